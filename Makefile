@@ -1,0 +1,32 @@
+# Quick start: `make run` (set up and run the main job), `make test` (set up and run the tests).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dist]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the Middle Corridor scenario against the baseline and print the summary.
+run: $(STAMP)
+	$(BIN)/simulate run scenarios/baseline.yaml scenarios/middle_corridor.yaml
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check simulate tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,25 @@
+"""multivector: a scenario simulation engine for Kazakhstan's multivector foreign policy.
+
+The public API::
+
+    import simulate
+    res = simulate.run_scenario("scenarios/middle_corridor.yaml", runs=200, seed=1)
+    res.frame          # tidy DataFrame: run, time, variable, entity, value
+    res.metadata       # resolved scenario, seed, runs, units, parameter hash ...
+    simulate.load_results("results/middle_corridor.parquet")
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("multivector")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.1.0"
+
+from simulate.errors import InputError  # noqa: E402
+from simulate.results import Results, load_results  # noqa: E402
+from simulate.runner import run_scenario  # noqa: E402
+
+__all__ = ["InputError", "Results", "__version__", "load_results", "run_scenario"]

@@ -1,0 +1,154 @@
+"""The ``simulate`` command line: parse, call, print. Domain logic lives elsewhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from simulate import options as opt
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="multivector", prog_name="simulate")
+def main() -> None:
+    """Simulate Kazakhstan's multivector balancing between Russia, China and the EU."""
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="Result file (one scenario) or folder (several). Default: results/NAME.parquet")
+@opt.runs_opt
+@opt.seed_opt
+@opt.set_opt
+@opt.engine_opt
+@click.option("--workers", type=int, default=None, help="Local worker processes (batch engine).")
+@click.option("--chunk", type=click.IntRange(min=1), default=None, help="Runs per chunk.")
+@opt.quiet_opt
+@opt.json_opt
+@opt.boundary
+def run(scenarios, output, runs, seed, overrides, engine, workers, chunk, quiet, as_json):
+    """Run one or more SCENARIOS and summarise their outcomes at the horizon's end.
+
+    \b
+    Examples:
+      simulate run scenarios/middle_corridor.yaml
+      simulate run scenarios/baseline.yaml scenarios/middle_corridor.yaml --runs 1000
+      simulate run scenarios/baseline.yaml --set russia.capacity=0.6 -o results/weak.parquet
+    """
+    from simulate.errors import InputError
+    from simulate.runner import prepare, run_scenario
+    from simulate.summary import side_by_side, summarise
+    from simulate.table import format_table
+
+    if output and len(scenarios) > 1 and not Path(output).is_dir():
+        raise InputError("with several scenarios, --output must be an existing folder",
+                         field="--output")  # fmt: skip
+    summaries, written = {}, {}
+    for path in scenarios:
+        spec = prepare(path, runs=runs, seed=seed, overrides=overrides)
+        name = spec.scenario.name
+        target = _target(output, name, several=len(scenarios) > 1)
+        executor = {k: v for k, v in (("workers", workers), ("chunk", chunk)) if v is not None}
+        with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
+            res = run_scenario(path, runs=runs, seed=seed, overrides=overrides, engine=engine,
+                               output=target, progress=bar, **executor)  # fmt: skip
+        summaries[name] = summarise(res.extra["final"])
+        written[name] = str(target)
+    if as_json:
+        payload = {n: {"file": written[n], "summary": s.to_dict(orient="records")}
+                   for n, s in summaries.items()}  # fmt: skip
+        click.echo(json.dumps(payload, indent=2))
+        return
+    if not quiet:
+        headers, rows = side_by_side(summaries)
+        click.echo(format_table(headers, rows))
+        click.echo("")
+    for name, target in written.items():
+        click.echo(f"wrote {target}  ({name})")
+
+
+def _target(output: str | None, name: str, several: bool) -> Path:
+    if output is None:
+        return Path("results") / f"{name}.parquet"
+    if several or Path(output).is_dir():
+        return Path(output) / f"{name}.parquet"
+    return Path(output)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@opt.quiet_opt
+def validate(files, quiet):
+    """Check scenario FILES against the schema and the parameter config."""
+    from simulate import scenario
+    from simulate.errors import InputError
+
+    bad = 0
+    for f in files:
+        try:
+            loaded = scenario.load(f)
+        except InputError as exc:
+            bad += 1
+            click.echo(f"error: {exc.format()}", err=True)
+            continue
+        if not quiet:
+            sc = loaded.scenario
+            click.echo(f"ok: {f} ({sc.name}, {sc.horizon.start}-{sc.horizon.end} "
+                       f"by {sc.horizon.step}, {sc.runs} runs)")  # fmt: skip
+    if bad:
+        raise SystemExit(2)
+
+
+@main.command("list")
+@click.argument("directory", required=False, default="scenarios", type=click.Path())
+@opt.json_opt
+@opt.boundary
+def list_(directory, as_json):
+    """List the scenarios in DIRECTORY (default: scenarios/)."""
+    from simulate import scenario
+    from simulate.errors import InputError
+    from simulate.table import format_table
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise InputError("not a folder", file=d)
+    rows = []
+    for f in sorted(d.glob("*.y*ml")):
+        try:
+            sc = scenario.load(f).scenario
+        except InputError as exc:
+            rows.append({"file": f.name, "name": "INVALID", "horizon": "", "runs": "",
+                         "description": exc.format()})  # fmt: skip
+            continue
+        first = sc.description.split(". ")[0].strip()
+        rows.append({"file": f.name, "name": sc.name,
+                     "horizon": f"{sc.horizon.start}-{sc.horizon.end} {sc.horizon.step}",
+                     "runs": sc.runs,
+                     "description": first[:70] + ("..." if len(first) > 70 else "")})  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    headers = ["file", "name", "horizon", "runs", "description"]
+    click.echo(format_table(headers, [[r[h] for h in headers] for r in rows]))
+
+
+@main.command()
+@click.option("--actor", "-a", "actors", multiple=True,
+              help="Only this actor, route or 'middle_corridor' (repeatable).")
+@click.option("--sources", is_flag=True, help="Show the verbatim quotes and assumptions.")
+@click.option("--config", "config_path", type=click.Path(), default=None,
+              help="Config file (default configs/default.yaml).")
+@opt.json_opt
+@opt.boundary
+def params(actors, sources, config_path, as_json):
+    """Print the parameters, their values, units and sources. Assumptions are marked."""
+    from simulate.paramtable import params_rows, render_params
+
+    rows = params_rows(config_path, actors)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(render_params(rows, sources))

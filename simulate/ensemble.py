@@ -1,0 +1,21 @@
+"""Executors for the batched driver: chunks of run indices, computed in-process for now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from simulate.batch import DEFAULT_CHUNK, simulate_runs
+from simulate.spec import RunSpec
+
+
+def batch_chunks(
+    spec: RunSpec, runs: Iterable[int], seed: int, *, chunk: int = DEFAULT_CHUNK, **_: Any
+) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
+    """Yield ``(run_indices, arrays)`` for consecutive chunks of runs."""
+    runs = list(runs)
+    for lo in range(0, len(runs), chunk):
+        idx = runs[lo : lo + chunk]
+        yield idx, simulate_runs(spec, idx, seed)

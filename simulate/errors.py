@@ -1,0 +1,49 @@
+"""Errors raised for bad input.
+
+Every error the user can cause carries the file, line and field it concerns, so
+the command line can print one clear message and exit with code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad user input: a scenario, config, option or result file the model cannot use.
+
+    Args:
+        message: What is wrong and what was expected.
+        file: The file the problem is in, if any.
+        line: The 1-based line number, if known.
+        field: The dotted field path, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.field = field
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Return the message as ``file:line: field: message``."""
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class ResultFileError(InputError):
+    """A file that is not a readable multivector result file."""

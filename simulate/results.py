@@ -1,0 +1,220 @@
+"""The result file: tidy Parquet rows plus self-describing metadata, written atomically.
+
+Columns: ``run`` (int64), ``time`` (float64, decimal year at the start of the
+period), ``variable`` (str), ``entity`` (str, "" when none), ``value`` (float64).
+The Parquet key-value metadata ``multivector`` holds JSON: schema version, the
+fully resolved scenario, seed, runs, package version, creation time (UTC), the
+parameter hash and the unit of every variable. See ``docs/results.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulate.errors import InputError, ResultFileError
+from simulate.spec import RunSpec
+from simulate.variables import VARIABLES, units
+
+SCHEMA_VERSION = 1
+META_KEY = b"multivector"
+ARROW_SCHEMA = pa.schema(
+    [("run", pa.int64()), ("time", pa.float64()), ("variable", pa.string()),
+     ("entity", pa.string()), ("value", pa.float64())]
+)  # fmt: skip
+
+
+@dataclass
+class Results:
+    """A run's tidy table and its metadata.
+
+    Attributes:
+        frame: Columns run, time, variable, entity, value.
+        metadata: The embedded metadata (see ``docs/results.md``).
+        path: Where it was written or read, if anywhere.
+    """
+
+    frame: pd.DataFrame
+    metadata: dict[str, Any]
+    path: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def at(self, variable: str, entity: str = "", time: float | None = None) -> pd.Series:
+        """Per-run values of one variable and entity at ``time`` (default: the last time)."""
+        f = self.frame
+        sel = f[(f["variable"] == variable) & (f["entity"] == entity)]
+        if sel.empty:
+            raise InputError(f"no values for variable {variable!r}, entity {entity!r}")
+        t = sel["time"].max() if time is None else time
+        return sel[np.isclose(sel["time"], t)].set_index("run")["value"]
+
+
+def entities_of(spec: RunSpec, variable: str) -> list[str]:
+    """The entity labels of a variable's columns."""
+    kind = VARIABLES[variable].entity
+    return {"power": spec.powers, "route": spec.routes, "none": [""]}[kind]
+
+
+def tidy(spec: RunSpec, runs: Sequence[int], arrays: dict[str, np.ndarray]) -> pa.Table:
+    """Arrays variable -> (R, T, E) to a tidy Arrow table (ordered run, variable, entity, time)."""
+    runs_arr = np.asarray(runs, dtype=np.int64)
+    n_r, n_t = len(runs_arr), len(spec.times)
+    parts = []
+    for var in spec.outputs:
+        arr = arrays[var]
+        ents = entities_of(spec, var)
+        n_e = len(ents)
+        # order: run, entity, time
+        run_col = np.repeat(runs_arr, n_e * n_t)
+        ent_col = np.tile(np.repeat(np.arange(n_e), n_t), n_r)
+        time_col = np.tile(spec.times, n_r * n_e)
+        val = np.ascontiguousarray(arr.transpose(0, 2, 1)).reshape(-1)
+        parts.append((run_col, time_col, var, ent_col, ents, val))
+    tables = []
+    for run_col, time_col, var, ent_col, ents, val in parts:
+        tables.append(pa.table({
+            "run": run_col, "time": time_col,
+            "variable": pa.array(np.full(len(val), var, dtype=object), pa.string()),
+            "entity": pa.array(np.asarray(ents, dtype=object)[ent_col], pa.string()),
+            "value": val.astype(np.float64),
+        }, schema=ARROW_SCHEMA))  # fmt: skip
+    return pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
+
+
+def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
+    """The metadata embedded in a result file."""
+    from simulate import __version__
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": spec.loaded.resolved(),
+        "scenario_file": spec.loaded.file,
+        "seed": seed,
+        "runs": runs,
+        "engine": engine,
+        "package_version": __version__,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameter_hash": spec.config.fingerprint(),
+        "config": spec.config.name,
+        "powers": spec.powers,
+        "routes": spec.routes,
+        "hedger": spec.hedger,
+        "units": {k: v for k, v in units().items() if k in spec.outputs},
+        **extra,
+    }
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success only.
+
+    An interrupted write leaves no partial file and the old ``target`` intact.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError("output folder does not exist", file=parent, field="--output")
+    if not os.access(parent, os.W_OK):
+        raise InputError("output folder is not writable", file=parent, field="--output")
+    if target.is_dir():
+        raise InputError("output path is a directory", file=target, field="--output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class ResultWriter:
+    """Write a result file chunk by chunk (one Parquet row group per chunk), atomically."""
+
+    def __init__(self, path: str | Path, metadata: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self.metadata = metadata
+        self._ctx = atomic_path(self.path)
+        self._tmp: Path | None = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> ResultWriter:
+        self._tmp = self._ctx.__enter__()
+        schema = ARROW_SCHEMA.with_metadata({META_KEY: json.dumps(self.metadata).encode()})
+        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows."""
+        assert self._writer is not None
+        self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        if self._writer is not None:
+            self._writer.close()
+        return self._ctx.__exit__(*exc)
+
+
+def write_frame(path: str | Path, frame: pd.DataFrame, metadata: dict[str, Any]) -> Path:
+    """Write a tidy DataFrame with metadata atomically; return the path."""
+    table = pa.Table.from_pandas(frame[list(ARROW_SCHEMA.names)], schema=ARROW_SCHEMA,
+                                 preserve_index=False)  # fmt: skip
+    with ResultWriter(path, metadata) as w:
+        w.write(table)
+    return Path(path)
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """Read and check a result file's metadata without loading its rows."""
+    p = Path(path)
+    if not p.exists():
+        raise ResultFileError("file not found", file=p)
+    if p.is_dir():
+        raise ResultFileError("is a directory, expected a result file", file=p)
+    try:
+        schema = pq.read_schema(p)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultFileError(f"not a readable Parquet file ({exc})", file=p) from None
+    raw = (schema.metadata or {}).get(META_KEY)
+    if raw is None:
+        raise ResultFileError("a Parquet file, but not a multivector result file "
+                              "(no 'multivector' metadata)", file=p)  # fmt: skip
+    try:
+        meta = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ResultFileError("the 'multivector' metadata is not valid JSON", file=p) from None
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ResultFileError(f"unsupported schema_version {version!r}; this version of "
+                              f"multivector reads {SCHEMA_VERSION}", file=p)  # fmt: skip
+    missing = set(ARROW_SCHEMA.names) - set(schema.names)
+    if missing:
+        raise ResultFileError(f"missing columns {sorted(missing)}", file=p)
+    return meta
+
+
+def load_results(path: str | Path) -> Results:
+    """Load a result file, checking it is one and that its schema version is supported."""
+    meta = read_metadata(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultFileError(f"cannot read rows (truncated or damaged?): {exc}",
+                              file=path) from None  # fmt: skip
+    frame = table.to_pandas()
+    for col in ("variable", "entity"):
+        frame[col] = frame[col].astype(str)
+    return Results(frame=frame, metadata=meta, path=Path(path))

@@ -1,0 +1,129 @@
+"""The scenario schema (pydantic), published as JSON Schema in ``docs/scenario.schema.json``.
+
+This module only describes shapes and simple bounds; checks that need the
+parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenario`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_RUNS = 1_000_000
+MAX_HORIZON_YEARS = 100
+MIN_YEAR, MAX_YEAR = 1900, 2200
+STEPS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
+
+EventType = Literal[
+    "route_disruption", "sanctions_package", "investment_pledge",
+    "capacity_shift", "coercion_campaign", "trade_shift",
+]  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Horizon(_Strict):
+    """Simulated years: from the start of ``start`` to the end of ``end``."""
+
+    start: int = Field(ge=MIN_YEAR, le=MAX_YEAR, description="First simulated year")
+    end: int = Field(ge=MIN_YEAR, le=MAX_YEAR, description="Last simulated year (inclusive)")
+    step: Literal["year", "quarter", "month"] = "quarter"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.start >= self.end:
+            raise ValueError(f"start ({self.start}) must be before end ({self.end})")
+        if self.end - self.start + 1 > MAX_HORIZON_YEARS:
+            raise ValueError(f"a horizon may span at most {MAX_HORIZON_YEARS} years")
+        return self
+
+    @property
+    def dt(self) -> float:
+        """Length of one period in years."""
+        return 1.0 / STEPS_PER_YEAR[self.step]
+
+    @property
+    def periods(self) -> int:
+        """Number of simulated periods."""
+        return (self.end - self.start + 1) * STEPS_PER_YEAR[self.step]
+
+
+class Event(_Strict):
+    """Something that happens at a time, for a while, possibly only in some runs."""
+
+    type: EventType
+    target: str | None = Field(None, description="Route (disruption) or power the event concerns")
+    at: float = Field(ge=MIN_YEAR, le=MAX_YEAR, description="Decimal year the event starts")
+    duration: float | None = Field(None, ge=0, description="Years it lasts; empty = to the end")
+    magnitude: float = Field(description="Size; its meaning depends on the type (docs)")
+    probability: float = Field(1.0, ge=0, le=1, description="Chance it happens in a run")
+    label: str = ""
+
+
+class Uniform(_Strict):
+    parameter: str
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+
+class Triangular(_Strict):
+    parameter: str
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+
+class TruncatedNormal(_Strict):
+    parameter: str
+    dist: Literal["truncnormal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float
+    high: float
+
+
+class LogNormal(_Strict):
+    parameter: str
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+
+class Choice(_Strict):
+    parameter: str
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+
+Uncertainty = Annotated[
+    Uniform | Triangular | TruncatedNormal | LogNormal | Choice, Field(discriminator="dist")
+]
+
+
+class Scenario(_Strict):
+    """A scenario as users write it in YAML (after ``extends`` is merged)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    extends: str | None = Field(None, description="Scenario file this one builds on")
+    config: str | None = Field(None, description="Parameter config file; default configs/default.yaml")
+    horizon: Horizon
+    runs: int = Field(100, ge=1, le=MAX_RUNS)
+    seed: int = Field(0, ge=0, lt=2**63)
+    parameters: dict[str, float] = Field(default_factory=dict)
+    paths: dict[str, dict[float, float]] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    uncertainties: list[Uncertainty] = Field(default_factory=list)
+    outputs: list[str] | None = Field(None, description="Variables to keep; default all")
+
+
+def json_schema() -> str:
+    """The scenario JSON Schema, as published in ``docs/scenario.schema.json``."""
+    return json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True) + "\n"

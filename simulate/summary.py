@@ -1,0 +1,53 @@
+"""Key outcomes at the horizon's end: mean and 5-95% interval over runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: The outcomes shown after a run, in order (variable, entity pattern).
+KEY_OUTCOMES = (
+    "balance_index", "alignment", "leverage", "oil_via_russia_share", "corridor_volume",
+    "corridor_transit_days", "sanctions_exposure", "captured",
+)  # fmt: skip
+
+
+def summarise(final: pd.DataFrame) -> pd.DataFrame:
+    """Summarise per-run final values (columns ``variable[entity]``).
+
+    Returns:
+        One row per outcome: ``outcome``, ``mean``, ``p05``, ``p95``; for ``captured``
+        the mean is the probability that balancing failed.
+    """
+    rows = []
+    for var in KEY_OUTCOMES:
+        cols = [c for c in final.columns if c == var or c.startswith(f"{var}[")]
+        for col in cols:
+            x = final[col].to_numpy(dtype=float)
+            rows.append({
+                "outcome": col if var != "captured" else "P(captured)",
+                "mean": float(np.mean(x)),
+                "p05": float(np.quantile(x, 0.05)),
+                "p95": float(np.quantile(x, 0.95)),
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=["outcome", "mean", "p05", "p95"])
+
+
+def side_by_side(summaries: dict[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows showing several scenarios' summaries as ``mean [p05, p95]``."""
+    names = list(summaries)
+    outcomes: list[str] = []
+    for s in summaries.values():
+        outcomes += [o for o in s["outcome"] if o not in outcomes]
+    rows = []
+    for o in outcomes:
+        row = [o]
+        for n in names:
+            s = summaries[n].set_index("outcome")
+            if o in s.index:
+                r = s.loc[o]
+                row.append(f"{r['mean']:.3f} [{r['p05']:.3f}, {r['p95']:.3f}]")
+            else:
+                row.append("-")
+        rows.append(row)
+    return ["outcome (at horizon end)", *names], rows

@@ -1,0 +1,1 @@
+"""Testing helpers for users who property-test their own scenarios and extensions."""

@@ -1,0 +1,148 @@
+"""Hypothesis strategies for scenarios and parameter sets.
+
+Use them to property-test your own scenarios, configs and extensions::
+
+    from hypothesis import given
+    from simulate.testing import strategies as mst
+    import simulate
+
+    @given(mst.scenarios(max_runs=3))
+    def test_balance_index_in_unit_interval(scenario):
+        res = simulate.run_scenario(scenario)
+        v = res.frame.query("variable == 'balance_index'")["value"]
+        assert v.between(0, 1).all()
+
+Every strategy draws only valid input: values within each parameter's domain
+(:data:`simulate.parameters.DOMAINS`), horizons with start < end, events aimed at
+real routes and powers. Pass ``config=`` to generate for your own config.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from simulate.parameters import Config, domain, load_config
+
+_DEFAULT: list[Config] = []
+
+
+def _config(config: Config | None) -> Config:
+    if config is not None:
+        return config
+    if not _DEFAULT:
+        _DEFAULT.append(load_config())
+    return _DEFAULT[0]
+
+
+def model_parameters(config: Config | None = None) -> list[str]:
+    """The dotted paths of every parameter the equations use."""
+    cfg = _config(config)
+    return [p for p in cfg.paths() if cfg.get(p).role == "model"]
+
+
+def _around(value: float, path: str) -> st.SearchStrategy[float]:
+    """Values from 0.5x to 1.5x the config value (or near it when it is 0), within the domain."""
+    lo, hi = domain(path)
+    span = abs(value) * 0.5 if value != 0 else 0.05
+    a, b = max(lo, value - span), min(hi, value + span)
+    if a >= b:
+        return st.just(float(a))
+    return st.floats(a, b, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def parameter_sets(draw: st.DrawFn, config: Config | None = None, max_size: int = 6) -> dict:
+    """Overrides ``{path: value}`` for a few model parameters, each near its config value."""
+    cfg = _config(config)
+    paths = draw(st.lists(st.sampled_from(model_parameters(cfg)), max_size=max_size, unique=True))
+    return {p: draw(_around(cfg.get(p).central, p)) for p in paths}
+
+
+@st.composite
+def horizons(draw: st.DrawFn, max_years: int = 6) -> dict:
+    """A short horizon: start in 2020-2030, 2 to ``max_years`` years, yearly or quarterly."""
+    start = draw(st.integers(2020, 2030))
+    years = draw(st.integers(2, max_years))
+    return {"start": start, "end": start + years - 1,
+            "step": draw(st.sampled_from(["year", "quarter"]))}  # fmt: skip
+
+
+@st.composite
+def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict:
+    """One event inside ``horizon``, aimed at a real route or power."""
+    cfg = _config(config)
+    kind = draw(st.sampled_from(["route_disruption", "sanctions_package", "investment_pledge",
+                                 "capacity_shift", "coercion_campaign", "trade_shift"]))
+    at = draw(st.floats(horizon["start"], horizon["end"] + 0.75).map(lambda x: round(x, 2)))
+    ev: dict[str, Any] = {"type": kind, "at": at,
+                          "duration": draw(st.floats(0.25, 4.0).map(lambda x: round(x, 2))),
+                          "probability": draw(st.sampled_from([1.0, 0.5, 0.0, 0.9]))}
+    if kind == "route_disruption":
+        ev["target"] = draw(st.sampled_from(cfg.route_names))
+        ev["magnitude"] = draw(st.floats(0.0, 1.0))
+    elif kind == "sanctions_package":
+        ev["magnitude"] = draw(st.floats(-0.5, 0.5))
+    elif kind == "investment_pledge":
+        ev["target"], ev["magnitude"] = draw(st.sampled_from(cfg.powers)), draw(st.floats(0, 20))
+    else:
+        ev["target"] = draw(st.sampled_from(cfg.powers))
+        ev["magnitude"] = draw(st.floats(-0.5, 1.0))
+    return ev  # fmt: skip
+
+
+@st.composite
+def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int = 3) -> list:
+    """Uncertainties over distinct model parameters, every distribution kind."""
+    cfg = _config(config)
+    paths = draw(st.lists(st.sampled_from(model_parameters(cfg)), max_size=max_size, unique=True))
+    out = []
+    for p in paths:
+        lo, hi = domain(p)
+        c = cfg.get(p).central
+        a = max(lo, c - (abs(c) * 0.3 or 0.05))
+        b = min(hi, c + (abs(c) * 0.3 or 0.05))
+        if a >= b:
+            continue
+        mid = (a + b) / 2
+        kind = draw(st.sampled_from(["uniform", "triangular", "truncnormal", "lognormal",
+                                     "choice"]))  # fmt: skip
+        if kind == "uniform":
+            out.append({"parameter": p, "dist": kind, "low": a, "high": b})
+        elif kind == "triangular":
+            out.append({"parameter": p, "dist": kind, "low": a, "mode": mid, "high": b})
+        elif kind == "truncnormal":
+            out.append({"parameter": p, "dist": kind, "mean": mid, "sd": (b - a) / 4,
+                        "low": a, "high": b})  # fmt: skip
+        elif kind == "lognormal" and mid > 0 and lo <= mid:
+            out.append({"parameter": p, "dist": kind, "median": mid, "sigma": 0.1})
+        else:
+            out.append({"parameter": p, "dist": "choice", "values": [a, mid, b]})
+    return out
+
+
+@st.composite
+def scenarios(
+    draw: st.DrawFn, config: Config | None = None, max_runs: int = 3, max_years: int = 6
+) -> dict:
+    """A complete, valid scenario mapping (pass it to ``simulate.run_scenario``)."""
+    cfg = _config(config)
+    hz = draw(horizons(max_years=max_years))
+    data: dict[str, Any] = {
+        "name": draw(st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)),
+        "description": "generated",
+        "horizon": hz,
+        "runs": draw(st.integers(1, max_runs)),
+        "seed": draw(st.integers(0, 2**32)),
+        "parameters": draw(parameter_sets(cfg)),
+        "events": draw(st.lists(events(hz, cfg), max_size=3)),
+        "uncertainties": draw(uncertainties(cfg)),
+    }
+    taken = set(data["parameters"]) | {u["parameter"] for u in data["uncertainties"]}
+    free = [p for p in model_parameters(cfg) if p not in taken]
+    if free and draw(st.booleans()):
+        p = draw(st.sampled_from(free))
+        c = cfg.get(p).central
+        data["paths"] = {p: {hz["start"]: c, hz["end"]: draw(_around(c, p))}}
+    return data

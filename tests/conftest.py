@@ -1,0 +1,50 @@
+"""Shared fixtures and the hypothesis profiles (``ci`` is selected by HYPOTHESIS_PROFILE)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", deadline=None, max_examples=25, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)  # fmt: skip
+settings.register_profile(
+    "dev", deadline=None, max_examples=15,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)  # fmt: skip
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def config():
+    """The shipped default config."""
+    from simulate.parameters import load_config
+
+    return load_config()
+
+
+@pytest.fixture
+def small_scenario() -> dict:
+    """A tiny valid scenario mapping: 3 runs over 3 years, quarterly."""
+    return {
+        "name": "small",
+        "description": "test",
+        "horizon": {"start": 2024, "end": 2026, "step": "quarter"},
+        "runs": 3,
+        "seed": 7,
+    }
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    """Write a file under tmp_path and return its path."""
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p

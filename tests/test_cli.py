@@ -1,0 +1,92 @@
+"""The command line, driven with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from simulate.cli import main
+
+from .conftest import SCENARIOS
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_run_writes_the_result_file_and_prints_a_summary(tmp_path):
+    out = tmp_path / "mc.parquet"
+    r = invoke("run", SCENARIOS / "middle_corridor.yaml", "--runs", "5", "-o", out)
+    assert r.exit_code == 0, r.output
+    assert "balance_index" in r.output and "P(captured)" in r.output
+    assert f"wrote {out}" in r.output
+    assert pd.read_parquet(out)["run"].nunique() == 5
+
+
+def test_run_two_scenarios_side_by_side(tmp_path):
+    r = invoke("run", SCENARIOS / "baseline.yaml", SCENARIOS / "middle_corridor.yaml",
+               "--runs", "3", "-o", tmp_path)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    header = r.output.splitlines()[0]
+    assert "baseline" in header and "middle_corridor" in header
+    assert (tmp_path / "baseline.parquet").exists()
+    assert (tmp_path / "middle_corridor.parquet").exists()
+
+
+def test_run_set_overrides_a_parameter(tmp_path):
+    r = invoke("run", SCENARIOS / "baseline.yaml", "--runs", "2", "--set", "russia.capacity=0.5",
+               "-o", tmp_path / "a.parquet", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.output)
+    assert payload["baseline"]["file"].endswith("a.parquet")
+    from simulate import load_results
+
+    meta = load_results(tmp_path / "a.parquet").metadata
+    assert meta["scenario"]["parameters"]["russia.capacity"] == 0.5
+
+
+def test_run_mesa_engine_matches_batch(tmp_path):
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    assert invoke("run", SCENARIOS / "baseline.yaml", "-n", "2", "-o", a, "-q").exit_code == 0
+    assert invoke("run", SCENARIOS / "baseline.yaml", "-n", "2", "-o", b, "-q",
+                  "--engine", "mesa").exit_code == 0  # fmt: skip
+    fa, fb = pd.read_parquet(a), pd.read_parquet(b)
+    assert (fa["value"] - fb["value"]).abs().max() < 1e-9
+
+
+def test_bad_options_exit_2_without_traceback(tmp_path):
+    cases = [
+        ("run", SCENARIOS / "baseline.yaml", "--set", "nonsense"),
+        ("run", SCENARIOS / "baseline.yaml", "--set", "russia.charm=1", "-o", tmp_path / "x.pq"),
+        ("run", SCENARIOS / "baseline.yaml", "--runs", "-3"),
+        ("run", SCENARIOS / "baseline.yaml", "-o", tmp_path / "missing" / "x.parquet"),
+        ("run", tmp_path / "nope.yaml"),
+        ("params", "--actor", "mars"),
+        ("list", tmp_path / "nofolder"),
+    ]
+    for args in cases:
+        r = invoke(*args)
+        assert r.exit_code == 2, (args, r.output)
+        assert "Traceback" not in r.output
+    assert not list(tmp_path.glob("**/*.pq")) and not list(tmp_path.glob("**/*.parquet"))
+
+
+def test_validate_and_list_the_shipped_scenarios():
+    r = invoke("validate", *sorted(SCENARIOS.glob("*.yaml")))
+    assert r.exit_code == 0 and r.output.count("ok:") == len(list(SCENARIOS.glob("*.yaml")))
+    r = invoke("list", SCENARIOS)
+    assert r.exit_code == 0 and "middle_corridor" in r.output and "2024-2040" in r.output
+    rows = json.loads(invoke("list", SCENARIOS, "--json").output)
+    assert {row["name"] for row in rows} >= {"baseline", "cpc_disruption"}
+
+
+def test_params_marks_assumptions_and_shows_disagreement():
+    r = invoke("params")
+    assert r.exit_code == 0
+    assert "ASSUMPTION" in r.output and "RANGE: sources disagree" in r.output
+    r = invoke("params", "--actor", "eu", "--sources")
+    assert "eu.trade" in r.output and "002_" in r.output and "000_" in r.output
+    rows = json.loads(invoke("params", "--json").output)
+    assert all(row["sources"] or row["assumption"] for row in rows)

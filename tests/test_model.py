@@ -1,0 +1,108 @@
+"""The Mesa driver: Mesa's own tools, agreement with the batched driver, actors as data."""
+
+from __future__ import annotations
+
+import copy
+
+import mesa
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from simulate.batch import simulate_runs
+from simulate.model import BalancingModel
+from simulate.parameters import config_from_mapping
+from simulate.runner import prepare
+from simulate.scenario import load
+from simulate.testing import strategies as mst
+
+from .conftest import SCENARIOS
+
+
+def test_runs_under_mesa_batch_run(small_scenario):
+    spec = prepare(small_scenario)
+    rows = mesa.batch_run(BalancingModel, parameters={"spec": spec, "run": range(3)},
+                          iterations=1, max_steps=100, data_collection_period=1,
+                          display_progress=False)  # fmt: skip
+    assert len(rows) == 3 * len(spec.times) + 3  # one row per step, plus each initial state
+    last = [r for r in rows if r["Step"] == len(spec.times)]
+    assert {r["run"] for r in last} == {0, 1, 2}
+    assert all(0 <= r["balance_index"] <= 1 for r in last)
+    direct = BalancingModel(spec, run=2).run()
+    mesa_row = next(r for r in last if r["run"] == 2)
+    assert mesa_row["alignment[russia]"] == pytest.approx(direct["alignment"][-1, 0], abs=1e-12)
+
+
+def test_datacollector_has_every_variable_and_entity(small_scenario):
+    spec = prepare(small_scenario)
+    model = BalancingModel(spec)
+    model.run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == len(spec.times)
+    assert {"alignment[china]", "oil_route_share[cpc]", "balance_index", "captured"} <= set(frame)
+
+
+def _assert_same(a: dict, b: dict) -> None:
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], atol=1e-9, rtol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_drivers_agree_on_every_shipped_scenario(path):
+    spec = prepare(path, runs=3)
+    batch = simulate_runs(spec, [0, 1, 2], spec.scenario.seed)
+    for i in (0, 2):
+        mesa_run = BalancingModel(spec, run=i).run()
+        _assert_same(mesa_run, {k: v[i] for k, v in batch.items()})
+
+
+@given(mst.scenarios(max_runs=2, max_years=3))
+@settings(max_examples=15)
+def test_drivers_agree_on_generated_scenarios(data):
+    spec = prepare(data)
+    batch = simulate_runs(spec, [0, 1], spec.scenario.seed)
+    _assert_same(BalancingModel(spec, run=1).run(), {k: v[1] for k, v in batch.items()})
+
+
+def _with_fifth_power(config, name="turkey"):
+    data = config.model_dump(mode="json", exclude_none=True)
+    data["actors"][name] = {"kind": "power", "label": name.title()}
+    data["parameters"][name] = copy.deepcopy(data["parameters"]["eu"])
+    return config_from_mapping(data)
+
+
+def test_a_fifth_actor_runs_without_code_changes(config, small_scenario):
+    cfg = _with_fifth_power(config)
+    spec = prepare(load(small_scenario, config=cfg))
+    out = simulate_runs(spec, [0, 1], 3)
+    assert out["alignment"].shape[-1] == 5
+    np.testing.assert_allclose(out["alignment"].sum(axis=-1), 1.0)
+    mesa_out = BalancingModel(spec, run=1).run()
+    _assert_same(mesa_out, {k: v[1] for k, v in out.items()})
+
+
+def _reordered(config):
+    """The same config with powers and routes listed in reverse order."""
+    data = config.model_dump(mode="json", exclude_none=True)
+    data["actors"] = dict(reversed(list(data["actors"].items())))
+    data["routes"] = dict(reversed(list(data["routes"].items())))
+    data["parameters"] = dict(reversed(list(data["parameters"].items())))
+    return config_from_mapping(data)
+
+
+@given(mst.scenarios(max_runs=2, max_years=3))
+@settings(max_examples=10)
+def test_reordering_actors_in_the_config_only_reorders_outputs(config, data):
+    spec_a = prepare(load(data, config=config))
+    spec_b = prepare(load(data, config=_reordered(config)))
+    a = simulate_runs(spec_a, [0, 1], spec_a.scenario.seed)
+    b = simulate_runs(spec_b, [0, 1], spec_b.scenario.seed)
+    perm_p = [spec_b.powers.index(p) for p in spec_a.powers]
+    perm_r = [spec_b.routes.index(r) for r in spec_a.routes]
+    for name, arr in a.items():
+        other = b[name]
+        if name == "oil_route_share":
+            other = other[..., perm_r]
+        elif other.shape[-1] == len(perm_p) and other.shape[-1] > 1:
+            other = other[..., perm_p]
+        np.testing.assert_allclose(arr, other, atol=1e-9, err_msg=name)
