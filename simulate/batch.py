@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from simulate import stages
+from simulate.errors import InputError
 from simulate.randomness import draw_run, run_generator
 from simulate.spec import Draws, RunSpec
 
@@ -14,14 +15,31 @@ from simulate.spec import Draws, RunSpec
 DEFAULT_CHUNK = 1024
 
 
-def simulate_runs(spec: RunSpec, runs: Sequence[int], seed: int) -> dict[str, np.ndarray]:
+def simulate_runs(
+    spec: RunSpec, runs: Sequence[int], seed: int, fixed: Mapping[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
     """Simulate the given run indices together.
+
+    Args:
+        spec: The run specification.
+        runs: Run indices; run *i* draws only from the generator of (seed, i).
+        seed: The scenario seed.
+        fixed: Optional values of random parameters (uncertainties or config
+            ranges) by path, each an array indexed by run index. They replace
+            the run's own draw (the draw is still made, so every other random
+            number of the run stays as it was). Used by experiment designs
+            such as sensitivity analysis.
 
     Returns:
         For each output variable, an array of shape (len(runs), periods, entities).
     """
     gens = [run_generator(seed, int(i)) for i in runs]
     draws = Draws.stack([draw_run(spec, g) for g in gens])
+    for path, values in (fixed or {}).items():
+        if path not in draws.values:
+            raise InputError(f"{path} is not a random input of this scenario "
+                             "(declare it under uncertainties)", field="uncertainties")
+        draws.values[path] = np.asarray(values, dtype=float)[np.asarray(runs, dtype=np.int64)]
     n_t, n_p = len(spec.times), len(spec.powers)
     order = spec.shock_order
     noise = np.stack([g.standard_normal((n_t, n_p))[:, order] for g in gens]) if gens else None
