@@ -70,8 +70,7 @@ class HedgerAgent(mesa.Agent):
     def respond(self) -> None:
         """Stage 2: lean towards the powers that pay off, against expected coercion."""
         pw = self.model.gather_powers()
-        raw = self.model.rng.standard_normal(len(self.model.powers))
-        noise = raw[self.model.spec.shock_order][None, :]
+        noise = self.model.shocks[self.model.period][None, :]
         stages.hedger_respond(
             self.state, pw.trade, pw.fdi_stock, pw.inducement, pw.coercion,
             self.model.params, noise, self.model.dt,

@@ -8,11 +8,28 @@ import numpy as np
 
 from simulate import stages
 from simulate.errors import InputError
-from simulate.randomness import draw_run, run_generator
-from simulate.spec import Draws, RunSpec
+from simulate.randomness import from_uniforms, n_uniforms, run_generator
+from simulate.spec import Draws, RunSpec, StepParams
 
-#: Runs per chunk: keeps each (chunk x actors) array in the CPU cache.
-DEFAULT_CHUNK = 1024
+#: Runs per chunk: large enough to amortise per-step overhead, small enough for the cache.
+DEFAULT_CHUNK = 2048
+
+
+def draw_chunk(spec: RunSpec, runs: Sequence[int], seed: int) -> tuple[Draws, np.ndarray]:
+    """Each run's draws and its shocks, shape (periods, runs, powers), from its own generator.
+
+    Run *i* makes exactly the calls the Mesa driver makes on its ``model.rng``:
+    ``standard_normal((periods, powers))`` then ``random(n_uniforms)``.
+    """
+    n_u, n_t, n_p = n_uniforms(spec), len(spec.times), len(spec.powers)
+    u = np.empty((len(runs), n_u))
+    z = np.empty((len(runs), n_t, n_p))
+    for r, i in enumerate(runs):
+        g = run_generator(seed, int(i))
+        z[r] = g.standard_normal((n_t, n_p))
+        u[r] = g.random(n_u)
+    noise = np.ascontiguousarray(z[:, :, spec.shock_order].transpose(1, 0, 2))
+    return from_uniforms(spec, u), noise
 
 
 def simulate_runs(
@@ -33,33 +50,31 @@ def simulate_runs(
     Returns:
         For each output variable, an array of shape (len(runs), periods, entities).
     """
-    gens = [run_generator(seed, int(i)) for i in runs]
-    draws = Draws.stack([draw_run(spec, g) for g in gens])
+    draws, noise = draw_chunk(spec, runs, seed)
     for path, values in (fixed or {}).items():
         if path not in draws.values:
             raise InputError(f"{path} is not a random input of this scenario "
-                             "(declare it under uncertainties)", field="uncertainties")
+                             "(declare it under uncertainties)", field="uncertainties")  # fmt: skip
         draws.values[path] = np.asarray(values, dtype=float)[np.asarray(runs, dtype=np.int64)]
-    n_t, n_p = len(spec.times), len(spec.powers)
-    order = spec.shock_order
-    noise = np.stack([g.standard_normal((n_t, n_p))[:, order] for g in gens]) if gens else None
+    n_t = len(spec.times)
     sp = spec.params_at(0, draws)
     pw = stages.init_powers(sp.power, sp.hedger["fdi_stock"][:, None])
     hs = stages.init_hedger(sp, spec, pw)
     out: dict[str, np.ndarray] = {}
     for t in range(n_t):
         sp = spec.params_at(t, draws)
-        step(pw, hs, sp, spec, noise[:, t, :])  # type: ignore[index]
+        step(pw, hs, sp, spec, noise[t])
         for name, arr in stages.observe(hs, pw, sp, spec).items():
             if name not in out:
-                out[name] = np.empty((len(gens), n_t, arr.shape[1]))
-            out[name][:, t, :] = arr
-    return out
+                out[name] = np.empty((n_t, len(runs), arr.shape[1]))
+            out[name][t] = arr
+    return {k: v.transpose(1, 0, 2) for k, v in out.items()}
 
 
 def step(
-    pw: stages.PowerState, hs: stages.HedgerState, sp, spec: RunSpec, noise: np.ndarray
-) -> None:
+    pw: stages.PowerState, hs: stages.HedgerState, sp: StepParams, spec: RunSpec,
+    noise: np.ndarray,
+) -> None:  # fmt: skip
     """One period for every run, stage by stage (powers -> hedger -> economy -> outcomes)."""
     dt = spec.dt
     old_capacity = pw.capacity
@@ -72,4 +87,3 @@ def step(
     )  # fmt: skip
     stages.hedger_economy(hs, sp, dt)
     stages.record(hs, pw, sp, spec)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -11,11 +11,18 @@ from simulate.batch import DEFAULT_CHUNK, simulate_runs
 from simulate.spec import RunSpec
 
 
-def batch_chunks(
-    spec: RunSpec, runs: Iterable[int], seed: int, *, chunk: int = DEFAULT_CHUNK, **_: Any
+def run_chunks(
+    spec: RunSpec,
+    runs: Iterable[int],
+    seed: int,
+    *,
+    chunk: int | None = None,
+    fixed: Mapping[str, np.ndarray] | None = None,
+    **_: Any,
 ) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
     """Yield ``(run_indices, arrays)`` for consecutive chunks of runs."""
     runs = list(runs)
-    for lo in range(0, len(runs), chunk):
-        idx = runs[lo : lo + chunk]
-        yield idx, simulate_runs(spec, idx, seed)
+    size = chunk or DEFAULT_CHUNK
+    for lo in range(0, len(runs), size):
+        idx = runs[lo : lo + size]
+        yield idx, simulate_runs(spec, idx, seed, fixed)

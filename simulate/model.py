@@ -16,7 +16,7 @@ from mesa.agent import AgentSet
 
 from simulate import stages
 from simulate.agents import HedgerAgent, PowerAgent
-from simulate.randomness import draw_run, run_seed
+from simulate.randomness import draw_run, run_generator, run_seed, shocks
 from simulate.spec import RunSpec
 
 
@@ -37,11 +37,13 @@ class BalancingModel(mesa.Model):
 
     def __init__(self, spec: RunSpec, run: int = 0, seed: int | None = None) -> None:
         base_seed = spec.scenario.seed if seed is None else seed
-        super().__init__(rng=run_seed(base_seed, run))
+        super().__init__(seed=run_seed(base_seed, run))
+        self.reset_rng(run_generator(base_seed, run))
         self.spec = spec
         self.run_index = run
         self.dt = spec.dt
         self.period = 0
+        self.shocks = shocks(self.rng, len(spec.times), len(spec.powers))[:, spec.shock_order]
         self.draws = draw_run(spec, self.rng)
         self.params = spec.params_at(0, self.draws)
         self.power_agents = [PowerAgent(self, name, j) for j, name in enumerate(spec.powers)]

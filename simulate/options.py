@@ -65,6 +65,34 @@ engine_opt = click.option("--engine", type=click.Choice(["batch", "mesa"]), defa
                           show_default=True, help="batch: fast; mesa: the reference driver.")
 
 
+def executor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --workers, --scheduler, --dask-local and --chunk; pass them on as ``executor``.
+
+    The wrapped command receives one keyword, ``executor``: a dict ready for
+    :func:`simulate.ensemble.run_chunks` (only the options the user gave).
+    """
+    names = ("workers", "scheduler", "dask_local", "chunk")
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {k: kwargs.pop(k) for k in names}
+        kwargs["executor"] = {k: v for k, v in given.items() if v is not None}
+        return fn(*args, **kwargs)
+
+    for decorator in reversed((
+        click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+                     help="Local worker processes (default: one per CPU for large ensembles)."),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="Run on a running Dask cluster (needs multivector[dist])."),
+        click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Start a local Dask cluster of N workers (needs multivector[dist])."),
+        click.option("--chunk", type=click.IntRange(min=1), default=None,
+                     help="Runs per chunk (default 1024)."),
+    )):  # fmt: skip
+        wrapper = decorator(wrapper)
+    return wrapper
+
+
 @contextlib.contextmanager
 def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
     """A tqdm bar on stderr, shown only for work that takes more than a second."""

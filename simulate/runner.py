@@ -104,9 +104,9 @@ def run_scenario(
     if engine == "mesa":
         chunks = mesa_chunks(spec, range(n), s)
     else:
-        from simulate.ensemble import batch_chunks
+        from simulate.ensemble import run_chunks
 
-        chunks = batch_chunks(spec, range(n), s, **executor)
+        chunks = run_chunks(spec, range(n), s, **executor)
     tables: list[pa.Table] = []
     finals: list[pd.DataFrame] = []
 

@@ -50,6 +50,7 @@ class Draws:
 
     values: dict[str, np.ndarray]
     occurs: np.ndarray  # (R, E) bool
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def stack(draws: list[Draws]) -> Draws:
@@ -109,18 +110,49 @@ class RunSpec:
         return self.config.hedger
 
     def params_at(self, t: int, draws: Draws) -> StepParams:
-        """Parameter arrays for period ``t`` and the runs in ``draws``."""
+        """Parameter arrays for period ``t`` and the runs in ``draws``.
+
+        The time-invariant part is built once per batch of draws and shared
+        between periods; arrays are never modified in place.
+        """
+        static = draws.cache.get("static")
+        if static is None:
+            static = draws.cache["static"] = self._static(draws)
+        out = StepParams(hedger=dict(static.hedger), power=dict(static.power),
+                         route=dict(static.route), corridor=dict(static.corridor))  # fmt: skip
+        for path, series in self.paths.items():
+            kind, name, col = self._slot(path)
+            group = getattr(out, kind)
+            if col is None:
+                group[name] = np.full_like(group[name], series[t])
+            else:
+                arr = group[name].copy()
+                arr[:, col] = series[t]
+                group[name] = arr
+        self._apply_events(out, t, draws.occurs)
+        return out
+
+    def _slot(self, path: str) -> tuple[str, str, int | None]:
+        """Where a parameter path lives in :class:`StepParams`: (group, name, column)."""
+        group, _, name = path.partition(".")
+        if group == self.hedger:
+            return "hedger", name, None
+        if group == CORRIDOR:
+            return "corridor", name, None
+        if group in self.powers:
+            return "power", name, self.powers.index(group)
+        return "route", name, self.routes.index(group)
+
+    def _static(self, draws: Draws) -> StepParams:
         n = draws.occurs.shape[0]
 
         def val(path: str) -> np.ndarray:
-            if path in self.paths:
-                return np.full(n, self.paths[path][t])
             if path in draws.values:
                 return np.array(draws.values[path], dtype=float)
             return np.full(n, self.base[path])
 
         h, c = self.hedger, CORRIDOR
-        out = StepParams(
+        return StepParams(
             hedger={k: val(f"{h}.{k}") for k in HEDGER_PARAMS},
             power={k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
                    for k in POWER_PARAMS},
@@ -128,8 +160,6 @@ class RunSpec:
                    for k in ROUTE_PARAMS},
             corridor={k: val(f"{c}.{k}") for k in CORRIDOR_PARAMS},
         )  # fmt: skip
-        self._apply_events(out, t, draws.occurs)
-        return out
 
     def _apply_events(self, sp: StepParams, t: int, occurs: np.ndarray) -> None:
         now = float(self.times[t])
@@ -139,22 +169,28 @@ class RunSpec:
             on = occurs[:, e]
             m = ev.magnitude
             if ev.type == "route_disruption":
-                sp.route["capacity"][:, ev.index] *= np.where(on, 1.0 - m, 1.0)
+                _update(sp.route, "capacity", ev.index, lambda x: x * np.where(on, 1.0 - m, 1.0))
             elif ev.type == "sanctions_package":
                 s = sp.hedger["sanctions_intensity"]
                 sp.hedger["sanctions_intensity"] = np.clip(s + np.where(on, m, 0.0), 0.0, 1.0)
             elif ev.type == "investment_pledge":
-                sp.power["fdi_inflow"][:, ev.index] += np.where(on, m / ev.duration, 0.0)
+                _update(sp.power, "fdi_inflow", ev.index,
+                        lambda x: x + np.where(on, m / ev.duration, 0.0))  # fmt: skip
             elif ev.type == "capacity_shift":
-                sp.power["capacity_growth"][:, ev.index] += np.where(
-                    on, np.log1p(m) / ev.duration, 0.0
-                )
+                _update(sp.power, "capacity_growth", ev.index,
+                        lambda x: x + np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
             elif ev.type == "coercion_campaign":
-                sp.power["coercion"][:, ev.index] += np.where(on, m, 0.0)
+                _update(sp.power, "coercion", ev.index, lambda x: x + np.where(on, m, 0.0))
             elif ev.type == "trade_shift":
-                sp.power["trade_growth"][:, ev.index] += np.where(
-                    on, np.log1p(m) / ev.duration, 0.0
-                )
+                _update(sp.power, "trade_growth", ev.index,
+                        lambda x: x + np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
+
+
+def _update(group: dict[str, np.ndarray], name: str, col: int, fn) -> None:  # noqa: ANN001
+    """Replace column ``col`` of ``group[name]`` by ``fn(column)``, copying (never in place)."""
+    arr = group[name].copy()
+    arr[:, col] = fn(arr[:, col])
+    group[name] = arr
 
 
 def build(loaded: LoadedScenario) -> RunSpec:

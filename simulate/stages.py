@@ -69,11 +69,11 @@ def init_powers(p: dict[str, Array], stock_total: Array) -> PowerState:
 def init_hedger(sp: StepParams, spec: RunSpec, pw: PowerState) -> HedgerState:
     """Kazakhstan at the start, with the outcomes of the initial state recorded."""
     w = np.maximum(sp.power["initial_alignment"], 0.0)
-    wsum = w.sum(axis=-1, keepdims=True)
+    wsum = dyn.last_sum(w, keepdims=True)
     n = w.shape[-1]
     align = np.divide(w, wsum, out=np.full_like(w, 1.0 / n), where=wsum > 0)
     h = sp.hedger
-    stock_share = np.clip(sp.power["fdi_share"], 0.0, None).sum(axis=-1)
+    stock_share = dyn.last_sum(np.clip(sp.power["fdi_share"], 0.0, None))
     runs = align.shape[0]
     hs = HedgerState(
         alignment=align, reference=align.copy(), compliance=np.clip(h["compliance"], 0.0, 1.0),
