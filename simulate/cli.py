@@ -24,12 +24,14 @@ def main() -> None:
 @opt.seed_opt
 @opt.set_opt
 @opt.engine_opt
-@click.option("--workers", type=int, default=None, help="Local worker processes (batch engine).")
-@click.option("--chunk", type=click.IntRange(min=1), default=None, help="Runs per chunk.")
+@click.option("--keep", type=click.Choice(["runs", "summary"]), default=None,
+              help="runs: every run; summary: statistics per time plus final values per run. "
+                   "Default: runs up to 25 million rows, else summary.")
+@opt.executor_options
 @opt.quiet_opt
 @opt.json_opt
 @opt.boundary
-def run(scenarios, output, runs, seed, overrides, engine, workers, chunk, quiet, as_json):
+def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet, as_json):
     """Run one or more SCENARIOS and summarise their outcomes at the horizon's end.
 
     \b
@@ -37,6 +39,8 @@ def run(scenarios, output, runs, seed, overrides, engine, workers, chunk, quiet,
       simulate run scenarios/middle_corridor.yaml
       simulate run scenarios/baseline.yaml scenarios/middle_corridor.yaml --runs 1000
       simulate run scenarios/baseline.yaml --set russia.capacity=0.6 -o results/weak.parquet
+      simulate run scenarios/baseline.yaml --runs 100000 --keep summary --workers 2
+      simulate run scenarios/baseline.yaml --runs 100000 --dask-local 2
     """
     from simulate.errors import InputError
     from simulate.runner import prepare, run_scenario
@@ -51,10 +55,9 @@ def run(scenarios, output, runs, seed, overrides, engine, workers, chunk, quiet,
         spec = prepare(path, runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
         target = _target(output, name, several=len(scenarios) > 1)
-        executor = {k: v for k, v in (("workers", workers), ("chunk", chunk)) if v is not None}
         with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
             res = run_scenario(path, runs=runs, seed=seed, overrides=overrides, engine=engine,
-                               output=target, progress=bar, **executor)  # fmt: skip
+                               output=target, keep=keep, progress=bar, **executor)  # fmt: skip
         summaries[name] = summarise(res.extra["final"])
         written[name] = str(target)
     if as_json:

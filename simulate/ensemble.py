@@ -1,14 +1,48 @@
-"""Executors for the batched driver: chunks of run indices, computed in-process for now."""
+"""Executors for the batched driver: chunks of run indices, computed anywhere.
+
+Work ships as chunks of run indices. Each chunk is computed by
+:func:`simulate.batch.simulate_runs`, whose run *i* depends only on (seed, i),
+so the numbers do not depend on the executor, the chunk size or the number of
+workers. Three executors:
+
+* in-process (``workers=1``, the default for small ensembles);
+* a local process pool (``workers=N``; default one per CPU for large ensembles);
+* a Dask cluster (``scheduler="tcp://host:port"`` or ``dask_local=N``), see
+  :mod:`simulate.dask_executor`.
+
+Chunks come back as they finish (not in run order). A worker process that dies
+has its chunks retried on a fresh pool, up to ``retries`` times.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
 from simulate.batch import DEFAULT_CHUNK, simulate_runs
+from simulate.errors import ExecutionError, InputError
 from simulate.spec import RunSpec
+
+Chunk = tuple[list[int], dict[str, np.ndarray]]
+#: Below this many chunks a local pool costs more than it saves.
+POOL_MIN_CHUNKS = 4
+
+_WORKER_SPEC: RunSpec | None = None
+
+
+def split(runs: Iterable[int], size: int) -> list[list[int]]:
+    """Consecutive chunks of at most ``size`` run indices."""
+    runs = [int(i) for i in runs]
+    return [runs[lo : lo + size] for lo in range(0, len(runs), size)]
+
+
+def default_workers(n_chunks: int) -> int:
+    """One worker per CPU when there is enough work, else in-process."""
+    return (os.cpu_count() or 1) if n_chunks >= POOL_MIN_CHUNKS else 1
 
 
 def run_chunks(
@@ -18,11 +52,94 @@ def run_chunks(
     *,
     chunk: int | None = None,
     fixed: Mapping[str, np.ndarray] | None = None,
-    **_: Any,
-) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
-    """Yield ``(run_indices, arrays)`` for consecutive chunks of runs."""
-    runs = list(runs)
-    size = chunk or DEFAULT_CHUNK
-    for lo in range(0, len(runs), size):
-        idx = runs[lo : lo + size]
-        yield idx, simulate_runs(spec, idx, seed, fixed)
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    retries: int = 3,
+) -> Iterator[Chunk]:
+    """Yield ``(run_indices, arrays)`` per chunk, arrays variable -> (runs, periods, entities).
+
+    Args:
+        spec: The run specification.
+        runs: Run indices to simulate.
+        seed: The scenario seed.
+        chunk: Runs per chunk (default :data:`~simulate.batch.DEFAULT_CHUNK`).
+        fixed: Values of random inputs by path, indexed by run (see ``simulate_runs``).
+        workers: Local worker processes; None chooses by size, 1 runs in-process.
+        scheduler: Address of a running Dask scheduler.
+        dask_local: Start a local Dask cluster with this many workers.
+        retries: How often a chunk whose worker died is retried.
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1 (got {workers})", field="--workers")
+    if chunk is not None and chunk < 1:
+        raise InputError(f"chunk must be at least 1 (got {chunk})", field="--chunk")
+    if scheduler and dask_local:
+        raise InputError("give --scheduler or --dask-local, not both", field="--scheduler")
+    chunks = split(runs, chunk or DEFAULT_CHUNK)
+    if scheduler or dask_local:
+        from simulate.dask_executor import dask_chunks
+
+        yield from dask_chunks(spec, chunks, seed, fixed=fixed, scheduler=scheduler,
+                               n_workers=dask_local, retries=retries)  # fmt: skip
+        return
+    n = workers if workers is not None else default_workers(len(chunks))
+    if n <= 1 or len(chunks) <= 1:
+        for idx in chunks:
+            yield idx, simulate_runs(spec, idx, seed, fixed)
+        return
+    yield from _pool_chunks(spec, chunks, seed, fixed, min(n, len(chunks)), retries)
+
+
+def _init_worker(spec: RunSpec) -> None:
+    global _WORKER_SPEC
+    _WORKER_SPEC = spec
+
+
+def _work(idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None) -> Chunk:
+    assert _WORKER_SPEC is not None
+    arrays = simulate_runs(_WORKER_SPEC, idx, seed, fixed)
+    return idx, {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+
+
+def _pool_chunks(
+    spec: RunSpec, chunks: list[list[int]], seed: int, fixed: Mapping[str, np.ndarray] | None,
+    workers: int, retries: int,
+) -> Iterator[Chunk]:  # fmt: skip
+    """Run chunks on a process pool, at most 2 per worker in flight, retrying on worker death."""
+    import multiprocessing as mp
+
+    pending = list(range(len(chunks)))
+    attempts = [0] * len(chunks)
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["simulate.batch"])
+    while pending:
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(spec,))  # fmt: skip
+        inflight: dict[Future, int] = {}
+        broken = False
+        try:
+            while (pending or inflight) and not broken:
+                while pending and len(inflight) < 2 * workers:
+                    k = pending.pop(0)
+                    inflight[pool.submit(_work, chunks[k], seed, fixed)] = k
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    k = inflight.pop(fut)
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        attempts[k] += 1
+                        if attempts[k] > retries:
+                            raise ExecutionError(
+                                f"chunk of runs {chunks[k][0]}-{chunks[k][-1]} failed "
+                                f"{attempts[k]} times: a worker process died each time"
+                            ) from None
+                        pending.insert(0, k)
+            if broken:  # every chunk still in flight died with the pool: run them again
+                pending[:0] = sorted(inflight.values())
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=not broken, cancel_futures=True)

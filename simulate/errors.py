@@ -47,3 +47,7 @@ class InputError(Exception):
 
 class ResultFileError(InputError):
     """A file that is not a readable multivector result file."""
+
+
+class ExecutionError(Exception):
+    """Work that could not be completed (e.g. a chunk whose workers kept dying)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from simulate.errors import InputError
+from simulate.errors import ExecutionError, InputError
 
 
 class BadInput(click.ClickException):
@@ -31,6 +31,8 @@ def boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except InputError as exc:
             raise BadInput(exc.format()) from None
+        except ExecutionError as exc:
+            raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             click.echo("interrupted: no partial output was written", err=True)
             sys.exit(130)

@@ -51,14 +51,28 @@ class Results:
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def keep(self) -> str:
+        """``"runs"`` (every run at every time) or ``"summary"`` (see ``docs/results.md``)."""
+        return str(self.metadata.get("keep", "runs"))
+
     def at(self, variable: str, entity: str = "", time: float | None = None) -> pd.Series:
-        """Per-run values of one variable and entity at ``time`` (default: the last time)."""
+        """Per-run values of one variable and entity at ``time`` (default: the last time).
+
+        Summary files keep per-run values at the horizon's end only.
+        """
         f = self.frame
         sel = f[(f["variable"] == variable) & (f["entity"] == entity)]
+        if "stat" in f.columns:
+            sel = sel[sel["stat"] == "final"]
         if sel.empty:
             raise InputError(f"no values for variable {variable!r}, entity {entity!r}")
         t = sel["time"].max() if time is None else time
-        return sel[np.isclose(sel["time"], t)].set_index("run")["value"]
+        out = sel[np.isclose(sel["time"], t)].set_index("run")["value"]
+        if out.empty:
+            raise InputError(f"no per-run values at time {t} (a summary file keeps them only "
+                             "at the horizon's end)", field="time")  # fmt: skip
+        return out
 
 
 def entities_of(spec: RunSpec, variable: str) -> list[str]:
@@ -68,29 +82,33 @@ def entities_of(spec: RunSpec, variable: str) -> list[str]:
 
 
 def tidy(spec: RunSpec, runs: Sequence[int], arrays: dict[str, np.ndarray]) -> pa.Table:
-    """Arrays variable -> (R, T, E) to a tidy Arrow table (ordered run, variable, entity, time)."""
+    """Arrays variable -> (R, T, E) to a tidy Arrow table (ordered variable, run, entity, time)."""
     runs_arr = np.asarray(runs, dtype=np.int64)
     n_r, n_t = len(runs_arr), len(spec.times)
-    parts = []
-    for var in spec.outputs:
+    labels: list[str] = []
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("run", "time", "var", "ent", "value")}
+    for v, var in enumerate(spec.outputs):
         arr = arrays[var]
         ents = entities_of(spec, var)
         n_e = len(ents)
-        # order: run, entity, time
-        run_col = np.repeat(runs_arr, n_e * n_t)
-        ent_col = np.tile(np.repeat(np.arange(n_e), n_t), n_r)
-        time_col = np.tile(spec.times, n_r * n_e)
-        val = np.ascontiguousarray(arr.transpose(0, 2, 1)).reshape(-1)
-        parts.append((run_col, time_col, var, ent_col, ents, val))
-    tables = []
-    for run_col, time_col, var, ent_col, ents, val in parts:
-        tables.append(pa.table({
-            "run": run_col, "time": time_col,
-            "variable": pa.array(np.full(len(val), var, dtype=object), pa.string()),
-            "entity": pa.array(np.asarray(ents, dtype=object)[ent_col], pa.string()),
-            "value": val.astype(np.float64),
-        }, schema=ARROW_SCHEMA))  # fmt: skip
-    return pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
+        first = len(labels)
+        labels.extend(ents)
+        cols["run"].append(np.repeat(runs_arr, n_e * n_t))
+        cols["ent"].append(np.tile(np.repeat(np.arange(first, first + n_e, dtype=np.int32), n_t),
+                                   n_r))  # fmt: skip
+        cols["time"].append(np.tile(spec.times, n_r * n_e))
+        cols["var"].append(np.full(n_r * n_e * n_t, v, dtype=np.int32))
+        cols["value"].append(np.ascontiguousarray(arr.transpose(0, 2, 1), dtype=np.float64)
+                             .reshape(-1))  # fmt: skip
+    if not labels:
+        return ARROW_SCHEMA.empty_table()
+    cat = {k: np.concatenate(v) for k, v in cols.items()}
+    return pa.table({
+        "run": cat["run"], "time": cat["time"],
+        "variable": pa.array(spec.outputs, pa.string()).take(pa.array(cat["var"])),
+        "entity": pa.array(labels, pa.string()).take(pa.array(cat["ent"])),
+        "value": cat["value"],
+    }, schema=ARROW_SCHEMA)  # fmt: skip
 
 
 def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
@@ -144,16 +162,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 class ResultWriter:
     """Write a result file chunk by chunk (one Parquet row group per chunk), atomically."""
 
-    def __init__(self, path: str | Path, metadata: dict[str, Any]) -> None:
+    def __init__(
+        self, path: str | Path, metadata: dict[str, Any], schema: pa.Schema = ARROW_SCHEMA
+    ) -> None:
         self.path = Path(path)
         self.metadata = metadata
+        self.schema = schema
         self._ctx = atomic_path(self.path)
         self._tmp: Path | None = None
         self._writer: pq.ParquetWriter | None = None
 
     def __enter__(self) -> ResultWriter:
         self._tmp = self._ctx.__enter__()
-        schema = ARROW_SCHEMA.with_metadata({META_KEY: json.dumps(self.metadata).encode()})
+        schema = self.schema.with_metadata({META_KEY: json.dumps(self.metadata).encode()})
         self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
         return self
 
@@ -215,6 +236,6 @@ def load_results(path: str | Path) -> Results:
         raise ResultFileError(f"cannot read rows (truncated or damaged?): {exc}",
                               file=path) from None  # fmt: skip
     frame = table.to_pandas()
-    for col in ("variable", "entity"):
+    for col in ("variable", "entity", "stat")[: 3 if "stat" in frame.columns else 2]:
         frame[col] = frame[col].astype(str)
     return Results(frame=frame, metadata=meta, path=Path(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,13 @@ import pyarrow as pa
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.errors import InputError
-from simulate.results import ResultWriter, Results, make_metadata, tidy
+from simulate.results import Results, ResultWriter, make_metadata, tidy
 from simulate.schema import MAX_RUNS
 
 ENGINES = ("batch", "mesa")
+KEEPS = ("runs", "summary")
+#: Above this many rows (runs x periods x series) the default keep is ``summary``.
+KEEP_RUNS_ROWS = 25_000_000
 
 
 def prepare(
@@ -70,6 +74,14 @@ def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
         yield [int(i)], {k: v[None] for k, v in arrays.items()}
 
 
+def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
+    """``runs`` while the file stays modest (up to :data:`KEEP_RUNS_ROWS` rows), else ``summary``."""
+    from simulate.results import entities_of
+
+    series = sum(len(entities_of(spec, v)) for v in spec.outputs)
+    return "runs" if runs * len(spec.times) * series <= KEEP_RUNS_ROWS else "summary"
+
+
 def run_scenario(
     source: str | Path | Mapping[str, Any],
     *,
@@ -78,6 +90,7 @@ def run_scenario(
     overrides: Mapping[str, float] | None = None,
     engine: str = "batch",
     output: str | Path | None = None,
+    keep: str | None = None,
     progress: Callable[[int], None] | None = None,
     **executor: Any,
 ) -> Results:
@@ -90,8 +103,11 @@ def run_scenario(
         overrides: Parameter values by dotted path, e.g. ``{"russia.capacity": 0.7}``.
         engine: ``"batch"`` (fast, default) or ``"mesa"`` (the reference driver).
         output: Parquet path to write atomically; None keeps results in memory only.
+        keep: ``"runs"`` (every run) or ``"summary"`` (statistics per time plus each
+            run's final values); default by size, see :func:`default_keep`.
         progress: Called with the number of runs finished after each chunk.
-        **executor: Executor options for the batched driver (see :mod:`simulate.ensemble`).
+        **executor: ``workers``, ``scheduler``, ``dask_local``, ``chunk`` (batch engine;
+            see :func:`simulate.ensemble.run_chunks`).
 
     Returns:
         :class:`~simulate.results.Results` with ``.frame`` and ``.metadata``.
@@ -100,13 +116,37 @@ def run_scenario(
         raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="--engine")
     spec = prepare(source, runs=runs, seed=seed, overrides=overrides)
     n, s = spec.scenario.runs, spec.scenario.seed
-    meta = make_metadata(spec, runs=n, seed=s, engine=engine)
+    keep = keep or default_keep(spec, n)
+    if keep not in KEEPS:
+        raise InputError(f"unknown keep {keep!r}; expected one of {KEEPS}", field="--keep")
+    if engine == "mesa" and any(executor.get(k) for k in ("scheduler", "dask_local")):
+        raise InputError("the mesa engine runs in-process; use --engine batch with Dask",
+                         field="--engine")  # fmt: skip
+    if output is not None:
+        _check_writable(Path(output))
+    meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
     if engine == "mesa":
         chunks = mesa_chunks(spec, range(n), s)
     else:
         from simulate.ensemble import run_chunks
 
         chunks = run_chunks(spec, range(n), s, **executor)
+    if keep == "summary":
+        return _run_summary(spec, chunks, meta, output, progress)
+    return _run_keep_runs(spec, chunks, meta, output, progress)
+
+
+def _check_writable(target: Path) -> None:
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError("output folder does not exist", file=parent, field="--output")
+    if not os.access(parent, os.W_OK):
+        raise InputError("output folder is not writable", file=parent, field="--output")
+    if target.is_dir():
+        raise InputError("output path is a directory", file=target, field="--output")
+
+
+def _run_keep_runs(spec, chunks, meta, output, progress) -> Results:  # noqa: ANN001
     tables: list[pa.Table] = []
     finals: list[pd.DataFrame] = []
 
@@ -130,7 +170,40 @@ def run_scenario(
     else:
         consume(None)
         frame = pa.concat_tables(tables).to_pandas() if tables else None
+    return _results(frame, meta, output, finals)
+
+
+def _run_summary(spec, chunks, meta, output, progress) -> Results:  # noqa: ANN001
+    from simulate.results import entities_of
+    from simulate.summarystore import SUMMARY_SCHEMA, Spool, final_rows, summary_rows
+
+    finals: list[pd.DataFrame] = []
+    where = Path(output).parent if output is not None else None
+    entities = {v: entities_of(spec, v) for v in spec.outputs}
+    with Spool(where) as spool:
+        done = 0
+        for idx, arrays in chunks:
+            spool.add(idx, arrays)
+            finals.append(final_values(spec, idx, arrays))
+            done += len(idx)
+            if progress is not None:
+                progress(done)
+        stats = summary_rows(spec, spool, entities)
+    final = pd.concat(finals, ignore_index=True).sort_values("run", ignore_index=True)
+    table = pa.concat_tables([stats, final_rows(final, float(spec.times[-1]), entities)])
+    frame = None
+    if output is not None:
+        with ResultWriter(output, meta, SUMMARY_SCHEMA) as writer:
+            writer.write(table)
+    else:
+        frame = table.to_pandas()
+    return _results(frame, meta, output, [final])
+
+
+def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001
     final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
+    if not final.empty:
+        final = final.sort_values("run", ignore_index=True)
     res = Results(frame=frame if frame is not None else pd.DataFrame(), metadata=meta,
                   path=Path(output) if output else None)  # fmt: skip
     res.extra["final"] = final

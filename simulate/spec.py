@@ -169,27 +169,29 @@ class RunSpec:
             on = occurs[:, e]
             m = ev.magnitude
             if ev.type == "route_disruption":
-                _update(sp.route, "capacity", ev.index, lambda x: x * np.where(on, 1.0 - m, 1.0))
+                _update(sp.route, "capacity", ev.index, mul=np.where(on, 1.0 - m, 1.0))
             elif ev.type == "sanctions_package":
                 s = sp.hedger["sanctions_intensity"]
                 sp.hedger["sanctions_intensity"] = np.clip(s + np.where(on, m, 0.0), 0.0, 1.0)
             elif ev.type == "investment_pledge":
-                _update(sp.power, "fdi_inflow", ev.index,
-                        lambda x: x + np.where(on, m / ev.duration, 0.0))  # fmt: skip
+                _update(sp.power, "fdi_inflow", ev.index, add=np.where(on, m / ev.duration, 0.0))
             elif ev.type == "capacity_shift":
                 _update(sp.power, "capacity_growth", ev.index,
-                        lambda x: x + np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
+                        add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
             elif ev.type == "coercion_campaign":
-                _update(sp.power, "coercion", ev.index, lambda x: x + np.where(on, m, 0.0))
+                _update(sp.power, "coercion", ev.index, add=np.where(on, m, 0.0))
             elif ev.type == "trade_shift":
                 _update(sp.power, "trade_growth", ev.index,
-                        lambda x: x + np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
+                        add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
 
 
-def _update(group: dict[str, np.ndarray], name: str, col: int, fn) -> None:  # noqa: ANN001
-    """Replace column ``col`` of ``group[name]`` by ``fn(column)``, copying (never in place)."""
+def _update(
+    group: dict[str, np.ndarray], name: str, col: int, *, mul: np.ndarray | float = 1.0,
+    add: np.ndarray | float = 0.0,
+) -> None:  # fmt: skip
+    """Set column ``col`` of ``group[name]`` to ``x * mul + add`` on a copy (never in place)."""
     arr = group[name].copy()
-    arr[:, col] = fn(arr[:, col])
+    arr[:, col] = arr[:, col] * mul + add
     group[name] = arr
 
 

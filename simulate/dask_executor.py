@@ -1,0 +1,84 @@
+"""The Dask executor: chunks of runs on a Dask distributed cluster (``multivector[dist]``).
+
+A chunk is one task. The scheduler re-runs the task of a worker that dies
+(``allowed_failures``), and tasks that raise are retried ``retries`` times, so
+the final result has every run exactly once. Results stream back as tasks finish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from simulate.batch import simulate_runs
+from simulate.errors import InputError
+from simulate.spec import RunSpec
+
+#: Seconds to wait for a scheduler before giving up.
+CONNECT_TIMEOUT = 5
+
+
+def _require_dask() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("Dask is not installed; install the extra: pip install "
+                         "'multivector[dist]'", field="--scheduler/--dask-local") from None  # fmt: skip
+    return distributed
+
+
+def _work(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None):
+    arrays = simulate_runs(spec, idx, seed, fixed)
+    return idx, {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+
+
+@contextlib.contextmanager
+def client_for(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
+    """A Dask client on ``scheduler``, or on a new loopback ``LocalCluster`` of ``n_workers``."""
+    distributed = _require_dask()
+    if scheduler:
+        try:
+            client = distributed.Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler} within "
+                             f"{CONNECT_TIMEOUT} s ({type(exc).__name__})",
+                             field="--scheduler") from None  # fmt: skip
+        with client:
+            yield client
+        return
+    with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=40) as cluster, \
+            distributed.Client(cluster) as client:  # fmt: skip
+        yield client
+
+
+def dask_chunks(
+    spec: RunSpec,
+    chunks: list[list[int]],
+    seed: int,
+    *,
+    fixed: Mapping[str, np.ndarray] | None = None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    retries: int = 3,
+    client: Any = None,
+) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
+    """Yield ``(run_indices, arrays)`` per chunk as Dask tasks finish."""
+    distributed = _require_dask()
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(client_for(scheduler, n_workers))
+        spec_f = client.scatter(spec, broadcast=True)
+        fixed_f = client.scatter(dict(fixed), broadcast=True) if fixed else None
+        futures = [client.submit(_work, spec_f, idx, seed, fixed_f, retries=retries,
+                                 pure=False) for idx in chunks]  # fmt: skip
+        try:
+            for fut in distributed.as_completed(futures):
+                yield fut.result()
+                fut.release()
+        finally:
+            client.cancel(futures)
