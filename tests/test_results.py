@@ -101,7 +101,7 @@ def test_a_killed_run_leaves_no_partial_file_and_the_old_file_intact(tmp_path):
     target.write_bytes(b"previous results")
     script = (
         "import simulate; simulate.run_scenario("
-        f"{str(SCENARIOS / 'baseline.yaml')!r}, runs=200000, engine='mesa', output={str(target)!r})"
+        f"{str(SCENARIOS / 'baseline.yaml')!r}, runs=200000, engine='mesa', keep='runs', output={str(target)!r})"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     deadline = time.time() + 60
