@@ -72,8 +72,8 @@ def dask_chunks(
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(client_for(scheduler, n_workers))
-        spec_f = client.scatter(spec, broadcast=True)
-        fixed_f = client.scatter(dict(fixed), broadcast=True) if fixed else None
+        spec_f = client.scatter(spec, broadcast=True, hash=False)
+        fixed_f = client.scatter(dict(fixed), broadcast=True, hash=False) if fixed else None
         futures = [client.submit(_work, spec_f, idx, seed, fixed_f, retries=retries,
                                  pure=False) for idx in chunks]  # fmt: skip
         try:

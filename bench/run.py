@@ -1,0 +1,187 @@
+"""Benchmark the drivers and executors on the baseline scenario; print a Markdown table.
+
+Usage:
+    python bench/run.py            # full sizes (several minutes)
+    python bench/run.py --smoke    # tiny sizes, seconds (what CI runs)
+
+Figures: seconds per run for the Mesa driver, for ``mesa.batch_run`` and for the
+batched driver at 10^2..10^5 runs; run-steps per second per core; scaling with
+horizon length and with the number of actors; peak RSS of ``simulate run`` at
+10^5 runs with ``--keep summary`` and ``--keep runs``; the speed-up of a
+2-worker Dask LocalCluster over 1 worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def _spec(horizon_end: int = 2040, config=None, runs: int = 100):  # noqa: ANN001, ANN202
+    from simulate.runner import prepare
+    from simulate.scenario import load
+
+    data = {"name": "bench", "description": "benchmark", "extends": str(BASELINE),
+            "horizon": {"start": 2024, "end": horizon_end, "step": "quarter"}, "runs": runs}
+    return prepare(load(data, config=config))
+
+
+def _config_with_powers(n_powers: int):  # noqa: ANN202
+    """The default config plus copies of the EU as extra powers, up to ``n_powers``."""
+    from simulate.parameters import config_from_mapping, load_config
+
+    data = load_config().model_dump(mode="json", exclude_none=True)
+    powers = [n for n, a in data["actors"].items() if a["kind"] == "power"]
+    for k in range(n_powers - len(powers)):
+        name = f"power{k + 1}"
+        data["actors"][name] = {"kind": "power", "label": name}
+        data["parameters"][name] = copy.deepcopy(data["parameters"]["eu"])
+    return config_from_mapping(data)
+
+
+def _time(fn, repeat: int = 1) -> float:  # noqa: ANN001
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _batched(spec, runs: int) -> float:  # noqa: ANN001
+    from simulate.ensemble import run_chunks
+
+    def go() -> None:
+        for _ in run_chunks(spec, range(runs), 1, workers=1):
+            pass
+
+    return _time(go, repeat=2 if runs <= 10_000 else 1)
+
+
+def drivers(sizes: list[int], mesa_runs: int) -> list[tuple]:
+    """Seconds per run for each driver; the batched/Mesa speed-up; run-steps/s/core."""
+    import mesa
+
+    from simulate.model import BalancingModel
+
+    spec = _spec()
+    steps = len(spec.times)
+    rows = []
+    t_mesa = _time(lambda: [BalancingModel(spec, run=i).run() for i in range(mesa_runs)])
+    per_mesa = t_mesa / mesa_runs
+    rows.append(("Mesa driver", mesa_runs, t_mesa, per_mesa, "1", mesa_runs * steps / t_mesa))
+    t_br = _time(lambda: mesa.batch_run(
+        BalancingModel, parameters={"spec": spec, "run": range(mesa_runs)}, iterations=1,
+        max_steps=steps, number_processes=1, display_progress=False))  # fmt: skip
+    rows.append(("mesa.batch_run", mesa_runs, t_br, t_br / mesa_runs,
+                 f"{per_mesa / (t_br / mesa_runs):.2f}", mesa_runs * steps / t_br))  # fmt: skip
+    for n in sizes:
+        t = _batched(spec, n)
+        rows.append(("batched driver", n, t, t / n, f"{per_mesa / (t / n):,.0f}", n * steps / t))
+    return rows
+
+
+def scaling(runs: int, horizons: list[int], actors: list[int]) -> list[tuple]:
+    """Batched seconds by horizon length and by number of actors (hedger included)."""
+    rows = []
+    for end in horizons:
+        spec = _spec(end)
+        t = _batched(spec, runs)
+        rows.append((f"horizon 2024-{end}", len(spec.times), runs, t, runs * len(spec.times) / t))
+    for n_actors in actors:
+        spec = _spec(config=_config_with_powers(n_actors - 1))
+        t = _batched(spec, runs)
+        rows.append((f"{n_actors} actors", len(spec.times), runs, t, runs * len(spec.times) / t))
+    return rows
+
+
+def cli_memory(runs: int, keep: str, workers: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, largest process) of ``simulate run`` in a subprocess."""
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [sys.executable, "-m", "simulate", "run", str(BASELINE), "-n", str(runs), "--keep",
+               keep, "-w", str(workers), "-q", "-o", str(Path(d) / "out.parquet")]
+        script = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+                  "r=subprocess.run(sys.argv[1:]);dt=time.perf_counter()-t;"
+                  "m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+                  "print(dt, m, r.returncode)")  # fmt: skip
+        out = subprocess.run([sys.executable, "-c", script, *cmd], capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout.split()[-3:]  # fmt: skip
+        if out[2] != "0":
+            raise SystemExit(f"simulate run failed: {' '.join(cmd)}")
+        return float(out[0]), float(out[1]) / 1024
+
+
+def dask_speedup(runs: int) -> tuple[float, float]:
+    """Seconds for ``runs`` runs on a 1-worker and a 2-worker LocalCluster (client timing)."""
+    import distributed
+
+    from simulate.dask_executor import dask_chunks
+    from simulate.ensemble import split
+
+    spec = _spec(runs=runs)
+    times = []
+    for n in (1, 2):
+        with distributed.LocalCluster(n_workers=n, threads_per_worker=1, host="127.0.0.1",
+                                      dashboard_address=None, silence_logs=50) as cluster, \
+                distributed.Client(cluster) as client:  # fmt: skip
+            client.wait_for_workers(n)
+            list(dask_chunks(spec, split(range(256), 128), 1, client=client))  # warm up
+            t0 = time.perf_counter()
+            for _ in dask_chunks(spec, split(range(runs), 2048), 1, client=client):
+                pass
+            times.append(time.perf_counter() - t0)
+    return times[0], times[1]
+
+
+def _machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+            f"{mem:.1f} GiB RAM, Python {platform.python_version()}, {platform.system()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes (seconds)")
+    args = ap.parse_args()
+    smoke = args.smoke
+    sizes = [10, 100] if smoke else [100, 1_000, 10_000, 100_000]
+    print(f"machine: {_machine()}\n")
+    print("| driver | runs | seconds | s/run | speed-up vs Mesa | run-steps/s/core |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, n, t, per, ratio, rs in drivers(sizes, 2 if smoke else 20):
+        print(f"| {name} | {n:,} | {t:.3f} | {per:.2e} | {ratio} | {rs:,.0f} |")
+    print("\n| scaling (batched, in-process) | periods | runs | seconds | run-steps/s |")
+    print("|---|---:|---:|---:|---:|")
+    horizons, actors = ([2026], [4, 8]) if smoke else ([2030, 2040, 2060, 2090], [4, 8, 16])
+    for name, periods, n, t, rs in scaling(20 if smoke else 10_000, horizons, actors):
+        print(f"| {name} | {periods} | {n:,} | {t:.3f} | {rs:,.0f} |")
+    big = 200 if smoke else 100_000
+    workers = os.cpu_count() or 1
+    print(f"\n| simulate run, {big:,} runs x 68 quarters, {workers} workers | seconds | "
+          "peak RSS (MB) |\n|---|---:|---:|")
+    for keep in ("summary", "runs"):
+        t, rss = cli_memory(big, keep, workers)
+        print(f"| --keep {keep} | {t:.1f} | {rss:,.0f} |")
+    try:
+        t1, t2 = dask_speedup(1_000 if smoke else 100_000)
+    except ImportError:
+        print("\nDask: not installed (pip install 'multivector[dist]')")
+        return
+    print(f"\n| Dask LocalCluster, {1_000 if smoke else 100_000:,} runs | seconds |\n|---|---:|")
+    print(f"| 1 worker | {t1:.2f} |\n| 2 workers | {t2:.2f} |\n| speed-up | {t1 / t2:.2f}x |")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()
