@@ -25,8 +25,10 @@ def _require_dask() -> Any:
     try:
         import distributed
     except ImportError:
-        raise InputError("Dask is not installed; install the extra: pip install "
-                         "'multivector[dist]'", field="--scheduler/--dask-local") from None  # fmt: skip
+        raise InputError(
+            "Dask is not installed; install the extra: pip install 'multivector[dist]'",
+            field="--scheduler/--dask-local",
+        ) from None
     return distributed
 
 

@@ -172,7 +172,9 @@ def fdi_inflow(
     return np.maximum(np.asarray(base_inflow), 0.0) * np.minimum(np.asarray(capacity), 1.0) * pull
 
 
-def accumulate_stock(stock: ArrayLike, inflow: ArrayLike, depreciation: ArrayLike, dt: float) -> Array:
+def accumulate_stock(
+    stock: ArrayLike, inflow: ArrayLike, depreciation: ArrayLike, dt: float
+) -> Array:
     """FDI stock after one period: depreciated stock plus the period's inflow."""
     return np.asarray(stock) * np.exp(-np.asarray(depreciation) * dt) + np.asarray(inflow) * dt
 

@@ -22,7 +22,7 @@ def run_seed(seed: int, run: int) -> int:
 
 
 def run_generator(seed: int, run: int) -> np.random.Generator:
-    """The generator run ``run`` draws from: PCG64 seeded by ``SeedSequence(seed, spawn_key=(run,))``.
+    """The generator run ``run`` draws from: PCG64 on ``SeedSequence(seed, spawn_key=(run,))``.
 
     This is the stream ``SeedSequence(seed).spawn(n)[run]`` would give, without
     spawning n children, so any run can be computed alone, anywhere.

@@ -75,7 +75,7 @@ def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
 
 
 def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
-    """``runs`` while the file stays modest (up to :data:`KEEP_RUNS_ROWS` rows), else ``summary``."""
+    """``runs`` while the file stays modest (:data:`KEEP_RUNS_ROWS` rows at most), else summary."""
     from simulate.results import entities_of
 
     series = sum(len(entities_of(spec, v)) for v in spec.outputs)

@@ -72,7 +72,8 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 def _read(located: yamlio.Located) -> dict:
     if located.data is None:
-        raise InputError("the file is empty; expected a scenario mapping", file=located.file, line=1)
+        raise InputError("the file is empty; expected a scenario mapping", file=located.file,
+                         line=1)  # fmt: skip
     if not isinstance(located.data, dict):
         raise InputError(
             f"the top level must be a mapping of fields, got {type(located.data).__name__}",
@@ -242,9 +243,11 @@ def _check_distribution(u: Any, fail: Any) -> None:
         u.dist == "triangular" and u.low == u.high
     ):
         fail("need low <= mode <= high and low < high")
-    if u.dist == "choice" and u.weights is not None:
-        if len(u.weights) != len(u.values) or any(w < 0 for w in u.weights) or sum(u.weights) <= 0:
-            fail("weights must be non-negative, one per value, not all zero")
+    weights = u.weights if u.dist == "choice" else None
+    if weights is not None and (
+        len(weights) != len(u.values) or any(w < 0 for w in weights) or sum(weights) <= 0
+    ):
+        fail("weights must be non-negative, one per value, not all zero")
 
 
 def dump(scenario: Scenario) -> dict[str, Any]:

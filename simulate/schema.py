@@ -113,7 +113,9 @@ class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     extends: str | None = Field(None, description="Scenario file this one builds on")
-    config: str | None = Field(None, description="Parameter config file; default configs/default.yaml")
+    config: str | None = Field(
+        None, description="Parameter config file; default configs/default.yaml"
+    )
     horizon: Horizon
     runs: int = Field(100, ge=1, le=MAX_RUNS)
     seed: int = Field(0, ge=0, lt=2**63)

@@ -1,4 +1,8 @@
-"""Key outcomes at the horizon's end: mean and 5-95% interval over runs."""
+"""Key outcomes at the horizon's end: mean and 5-95% interval over runs.
+
+For ``captured`` the row is the probability of balancing failure with its 95%
+Wilson score interval (a 5-95% range of 0/1 values would say nothing).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,11 @@ def summarise(final: pd.DataFrame) -> pd.DataFrame:
         cols = [c for c in final.columns if c == var or c.startswith(f"{var}[")]
         for col in cols:
             x = final[col].to_numpy(dtype=float)
+            if var == "captured":
+                lo, hi = wilson(float(np.sum(x)), len(x))
+                rows.append({"outcome": "P(captured) [95% CI]", "mean": float(np.mean(x)),
+                             "p05": lo, "p95": hi})  # fmt: skip
+                continue
             rows.append({
                 "outcome": col if var != "captured" else "P(captured)",
                 "mean": float(np.mean(x)),
@@ -31,6 +40,16 @@ def summarise(final: pd.DataFrame) -> pd.DataFrame:
                 "p95": float(np.quantile(x, 0.95)),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=["outcome", "mean", "p05", "p95"])
+
+
+def wilson(successes: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95% by default)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(centre - half, 0.0)), float(min(centre + half, 1.0))
 
 
 def side_by_side(summaries: dict[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:

@@ -14,7 +14,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     ]
 
     def line(row: list[str]) -> str:
-        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric)]
+        cells = zip(row, widths, numeric, strict=True)
+        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in cells]
         return "  ".join(parts).rstrip()
 
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]

@@ -40,8 +40,10 @@ def _collect(chunks) -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def short_spec():
-    return prepare({"name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
-                    "horizon": {"start": 2024, "end": 2027, "step": "quarter"}, "runs": 60})  # fmt: skip
+    return prepare({
+        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
+        "horizon": {"start": 2024, "end": 2027, "step": "quarter"}, "runs": 60,
+    })  # fmt: skip
 
 
 @given(st.integers(1, 60), st.integers(0, 2**32))
@@ -74,8 +76,7 @@ def test_a_process_pool_gives_the_same_numbers(short_spec):
 def test_summary_file_holds_the_statistics_of_the_runs(tmp_path):
     sc = SCENARIOS / "middle_corridor.yaml"
     runs = simulate.run_scenario(sc, runs=40, keep="runs", output=tmp_path / "r.parquet")
-    summ = simulate.run_scenario(sc, runs=40, keep="summary", output=tmp_path / "s.parquet",
-                                 chunk=9)  # fmt: skip
+    simulate.run_scenario(sc, runs=40, keep="summary", output=tmp_path / "s.parquet", chunk=9)
     full = simulate.load_results(tmp_path / "r.parquet").frame
     back = simulate.load_results(tmp_path / "s.parquet")
     assert back.keep == "summary" and runs.keep == "runs"

@@ -61,8 +61,9 @@ def test_more_middle_corridor_capacity_never_raises_russian_transit(data, oil, f
         data["parameters"].pop(p, None)
         data["uncertainties"] = [u for u in data["uncertainties"] if u["parameter"] != p]
     spec = prepare(data)
+    tc = spec.base["trans_caspian.capacity"] + oil
     more = dict(data, parameters={**data["parameters"],
-                                  "trans_caspian.capacity": spec.base["trans_caspian.capacity"] + oil,
+                                  "trans_caspian.capacity": tc,
                                   "middle_corridor.capacity":
                                       spec.base["middle_corridor.capacity"] + freight})  # fmt: skip
     a = simulate_runs(spec, [0, 1], spec.scenario.seed)
