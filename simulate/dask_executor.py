@@ -21,7 +21,8 @@ from simulate.spec import RunSpec
 CONNECT_TIMEOUT = 5
 
 
-def _require_dask() -> Any:
+def require_dask() -> Any:
+    """Import ``distributed``, or fail with how to install it."""
     try:
         import distributed
     except ImportError:
@@ -40,7 +41,7 @@ def _work(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarr
 @contextlib.contextmanager
 def client_for(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
     """A Dask client on ``scheduler``, or on a new loopback ``LocalCluster`` of ``n_workers``."""
-    distributed = _require_dask()
+    distributed = require_dask()
     if scheduler:
         try:
             client = distributed.Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
@@ -70,7 +71,7 @@ def dask_chunks(
     client: Any = None,
 ) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
     """Yield ``(run_indices, arrays)`` per chunk as Dask tasks finish."""
-    distributed = _require_dask()
+    distributed = require_dask()
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(client_for(scheduler, n_workers))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -34,8 +35,9 @@ def boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
         except ExecutionError as exc:
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup
             click.echo("interrupted: no partial output was written", err=True)
-            sys.exit(130)
+            raise SystemExit(130) from None
 
     return wrapper
 

@@ -66,12 +66,17 @@ def prepare(
 
 
 def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
-    """Yield ``([i], arrays)`` per run from the Mesa driver (the reference implementation)."""
+    """Yield ``([i], arrays)`` per run from the Mesa driver (the reference implementation).
+
+    Mesa is imported here, before any output is opened, not lazily mid-run.
+    """
     from simulate.model import BalancingModel
 
-    for i in runs:
-        arrays = BalancingModel(spec, run=int(i), seed=seed).run()
-        yield [int(i)], {k: v[None] for k, v in arrays.items()}
+    def one(i: int) -> tuple[list[int], dict[str, np.ndarray]]:
+        arrays = BalancingModel(spec, run=i, seed=seed).run()
+        return [i], {k: v[None] for k, v in arrays.items()}
+
+    return (one(int(i)) for i in runs)
 
 
 def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
@@ -122,6 +127,10 @@ def run_scenario(
     if engine == "mesa" and any(executor.get(k) for k in ("scheduler", "dask_local")):
         raise InputError("the mesa engine runs in-process; use --engine batch with Dask",
                          field="--engine")  # fmt: skip
+    if executor.get("scheduler") or executor.get("dask_local"):
+        from simulate.dask_executor import require_dask
+
+        require_dask()  # import (or fail) before any output is opened
     if output is not None:
         _check_writable(Path(output))
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
