@@ -4,10 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench schema clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV) || \
+		{ $(PY) -m pip install --quiet --user virtualenv && $(PY) -m virtualenv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,dist]"
 	touch $(STAMP)
@@ -27,6 +28,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Regenerate docs/scenario.schema.json from the scenario schema in the code.
+schema: $(STAMP)
+	$(BIN)/python -c "from simulate.schema import json_schema; \
+		open('docs/scenario.schema.json', 'w').write(json_schema())"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
