@@ -123,23 +123,19 @@ def cli_memory(runs: int, keep: str, workers: int) -> tuple[float, float]:
 
 
 def dask_speedup(runs: int) -> tuple[float, float]:
-    """Seconds for ``runs`` runs on a 1-worker and a 2-worker LocalCluster (client timing)."""
+    """Seconds of ``run_scenario(keep="summary")`` on a running 1- and 2-worker LocalCluster."""
     import distributed
 
-    from simulate.dask_executor import dask_chunks
-    from simulate.ensemble import split
+    from simulate.runner import run_scenario
 
-    spec = _spec(runs=runs)
     times = []
     for n in (1, 2):
         with distributed.LocalCluster(n_workers=n, threads_per_worker=1, host="127.0.0.1",
-                                      dashboard_address=None, silence_logs=50) as cluster, \
-                distributed.Client(cluster) as client:  # fmt: skip
-            client.wait_for_workers(n)
-            list(dask_chunks(spec, split(range(256), 128), 1, client=client))  # warm up
+                                      dashboard_address=None, silence_logs=50) as cluster:
+            address = cluster.scheduler_address
+            run_scenario(BASELINE, runs=256, keep="summary", scheduler=address)  # warm up
             t0 = time.perf_counter()
-            for _ in dask_chunks(spec, split(range(runs), 2048), 1, client=client):
-                pass
+            run_scenario(BASELINE, runs=runs, keep="summary", scheduler=address)
             times.append(time.perf_counter() - t0)
     return times[0], times[1]
 

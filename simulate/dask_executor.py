@@ -8,7 +8,7 @@ the final result has every run exactly once. Results stream back as tasks finish
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -85,3 +85,62 @@ def dask_chunks(
                 fut.release()
         finally:
             client.cancel(futures)
+
+
+def _pick(arrays: tuple[list[int], dict[str, np.ndarray]], var: str) -> np.ndarray:
+    return arrays[1][var]
+
+
+def _finals(spec: RunSpec, arrays: tuple[list[int], dict[str, np.ndarray]]):  # noqa: ANN202
+    from simulate.runner import final_values
+
+    return final_values(spec, arrays[0], arrays[1])
+
+
+def _stats(*parts: np.ndarray) -> np.ndarray:
+    from simulate.summarystore import stats_over_runs
+
+    return stats_over_runs(np.concatenate(parts))
+
+
+def dask_summary(
+    spec: RunSpec,
+    chunks: list[list[int]],
+    seed: int,
+    *,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    retries: int = 3,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], list[Any]]:
+    """Summary statistics computed on the cluster: only statistics and final values come back.
+
+    Chunk results stay on the workers; one task per variable gathers that
+    variable from every chunk (in run order) and computes
+    :func:`~simulate.summarystore.stats_over_runs`. A lost worker's chunks are
+    recomputed by the scheduler from the task graph.
+
+    Returns:
+        Statistics by variable, shape (len(STATS), periods, entities), and the
+        per-chunk final values (DataFrames as from ``runner.final_values``).
+    """
+    distributed = require_dask()
+    with client_for(scheduler, n_workers) as client:
+        spec_f = client.scatter(spec, broadcast=True, hash=False)
+        runs = [client.submit(_work, spec_f, idx, seed, None, retries=retries, pure=False)
+                for idx in chunks]  # fmt: skip
+        finals_f = [client.submit(_finals, spec_f, r, retries=retries) for r in runs]
+        done, finals = 0, {}
+        for fut in distributed.as_completed(finals_f):
+            k = finals_f.index(fut)
+            finals[k] = fut.result()
+            done += len(chunks[k])
+            if progress is not None:
+                progress(done)
+        stats_f = {}
+        for var in spec.outputs:
+            parts = [client.submit(_pick, r, var, retries=retries) for r in runs]
+            stats_f[var] = client.submit(_stats, *parts, retries=retries)
+        stats = dict(zip(stats_f, client.gather(list(stats_f.values())), strict=True))
+        del runs, finals_f, stats_f  # release the chunk results held on the workers
+    return stats, [finals[k] for k in range(len(chunks))]

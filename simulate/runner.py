@@ -141,7 +141,8 @@ def run_scenario(
 
         chunks = run_chunks(spec, range(n), s, **executor)
     if keep == "summary":
-        return _run_summary(spec, chunks, meta, output, progress)
+        dask = engine == "batch" and bool(executor.get("scheduler") or executor.get("dask_local"))
+        return _run_summary(spec, None if dask else chunks, meta, output, progress, executor)
     return _run_keep_runs(spec, chunks, meta, output, progress)
 
 
@@ -182,24 +183,26 @@ def _run_keep_runs(spec, chunks, meta, output, progress) -> Results:  # noqa: AN
     return _results(frame, meta, output, finals)
 
 
-def _run_summary(spec, chunks, meta, output, progress) -> Results:  # noqa: ANN001
+def _run_summary(spec, chunks, meta, output, progress, executor) -> Results:  # noqa: ANN001
     from simulate.results import entities_of
-    from simulate.summarystore import SUMMARY_SCHEMA, Spool, final_rows, summary_rows
+    from simulate.summarystore import SUMMARY_SCHEMA, final_rows, summary_rows
 
-    finals: list[pd.DataFrame] = []
-    where = Path(output).parent if output is not None else None
     entities = {v: entities_of(spec, v) for v in spec.outputs}
-    with Spool(where) as spool:
-        done = 0
-        for idx, arrays in chunks:
-            spool.add(idx, arrays)
-            finals.append(final_values(spec, idx, arrays))
-            done += len(idx)
-            if progress is not None:
-                progress(done)
-        stats = summary_rows(spec, spool, entities)
+    if chunks is None:  # Dask: statistics are computed on the cluster
+        from simulate.batch import DEFAULT_CHUNK
+        from simulate.dask_executor import dask_summary
+        from simulate.ensemble import split
+
+        parts = split(range(spec.scenario.runs), executor.get("chunk") or DEFAULT_CHUNK)
+        stats, finals = dask_summary(
+            spec, parts, spec.scenario.seed, scheduler=executor.get("scheduler"),
+            n_workers=executor.get("dask_local"), progress=progress,
+        )  # fmt: skip
+    else:
+        stats, finals = _spool_summary(spec, chunks, output, progress)
     final = pd.concat(finals, ignore_index=True).sort_values("run", ignore_index=True)
-    table = pa.concat_tables([stats, final_rows(final, float(spec.times[-1]), entities)])
+    table = pa.concat_tables([summary_rows(spec, stats, entities),
+                              final_rows(final, float(spec.times[-1]), entities)])  # fmt: skip
     frame = None
     if output is not None:
         with ResultWriter(output, meta, SUMMARY_SCHEMA) as writer:
@@ -207,6 +210,21 @@ def _run_summary(spec, chunks, meta, output, progress) -> Results:  # noqa: ANN0
     else:
         frame = table.to_pandas()
     return _results(frame, meta, output, [final])
+
+
+def _spool_summary(spec, chunks, output, progress):  # noqa: ANN001, ANN202
+    from simulate.summarystore import Spool, spool_stats
+
+    finals: list[pd.DataFrame] = []
+    with Spool(Path(output).parent if output is not None else None) as spool:
+        done = 0
+        for idx, arrays in chunks:
+            spool.add(idx, arrays)
+            finals.append(final_values(spec, idx, arrays))
+            done += len(idx)
+            if progress is not None:
+                progress(done)
+        return spool_stats(spec, spool), finals
 
 
 def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001

@@ -84,17 +84,25 @@ class Spool:
         self.close()
 
 
-def summary_rows(spec: RunSpec, spool: Spool, entities: dict[str, list[str]]) -> pa.Table:
-    """The ``run == -1`` rows: every statistic per time, variable and entity."""
+def spool_stats(spec: RunSpec, spool: Spool) -> dict[str, np.ndarray]:
+    """Statistics per variable from a spool, (len(STATS), periods, entities) each."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    tables = []
-    n_t, n_s = len(spec.times), len(STATS)
     # numpy releases the GIL while partitioning: one thread per CPU, one variable each
     with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
-        stats_by_var = pool.map(lambda v: stats_over_runs(spool.variable(v)), spec.outputs)
-    for var, stats in zip(spec.outputs, stats_by_var, strict=True):
+        stats = pool.map(lambda v: stats_over_runs(spool.variable(v)), spec.outputs)
+        return dict(zip(spec.outputs, stats, strict=True))
+
+
+def summary_rows(
+    spec: RunSpec, stats_by_var: dict[str, np.ndarray], entities: dict[str, list[str]]
+) -> pa.Table:
+    """The ``run == -1`` rows: every statistic per time, variable and entity."""
+    tables = []
+    n_t, n_s = len(spec.times), len(STATS)
+    for var in spec.outputs:
+        stats = stats_by_var[var]
         ents = entities[var]
         n_e = len(ents)
         tables.append(pa.table({
@@ -102,7 +110,7 @@ def summary_rows(spec: RunSpec, spool: Spool, entities: dict[str, list[str]]) ->
             "time": np.tile(np.repeat(spec.times, n_e), n_s),
             "variable": pa.array([var] * (n_s * n_t * n_e), pa.string()),
             "entity": pa.array(list(ents) * (n_s * n_t), pa.string()),
-            "value": stats.reshape(-1).astype(np.float64),
+            "value": np.asarray(stats, dtype=np.float64).reshape(-1),
             "stat": pa.array(np.repeat(np.array(STATS, dtype=object), n_t * n_e), pa.string()),
         }, schema=SUMMARY_SCHEMA))  # fmt: skip
     return pa.concat_tables(tables) if tables else SUMMARY_SCHEMA.empty_table()

@@ -197,3 +197,14 @@ def test_ctrl_c_exits_130_and_keeps_the_previous_file(tmp_path):
     assert "Traceback" not in err
     assert target.read_bytes() == b"previous results"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_summary_computed_on_dask_equals_the_local_one(tmp_path):
+    pytest.importorskip("distributed")
+    sc = SCENARIOS / "baseline.yaml"
+    here = simulate.run_scenario(sc, runs=50, keep="summary", chunk=16, workers=1).frame
+    there = simulate.run_scenario(sc, runs=50, keep="summary", chunk=7, dask_local=2).frame
+    keys = ["run", "time", "variable", "entity", "stat"]
+    a = here.sort_values(keys).reset_index(drop=True)
+    b = there.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
