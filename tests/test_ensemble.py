@@ -66,9 +66,10 @@ def test_a_generated_scenario_does_not_depend_on_chunking(data, chunk):
         np.testing.assert_array_equal(whole[k], chunked[k], err_msg=k)
 
 
-def test_a_process_pool_gives_the_same_numbers(short_spec):
+@pytest.mark.parametrize("workers, chunk", [(2, 7), (3, 13), (2, 60)])
+def test_a_run_does_not_depend_on_the_worker_count(short_spec, workers, chunk):
     here = simulate_runs(short_spec, range(60), 11)
-    pooled = _collect(run_chunks(short_spec, range(60), 11, chunk=7, workers=2))
+    pooled = _collect(run_chunks(short_spec, range(60), 11, chunk=chunk, workers=workers))
     for k in here:
         np.testing.assert_array_equal(here[k], pooled[k], err_msg=k)
 
@@ -208,3 +209,33 @@ def test_a_summary_computed_on_dask_equals_the_local_one(tmp_path):
     a = here.sort_values(keys).reset_index(drop=True)
     b = there.sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def _grandchildren() -> list[int]:
+    """Processes whose parent is a child of this process (pool workers under the forkserver)."""
+    parents: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    children = {p for p, pp in parents.items() if pp == os.getpid()}
+    return [p for p, pp in parents.items() if pp in children]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find pool workers")
+def test_a_killed_pool_worker_has_its_chunks_retried(short_spec):
+    expected = simulate_runs(short_spec, range(300), 4)
+    got, killed = [], False
+    for item in run_chunks(short_spec, range(300), 4, chunk=5, workers=2):
+        got.append(item)
+        if not killed:
+            victims = _grandchildren()
+            assert victims, "expected pool worker processes"
+            os.kill(victims[0], signal.SIGKILL)
+            killed = True
+    result = _collect(got)  # every run exactly once
+    for k in expected:
+        np.testing.assert_array_equal(expected[k], result[k], err_msg=k)
