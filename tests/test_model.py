@@ -106,3 +106,14 @@ def test_reordering_actors_in_the_config_only_reorders_outputs(config, data):
         elif other.shape[-1] == len(perm_p) and other.shape[-1] > 1:
             other = other[..., perm_p]
         np.testing.assert_allclose(arr, other, atol=1e-9, err_msg=name)
+
+
+def test_middle_corridor_lowers_oil_via_russia_and_russian_leverage_by_2035():
+    import simulate
+
+    base = simulate.run_scenario(SCENARIOS / "baseline.yaml", runs=100)
+    mc = simulate.run_scenario(SCENARIOS / "middle_corridor.yaml", runs=100)
+    for var, ent in (("oil_via_russia_share", ""), ("leverage", "russia")):
+        b, m = base.at(var, ent, 2035.0), mc.at(var, ent, 2035.0)
+        assert m.mean() < b.mean(), var
+        assert (m <= b + 1e-12).all(), f"{var}: the same run should never be worse off"
