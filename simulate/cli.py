@@ -155,3 +155,13 @@ def params(actors, sources, config_path, as_json):
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(render_params(rows, sources))
+
+
+def _register() -> None:
+    from simulate.cli_results import compare, export, plot, report
+
+    for command in (compare, report, plot, export):
+        main.add_command(command)
+
+
+_register()

@@ -49,7 +49,8 @@ def wilson(successes: float, n: int, z: float = 1.959963984540054) -> tuple[floa
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(centre - half, 0.0)), float(min(centre + half, 1.0))
+    lo, hi = centre - half, centre + half
+    return (0.0 if lo < 1e-12 else float(lo)), (1.0 if hi > 1 - 1e-12 else float(hi))
 
 
 def side_by_side(summaries: dict[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:

@@ -1,0 +1,174 @@
+"""The analysis commands: compare, report, plot, export. Parse, call, print."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from simulate import options as opt
+
+
+def _load(paths):  # noqa: ANN001, ANN202
+    from simulate.results import load_results
+
+    return [load_results(p) for p in paths]
+
+
+def _write_bytes(output: str, data: bytes) -> None:
+    from simulate.results import atomic_path
+
+    with atomic_path(output) as tmp:
+        tmp.write_bytes(data)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--variable", "-v", "variables", multiple=True,
+              help="Variable to compare (repeatable). Default: the key outcomes.")
+@click.option("--at", "at", multiple=True, type=float,
+              help="Year (period start) to compare at (repeatable). Default: common end.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV output.")
+@click.option("--fail-above", type=click.FloatRange(min=0), default=None, metavar="X",
+              help="Exit 1 when any |difference of means| exceeds X (regression guard).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the bootstrap.")
+@opt.json_opt
+@opt.boundary
+def compare(files, variables, at, as_csv, fail_above, seed, as_json):
+    """Compare result FILES against the first one (the reference).
+
+    \b
+    Per file: mean, median, 5-95% interval. Against the reference: difference of
+    means with a bootstrap 95% CI, P(run of B > run of A), Mann-Whitney U p-value;
+    for `captured`, the probability of balancing failure with a Wilson interval.
+    \b
+    Examples:
+      simulate compare results/baseline.parquet results/middle_corridor.parquet
+      simulate compare a.parquet b.parquet --variable leverage --at 2030 --at 2040
+      simulate compare old.parquet new.parquet --fail-above 0.01   # CI regression guard
+    """
+    from simulate.compare import compare as run_compare
+    from simulate.compare import max_abs_difference
+
+    rows, notes = run_compare(_load(files), variables or None, at or None, seed)
+    if as_json:
+        click.echo(json.dumps({"notes": notes, "rows": rows}, indent=2, default=str))
+    elif as_csv:
+        import pandas as pd
+
+        click.echo(pd.DataFrame(rows).to_csv(index=False), nl=False)
+    else:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(_table(rows))
+    if fail_above is not None and max_abs_difference(rows) > fail_above:
+        click.echo(f"difference of means {max_abs_difference(rows):.4g} exceeds "
+                   f"--fail-above {fail_above:g}", err=True)  # fmt: skip
+        raise SystemExit(1)
+
+
+def _fmt(x) -> str:  # noqa: ANN001
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return "n/a"
+    return f"{x:.3g}" if abs(x) < 1e-3 and x != 0 else f"{x:.3f}"
+
+
+def _table(rows) -> str:  # noqa: ANN001
+    from simulate.table import format_table
+
+    headers = ["variable", "entity", "time", "scenario", "mean", "median", "5-95% / CI",
+               "diff", "diff 95% CI", "P(B>A)", "MW p"]  # fmt: skip
+    out = []
+    for r in rows:
+        ci = ("-" if "diff" not in r else
+              f"[{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}]")  # fmt: skip
+        out.append([r["variable"], r["entity"] or "-", f"{r['time']:g}", r["scenario"],
+                    _fmt(r["mean"]), _fmt(r["median"]), f"[{_fmt(r['p05'])}, {_fmt(r['p95'])}]",
+                    _fmt(r.get("diff")), ci, _fmt(r.get("p_superiority")),
+                    _fmt(r.get("mannwhitney_p"))])  # fmt: skip
+    return format_table(headers, out)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", required=True, type=click.Path(), help="HTML file to write.")
+@opt.boundary
+def report(files, output):
+    """Write a self-contained HTML report of result FILES (the first is the reference).
+
+    \b
+    Example:
+      simulate report results/baseline.parquet results/middle_corridor.parquet -o report.html
+    """
+    from simulate.report import build_report
+
+    _check_suffix(output, (".html", ".htm"))
+    html = build_report(_load(files))
+    _write_bytes(output, html.encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--variable", "-v", required=True, help="Variable to plot.")
+@click.option("--entity", "-e", default=None, help="Only this entity (power or route).")
+@click.option("--output", "-o", required=True, type=click.Path(), help="Figure (.png or .svg).")
+@opt.boundary
+def plot(file, variable, entity, output):
+    """Plot one VARIABLE of a result FILE as a fan chart (or routes as stacked shares).
+
+    \b
+    Example:
+      simulate plot results/middle_corridor.parquet -v leverage -e russia -o lev.png
+    """
+    from simulate import plots
+    from simulate import resultview as rv
+
+    fmt = _check_suffix(output, (".png", ".svg"))[1:]
+    res = _load([file])
+    rv.check(res[0], variable, entity)
+    if variable == "captured":
+        fig = plots.failure_figure(res)
+    elif variable == "oil_route_share" and entity is None:
+        fig = plots.routes_figure(res[0])
+    else:
+        fig = plots.fan_figure(res, variable, entity)
+    _write_bytes(output, plots.to_bytes(fig, fmt))
+    click.echo(f"wrote {output}")
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["iamc", "csv"]), default="iamc",
+              show_default=True, help="iamc: wide IAMC table (pyam); csv: the tidy table.")
+@click.option("--quantile", "quantiles", multiple=True, type=float,
+              help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
+@click.option("--output", "-o", required=True, type=click.Path(), help="CSV file to write.")
+@opt.boundary
+def export(file, fmt, quantiles, output):
+    """Export a result FILE as IAMC wide CSV or as the tidy CSV.
+
+    \b
+    Example:
+      simulate export results/middle_corridor.parquet --format iamc -o mc_iamc.csv
+    """
+    from simulate.export import DEFAULT_QUANTILES, iamc_frame
+
+    res = _load([file])[0]
+    frame = iamc_frame(res, quantiles or DEFAULT_QUANTILES) if fmt == "iamc" else res.frame
+    _write_bytes(output, frame.to_csv(index=False).encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+def _check_suffix(output: str, allowed: tuple[str, ...]) -> str:
+    from simulate.errors import InputError
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in allowed:
+        raise InputError(f"output must end in {' or '.join(allowed)}", file=output,
+                         field="--output")  # fmt: skip
+    return suffix

@@ -1,0 +1,132 @@
+"""Figures of result files (matplotlib, Agg backend): fan charts, route shares, failure risk.
+
+Readable in greyscale and by colour-blind readers: every actor and route has one
+fixed Okabe-Ito colour in every figure, scenarios differ by line style and marker,
+and bands are light fills under dark median lines.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from simulate import resultview as rv
+from simulate.results import Results
+
+#: One fixed colour per actor and route (Okabe-Ito palette), black for whole-country series.
+COLOURS = {
+    "russia": "#D55E00", "china": "#E69F00", "eu": "#0072B2", "usa": "#009E73",
+    "turkey": "#CC79A7", "cpc": "#CC79A7", "druzhba": "#56B4E9", "china_pipeline": "#009E73",
+    "trans_caspian": "#F0E442", "": "#000000",
+}  # fmt: skip
+_SPARE = ("#999999", "#56B4E9", "#009E73", "#CC79A7", "#F0E442")
+STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D")
+TITLES = {
+    "balance_index": "Balance index (1 = even, 0 = captured)", "alignment": "Alignment",
+    "leverage": "Leverage", "oil_via_russia_share": "Share of oil exports crossing Russia",
+    "oil_route_share": "Oil exports by route", "corridor_volume": "Middle Corridor freight",
+    "trade_share": "Trade share by partner", "captured": "Probability of balancing failure",
+}  # fmt: skip
+
+
+def colour(entity: str) -> str:
+    """The fixed colour of an actor or route."""
+    if entity in COLOURS:
+        return COLOURS[entity]
+    return _SPARE[sum(map(ord, entity)) % len(_SPARE)]
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def fan_figure(results: Sequence[Results], variable: str, entity: str | None = None) -> Any:
+    """Median with 50% and 90% bands, one panel per entity, scenarios overlaid."""
+    plt = _pyplot()
+    ents = [entity] if entity is not None else rv.entities(results[0], variable)
+    fig, axes = plt.subplots(1, len(ents), figsize=(4.2 * len(ents) + 0.6, 3.4), squeeze=False,
+                             sharey=True)  # fmt: skip
+    unit = results[0].metadata.get("units", {}).get(variable, "")
+    for ax, ent in zip(axes[0], ents, strict=True):
+        for k, res in enumerate(results):
+            q = rv.quantiles_over_time(res, variable, ent)
+            c, t = colour(ent), q.index.to_numpy()
+            if k == 0 or len(results) == 1:
+                ax.fill_between(t, q["p05"], q["p95"], color=c, alpha=0.15, lw=0,
+                                label="90% of runs" if k == 0 else None)  # fmt: skip
+                ax.fill_between(t, q["p25"], q["p75"], color=c, alpha=0.3, lw=0,
+                                label="50% of runs" if k == 0 else None)  # fmt: skip
+            ax.plot(t, q["p50"], color=c, ls=STYLES[k % 4], marker=MARKERS[k % 4],
+                    markevery=max(len(t) // 8, 1), ms=4, lw=1.8,
+                    label=f"{rv.label(res)} (median)")  # fmt: skip
+        ax.set_title(_entity_title(ent), fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(unit)
+    axes[0][-1].legend(fontsize=8, loc="best")
+    fig.suptitle(TITLES.get(variable, variable), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def routes_figure(res: Results) -> Any:
+    """Mean oil export shares by route, stacked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ents = rv.entities(res, "oil_route_share")
+    means = [rv.quantiles_over_time(res, "oil_route_share", e)["mean"] for e in ents]
+    t = means[0].index.to_numpy()
+    hatches = ("", "//", "..", "xx", "\\\\")
+    stacks = ax.stackplot(t, *[m.to_numpy() for m in means], colors=[colour(e) for e in ents],
+                          labels=[e.replace("_", " ") for e in ents], alpha=0.85)  # fmt: skip
+    for k, poly in enumerate(stacks):
+        poly.set_hatch(hatches[k % len(hatches)])
+        poly.set_edgecolor("black")
+        poly.set_linewidth(0.3)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of oil exports (mean)")
+    ax.set_xlabel("year")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(f"{TITLES['oil_route_share']}: {rv.label(res)}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def failure_figure(results: Sequence[Results]) -> Any:
+    """Probability of balancing failure (share of runs captured) over time."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    for k, res in enumerate(results):
+        p = rv.quantiles_over_time(res, "captured", "")["mean"]
+        ax.plot(p.index, p.to_numpy(), color="black", ls=STYLES[k % 4], marker=MARKERS[k % 4],
+                markevery=max(len(p) // 8, 1), ms=4, label=rv.label(res))  # fmt: skip
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("share of runs captured")
+    ax.set_xlabel("year")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(TITLES["captured"], fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def to_bytes(fig: Any, fmt: str = "png") -> bytes:
+    """Render a figure to PNG or SVG bytes and close it."""
+    plt = _pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _entity_title(entity: str) -> str:
+    if not entity:
+        return ""
+    return entity.upper() if len(entity) <= 3 else entity.replace("_", " ").title()
