@@ -22,7 +22,8 @@ h1{font-size:1.6em} h2{border-bottom:2px solid #333;padding-bottom:.2em;margin-t
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
 td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#eee} img{max-width:100%;display:block;margin:.8em 0}
-.quote{font-style:italic;color:#333} .assumption{color:#7a3e00} .meta td:first-child{font-weight:bold}
+.quote{font-style:italic;color:#333} .assumption{color:#7a3e00}
+.meta td:first-child{font-weight:bold}
 """
 
 

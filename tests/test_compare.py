@@ -138,8 +138,11 @@ def test_different_horizons_are_compared_on_common_times(files):
     assert "2027.75" in r.output
 
 
-@pytest.mark.parametrize("case", ["missing", "directory", "not_ours", "truncated",
-                                  "bad_variable", "bad_time", "one_file", "old_version"])  # fmt: skip
+BAD_CASES = ["missing", "directory", "not_ours", "truncated", "bad_variable", "bad_time",
+             "one_file", "old_version"]
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
 def test_bad_input_gives_one_message_and_exit_2(files, tmp_path, case):
     good = files["base"]
     other = {"missing": tmp_path / "nope.parquet", "directory": files["dir"]}.get(case, good)
