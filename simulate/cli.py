@@ -159,8 +159,9 @@ def params(actors, sources, config_path, as_json):
 
 def _register() -> None:
     from simulate.cli_results import compare, export, plot, report
+    from simulate.cli_trust import calibrate, discover, sensitivity
 
-    for command in (compare, report, plot, export):
+    for command in (compare, report, plot, export, sensitivity, discover, calibrate):
         main.add_command(command)
 
 
