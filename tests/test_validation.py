@@ -1,0 +1,78 @@
+"""Pattern-oriented validation: the patterns the articles describe, on seeded ensembles.
+
+Each test is one pattern of docs/VALIDATION.md. A pattern the model does not
+reproduce is marked xfail(strict=True) with the reason, not bent to pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import simulate
+
+from .conftest import SCENARIOS
+
+RUNS = 200
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return simulate.run_scenario(SCENARIOS / "baseline.yaml", runs=RUNS)
+
+
+def _with_event(event: dict):
+    data = {"name": "pattern", "description": "validation",
+            "extends": str(SCENARIOS / "baseline.yaml"), "events": [event]}  # fmt: skip
+    return simulate.run_scenario(data, runs=RUNS)
+
+
+def _mean(res, var, ent, t):
+    return float(res.at(var, ent, t).mean())
+
+
+def test_a_kazakhstan_keeps_its_balance_in_most_runs_through_2030(baseline):
+    assert _mean(baseline, "captured", "", 2030.0) < 0.5
+    assert _mean(baseline, "balance_index", "", 2030.0) > 0.8
+
+
+def test_b_europes_oil_keeps_crossing_russia_while_the_cpc_dominates(baseline):
+    f = baseline.frame
+    shares = f[f.variable == "oil_route_share"].groupby(["time", "entity"]).value.mean().unstack()
+    assert (shares.idxmax(axis=1) == "cpc").all()
+    assert f.loc[f.variable == "oil_via_russia_share", "value"].min() >= 0.5
+
+
+def test_c_chinas_trade_weight_rises(baseline):
+    assert _mean(baseline, "trade_share", "china", 2040.75) > _mean(baseline, "trade_share",
+                                                                     "china", 2024.0)
+
+
+def test_d_russia_cannot_force_kazakhstan_to_change_course(baseline):
+    coerced = _with_event({"type": "coercion_campaign", "target": "russia", "at": 2025.0,
+                           "duration": 5.0, "magnitude": 1.0})  # fmt: skip
+    assert _mean(coerced, "captured", "", 2030.0) < 0.05
+    assert coerced.at("alignment", "russia", 2030.0).max() < 0.6
+    assert _mean(coerced, "alignment", "russia", 2030.0) - _mean(
+        baseline, "alignment", "russia", 2030.0) < 0.05
+
+
+def test_e_chinese_investment_gives_beijing_leverage(baseline):
+    assert _mean(baseline, "leverage_investment", "china", 2030.0) > 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="powers in the model coerce only to win back lost "
+                   "alignment; China's alignment is above its initial level, so a Chinese "
+                   "threat has nothing to act on (see docs/VALIDATION.md, pattern e)")
+def test_e_a_threat_of_terminated_investment_moves_kazakhstan(baseline):
+    threat = _with_event({"type": "coercion_campaign", "target": "china", "at": 2025.0,
+                          "duration": 5.0, "magnitude": 1.0})  # fmt: skip
+    assert _mean(threat, "alignment", "china", 2030.0) > _mean(
+        baseline, "alignment", "china", 2030.0) + 0.01
+
+
+def test_f_kazakhstan_tightens_compliance_to_avoid_secondary_sanctions(baseline):
+    tight = simulate.run_scenario(SCENARIOS / "sanctions_tightening.yaml", runs=RUNS)
+    assert _mean(baseline, "compliance", "", 2030.0) > _mean(baseline, "compliance", "", 2024.0)
+    assert _mean(tight, "compliance", "", 2030.0) > _mean(baseline, "compliance", "", 2030.0)
+    assert _mean(tight, "sanctions_exposure", "", 2030.0) < _mean(
+        baseline, "sanctions_exposure", "", 2030.0)
