@@ -57,6 +57,10 @@ def prepare(
                                  field="--set") from None  # fmt: skip
         update["parameters"] = {**loaded.scenario.parameters,
                                 **{k: float(v) for k, v in overrides.items()}}  # fmt: skip
+        # an override fixes the value: it replaces any path or uncertainty on that parameter
+        update["paths"] = {k: v for k, v in loaded.scenario.paths.items() if k not in overrides}
+        update["uncertainties"] = [u for u in loaded.scenario.uncertainties
+                                   if u.parameter not in overrides]  # fmt: skip
     if update:
         loaded = scenario_mod.LoadedScenario(
             scenario=loaded.scenario.model_copy(update=update), config=loaded.config,

@@ -93,3 +93,13 @@ def test_params_marks_assumptions_and_shows_disagreement():
     assert "eu.trade" in r.output and "002_" in r.output and "000_" in r.output
     rows = json.loads(invoke("params", "--json").output)
     assert all(row["sources"] or row["assumption"] for row in rows)
+
+
+def test_set_replaces_an_uncertainty_on_the_same_parameter(tmp_path):
+    import simulate
+
+    res = simulate.run_scenario(SCENARIOS / "baseline.yaml", runs=5,
+                                overrides={"russia.capacity_growth": 0.02})  # fmt: skip
+    cap = res.frame.query("variable == 'capacity' and entity == 'russia'")
+    per_run = cap.groupby("run").value.last()
+    assert per_run.nunique() == 1  # no longer drawn per run
