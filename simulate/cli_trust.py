@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def sensitivity(scenario, method, samples, output, at, second_order, out_file, p
     """
     from simulate.sensitivity import analyse, bar_chart
 
-    res = analyse(scenario, method=method, samples=samples, output=output, at=at, seed=seed,
-                  second_order=second_order, **executor)  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        bar = lambda total: stack.enter_context(opt.progress_bar(total, "design", False))  # noqa: E731
+        res = analyse(scenario, method=method, samples=samples, output=output, at=at,
+                      seed=seed, second_order=second_order, progress=bar, **executor)  # fmt: skip
     if out_file:
         _write_text(out_file, json.dumps(res, indent=2))
     if plot_file:
@@ -104,8 +107,10 @@ def discover(scenario, outcome, at, threshold, runs, seed, executor, as_json):
     from simulate.discover import discover as run_discover
     from simulate.table import format_table
 
-    res = run_discover(scenario, outcome=outcome, runs=runs, at=at, seed=seed,
-                       threshold=threshold, **executor)  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        bar = lambda total: stack.enter_context(opt.progress_bar(total, "design", False))  # noqa: E731
+        res = run_discover(scenario, outcome=outcome, runs=runs, at=at, seed=seed,
+                           threshold=threshold, progress=bar, **executor)  # fmt: skip
     if as_json:
         click.echo(json.dumps(res, indent=2))
         return

@@ -39,7 +39,7 @@ def latin_hypercube(bounds: list[list[float]], n: int, seed: int) -> np.ndarray:
 def discover(
     scenario: str | Path | dict, *, outcome: str = "captured", runs: int | None = None,
     at: float | None = None, seed: int | None = None, threshold: float = 0.8,
-    **executor: Any,
+    progress: Any = None, **executor: Any,
 ) -> dict[str, Any]:  # fmt: skip
     """Find the boxes of uncertainty space where the outcome happens (plain data)."""
     prim = _prim()
@@ -54,7 +54,9 @@ def discover(
     n = runs or base.scenario.runs
     x = latin_hypercube(bounds, n, base.scenario.seed % 2**32)
     spec = ex.load_for_design(scenario, n, seed)
-    y = ex.evaluate(spec, names, x, out, ex.period_index(spec, at), **executor) > 0.5
+    update = progress(n) if progress is not None else None
+    y = ex.evaluate(spec, names, x, out, ex.period_index(spec, at), progress=update,
+                    **executor) > 0.5  # fmt: skip
     share = float(y.mean())
     if share in (0.0, 1.0):
         raise InputError(f"{out.label} {'never' if share == 0 else 'always'} happens in the "

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import numpy as np
 
@@ -56,8 +57,14 @@ def run_chunks(
     scheduler: str | None = None,
     dask_local: int | None = None,
     retries: int = 3,
+    sink: str | None = None,
 ) -> Iterator[Chunk]:
     """Yield ``(run_indices, arrays)`` per chunk, arrays variable -> (runs, periods, entities).
+
+    With ``sink`` (a folder on this machine), each chunk's arrays are written there
+    by whichever process computed them (:func:`simulate.summarystore.write_chunk`)
+    and the chunk yields ``(run_indices, final_values)`` instead: only the per-run
+    final values travel back. Local executors only.
 
     Args:
         spec: The run specification.
@@ -69,6 +76,7 @@ def run_chunks(
         scheduler: Address of a running Dask scheduler.
         dask_local: Start a local Dask cluster with this many workers.
         retries: How often a chunk whose worker died is retried.
+        sink: Spool folder for the arrays (local executors).
     """
     if workers is not None and workers < 1:
         raise InputError(f"workers must be at least 1 (got {workers})", field="--workers")
@@ -80,15 +88,17 @@ def run_chunks(
     if scheduler or dask_local:
         from simulate.dask_executor import dask_chunks
 
+        if sink is not None:
+            raise ValueError("a spool sink needs a local executor")
         yield from dask_chunks(spec, chunks, seed, fixed=fixed, scheduler=scheduler,
                                n_workers=dask_local, retries=retries)  # fmt: skip
         return
     n = workers if workers is not None else default_workers(len(chunks))
     if n <= 1 or len(chunks) <= 1:
         for idx in chunks:
-            yield idx, simulate_runs(spec, idx, seed, fixed)
+            yield _compute(spec, idx, seed, fixed, sink)
         return
-    yield from _pool_chunks(spec, chunks, seed, fixed, min(n, len(chunks)), retries)
+    yield from _pool_chunks(spec, chunks, seed, fixed, min(n, len(chunks)), retries, sink)
 
 
 def _init_worker(spec: RunSpec) -> None:
@@ -96,15 +106,30 @@ def _init_worker(spec: RunSpec) -> None:
     _WORKER_SPEC = spec
 
 
-def _work(idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None) -> Chunk:
+def _compute(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None,
+             sink: str | None) -> tuple[list[int], Any]:  # fmt: skip
+    arrays = simulate_runs(spec, idx, seed, fixed)
+    if sink is None:
+        return idx, arrays
+    from simulate.runner import final_values
+    from simulate.summarystore import write_chunk
+
+    write_chunk(sink, idx, arrays)
+    return idx, final_values(spec, idx, arrays)
+
+
+def _work(idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None,
+          sink: str | None) -> tuple[list[int], Any]:  # fmt: skip
     assert _WORKER_SPEC is not None
-    arrays = simulate_runs(_WORKER_SPEC, idx, seed, fixed)
-    return idx, {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+    idx, out = _compute(_WORKER_SPEC, idx, seed, fixed, sink)
+    if sink is None:
+        out = {k: np.ascontiguousarray(v) for k, v in out.items()}
+    return idx, out
 
 
 def _pool_chunks(
     spec: RunSpec, chunks: list[list[int]], seed: int, fixed: Mapping[str, np.ndarray] | None,
-    workers: int, retries: int,
+    workers: int, retries: int, sink: str | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """Run chunks on a process pool, at most 2 per worker in flight, retrying on worker death."""
     import multiprocessing as mp
@@ -112,7 +137,7 @@ def _pool_chunks(
     pending = list(range(len(chunks)))
     attempts = [0] * len(chunks)
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["simulate.batch"])
+    ctx.set_forkserver_preload(["simulate.batch", "simulate.runner"])
     while pending:
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(spec,))  # fmt: skip
@@ -122,7 +147,7 @@ def _pool_chunks(
             while (pending or inflight) and not broken:
                 while pending and len(inflight) < 2 * workers:
                     k = pending.pop(0)
-                    inflight[pool.submit(_work, chunks[k], seed, fixed)] = k
+                    inflight[pool.submit(_work, chunks[k], seed, fixed, sink)] = k
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
                     k = inflight.pop(fut)

@@ -115,15 +115,22 @@ def uncertainty_bounds(spec: RunSpec) -> tuple[list[str], list[list[float]]]:
 
 
 def evaluate(spec: RunSpec, names: list[str], x: np.ndarray, outcome: Outcome, t_index: int,
-             **executor: Any) -> np.ndarray:  # fmt: skip
-    """The outcome at period ``t_index`` for every design row (run i = row i)."""
+             progress: Any = None, **executor: Any) -> np.ndarray:  # fmt: skip
+    """The outcome at period ``t_index`` for every design row (run i = row i).
+
+    ``progress``, when given, is called with the number of rows done after each chunk.
+    """
     from simulate.ensemble import run_chunks
 
     x = np.asarray(x, dtype=float)
     fixed = {name: x[:, j] for j, name in enumerate(names)}
     col = entities_of(spec, outcome.variable).index(outcome.entity)
     y = np.empty(len(x))
+    done = 0
     for idx, arrays in run_chunks(spec, range(len(x)), spec.scenario.seed, fixed=fixed,
                                   **executor):  # fmt: skip
         y[idx] = arrays[outcome.variable][:, t_index, col]
+        done += len(idx)
+        if progress is not None:
+            progress(done)
     return outcome.apply(y)

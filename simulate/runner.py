@@ -146,7 +146,8 @@ def run_scenario(
         chunks = run_chunks(spec, range(n), s, **executor)
     if keep == "summary":
         dask = engine == "batch" and bool(executor.get("scheduler") or executor.get("dask_local"))
-        return _run_summary(spec, None if dask else chunks, meta, output, progress, executor)
+        local = "batch" if engine == "batch" else chunks
+        return _run_summary(spec, None if dask else local, meta, output, progress, executor)
     return _run_keep_runs(spec, chunks, meta, output, progress)
 
 
@@ -203,7 +204,7 @@ def _run_summary(spec, chunks, meta, output, progress, executor) -> Results:  # 
             n_workers=executor.get("dask_local"), progress=progress,
         )  # fmt: skip
     else:
-        stats, finals = _spool_summary(spec, chunks, output, progress)
+        stats, finals = _spool_summary(spec, chunks, output, progress, executor)
     final = pd.concat(finals, ignore_index=True).sort_values("run", ignore_index=True)
     table = pa.concat_tables([summary_rows(spec, stats, entities),
                               final_rows(final, float(spec.times[-1]), entities)])  # fmt: skip
@@ -216,15 +217,23 @@ def _run_summary(spec, chunks, meta, output, progress, executor) -> Results:  # 
     return _results(frame, meta, output, [final])
 
 
-def _spool_summary(spec, chunks, output, progress):  # noqa: ANN001, ANN202
+def _spool_summary(spec, chunks, output, progress, executor):  # noqa: ANN001, ANN202
     from simulate.summarystore import Spool, spool_stats
 
     finals: list[pd.DataFrame] = []
     with Spool(Path(output).parent if output is not None else None) as spool:
         done = 0
-        for idx, arrays in chunks:
-            spool.add(idx, arrays)
-            finals.append(final_values(spec, idx, arrays))
+        if chunks == "batch":  # workers write their chunks into the spool themselves
+            from simulate.ensemble import run_chunks
+
+            chunks = run_chunks(spec, range(spec.scenario.runs), spec.scenario.seed,
+                                sink=str(spool.root), **executor)  # fmt: skip
+            store = lambda idx, final: (spool.register(idx), finals.append(final))  # noqa: E731
+        else:
+            store = lambda idx, arrays: (spool.add(idx, arrays),  # noqa: E731
+                                         finals.append(final_values(spec, idx, arrays)))
+        for idx, data in chunks:
+            store(idx, data)
             done += len(idx)
             if progress is not None:
                 progress(done)

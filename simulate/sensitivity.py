@@ -32,7 +32,7 @@ def check_samples(method: str, n: int) -> None:
 def analyse(
     scenario: str | Path | dict, *, method: str = "sobol", samples: int = 256,
     output: str = "balance_index", at: float | None = None, seed: int | None = None,
-    second_order: bool = False, **executor: Any,
+    second_order: bool = False, progress: Any = None, **executor: Any,
 ) -> dict[str, Any]:  # fmt: skip
     """Run the design and return the indices, ranked (plain data)."""
     from SALib.analyze import morris as morris_analyze
@@ -52,7 +52,9 @@ def analyse(
     else:
         x = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=s % 2**32)
     spec = ex.load_for_design(scenario, len(x), seed)
-    y = ex.evaluate(spec, names, x, outcome, t, **executor)
+    if progress is not None:
+        progress = progress(len(x))
+    y = ex.evaluate(spec, names, x, outcome, t, progress=progress, **executor)
     if np.ptp(y) == 0:
         raise InputError(f"{outcome.label} does not vary over the design; nothing to attribute",
                          field="--output")  # fmt: skip

@@ -41,6 +41,15 @@ def stats_over_runs(values: np.ndarray) -> np.ndarray:
     return np.concatenate([mean[None], sd[None], q])
 
 
+def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
+    """Write one chunk's arrays into a spool folder (also called by worker processes)."""
+    key = f"{runs[0]:012d}" if runs else "empty"
+    root = Path(root)
+    for var, arr in arrays.items():
+        np.save(root / f"{var}-{key}.npy", np.ascontiguousarray(arr))
+    np.save(root / f"runs-{key}.npy", np.asarray(runs, dtype=np.int64))  # written last
+
+
 class Spool:
     """Per-variable chunk files in a temporary folder, removed on :meth:`close`."""
 
@@ -51,22 +60,24 @@ class Spool:
 
     def add(self, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
         """Store one chunk (arrays variable -> (runs, periods, entities))."""
-        key = len(self._chunks)
-        self._chunks.append(runs[0] if runs else 0)
-        np.save(self.root / f"runs-{key}.npy", np.asarray(runs, dtype=np.int64))
-        for var, arr in arrays.items():
-            np.save(self.root / f"{var}-{key}.npy", np.ascontiguousarray(arr))
+        write_chunk(self.root, runs, arrays)
+        self.register(runs)
+
+    def register(self, runs: list[int]) -> None:
+        """Record a chunk that a worker wrote into :attr:`root` with :func:`write_chunk`."""
+        if runs:
+            self._chunks.append(int(runs[0]))
 
     def runs(self) -> np.ndarray:
         """Every stored run index, in run order."""
-        parts = [np.load(self.root / f"runs-{k}.npy") for k in range(len(self._chunks))]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        parts = [np.load(self.root / f"runs-{k:012d}.npy") for k in sorted(self._chunks)]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def variable(self, var: str) -> np.ndarray:
         """One variable over every stored run, in run order: (runs, periods, entities)."""
-        order = np.argsort(self._chunks, kind="stable")
-        parts = [np.load(self.root / f"{var}-{k}.npy") for k in order]
-        runs = [np.load(self.root / f"runs-{k}.npy") for k in order]
+        order = sorted(self._chunks)
+        parts = [np.load(self.root / f"{var}-{k:012d}.npy") for k in order]
+        runs = [np.load(self.root / f"runs-{k:012d}.npy") for k in order]
         arr = np.concatenate(parts)
         idx = np.concatenate(runs)
         if np.any(np.diff(idx) < 0):
