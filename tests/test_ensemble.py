@@ -239,3 +239,11 @@ def test_a_killed_pool_worker_has_its_chunks_retried(short_spec):
     result = _collect(got)  # every run exactly once
     for k in expected:
         np.testing.assert_array_equal(expected[k], result[k], err_msg=k)
+
+
+def test_output_under_a_file_exits_2_without_a_partial_file(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    res = _invoke("run", SCENARIOS / "baseline.yaml", "-n", "5", "-o", blocker / "x.parquet")
+    assert res.exit_code == 2 and "output folder does not exist" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
