@@ -134,12 +134,8 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
     }
 
 
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success only.
-
-    An interrupted write leaves no partial file and the old ``target`` intact.
-    """
+def check_writable(target: str | Path) -> Path:
+    """Fail early (InputError) unless ``target`` can be written; return its folder."""
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
@@ -148,6 +144,17 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise InputError("output folder is not writable", file=parent, field="--output")
     if target.is_dir():
         raise InputError("output path is a directory", file=target, field="--output")
+    return parent
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success only.
+
+    An interrupted write leaves no partial file and the old ``target`` intact.
+    """
+    target = Path(target)
+    parent = check_writable(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
     os.close(fd)
     try:

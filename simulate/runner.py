@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pyarrow as pa
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.errors import InputError
-from simulate.results import Results, ResultWriter, make_metadata, tidy
+from simulate.results import Results, ResultWriter, check_writable, make_metadata, tidy
 from simulate.schema import MAX_RUNS
 
 ENGINES = ("batch", "mesa")
@@ -136,7 +135,7 @@ def run_scenario(
 
         require_dask()  # import (or fail) before any output is opened
     if output is not None:
-        _check_writable(Path(output))
+        check_writable(output)
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
     if engine == "mesa":
         chunks = mesa_chunks(spec, range(n), s)
@@ -149,16 +148,6 @@ def run_scenario(
         local = "batch" if engine == "batch" else chunks
         return _run_summary(spec, None if dask else local, meta, output, progress, executor)
     return _run_keep_runs(spec, chunks, meta, output, progress)
-
-
-def _check_writable(target: Path) -> None:
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError("output folder does not exist", file=parent, field="--output")
-    if not os.access(parent, os.W_OK):
-        raise InputError("output folder is not writable", file=parent, field="--output")
-    if target.is_dir():
-        raise InputError("output path is a directory", file=target, field="--output")
 
 
 def _run_keep_runs(spec, chunks, meta, output, progress) -> Results:  # noqa: ANN001
