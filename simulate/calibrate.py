@@ -1,14 +1,19 @@
 """Calibration: fit the config's ``calibrate: true`` parameters to figures from the articles.
 
-Targets (``configs/targets.yaml``) name a model variable, entity (``*`` sums over
-entities) and period start, the article figure and its verbatim source. The fit
-minimises relative residuals (model / target - 1) with bounded least squares
-(``scipy.optimize.least_squares``) on the targets' scenario, using the mean of a
-fixed ensemble (``runs`` and ``seed`` in the targets file), so it is deterministic.
+The targets (:mod:`simulate.targets`, ``configs/targets.yaml``) name article
+figures and the model quantity each matches. The fit minimises the relative
+residuals ``model / article - 1`` with bounded least squares
+(``scipy.optimize.least_squares``, trust-region reflective) over the parameters'
+bounds (the targets file's ``bounds``, else the parameter's domain). The model
+value is the mean of a fixed ensemble (``runs`` runs with ``seed``, both from the
+targets file) of the targets' scenario, so the objective is a deterministic
+function of the parameters (common random numbers): the same inputs always give
+the same fit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,134 +21,149 @@ import numpy as np
 import yaml
 from scipy.optimize import least_squares
 
+from simulate import targets as tg
 from simulate import yamlio
 from simulate.errors import InputError
 from simulate.parameters import DEFAULT_CONFIG, domain, load_config, parse_config
-from simulate.results import entities_of
 from simulate.scenario import load
-from simulate.variables import VARIABLES
+
+DEFAULT_RUNS = 40
 
 
-def read_targets(path: str | Path) -> dict[str, Any]:
-    """Load and check a targets file (errors name file, line and field)."""
-    located = yamlio.load_file(path)
-    data = located.data
-    if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
-        raise InputError("expected a mapping with a 'targets' list", file=path, line=1)
-    for k, t in enumerate(data["targets"]):
-        line = located.line_of(("targets", k))
-        for key in ("name", "variable", "time", "value", "sources"):
-            if key not in t:
-                raise InputError(f"missing {key!r}", file=path, line=line,
-                                 field=f"targets.{k}.{key}")  # fmt: skip
-        if t["variable"] not in VARIABLES:
-            raise InputError(f"no model variable {t['variable']!r} to match", file=path,
-                             line=located.line_of(("targets", k, "variable")) or line,
-                             field=f"targets.{k}.variable")  # fmt: skip
-    for p, b in (data.get("bounds") or {}).items():
-        lo, hi = domain(p)
-        line = located.line_of(("bounds", p))
-        if not (isinstance(b, list) and len(b) == 2 and lo <= b[0] < b[1] <= hi):
-            raise InputError(f"bounds {b} must be [low, high] inside the domain [{lo}, {hi}]",
-                             file=path, line=line, field=f"bounds.{p}")  # fmt: skip
-    data["_file"] = str(path)
-    data["_located"] = located
-    return data
+def fit(
+    objective: Callable[[np.ndarray], np.ndarray], goal: np.ndarray, x0: np.ndarray,
+    lo: np.ndarray, hi: np.ndarray, max_evaluations: int = 200,
+) -> tuple[np.ndarray, int, float]:  # fmt: skip
+    """Bounded least squares of relative residuals ``objective(x) / goal - 1``.
+
+    A pure function of its inputs (no model inside): testable on any vector
+    function. Returns the fitted x, the number of evaluations and the cost
+    (half the sum of squared relative residuals).
+    """
+    x0 = np.clip(np.asarray(x0, dtype=float), lo, hi)
+    res = least_squares(lambda x: objective(x) / goal - 1.0, x0, bounds=(lo, hi),
+                        x_scale="jac", diff_step=1e-3, max_nfev=max_evaluations)  # fmt: skip
+    return res.x, int(res.nfev), float(res.cost)
 
 
-def _model_values(spec, targets: list[dict], runs: int, seed: int) -> np.ndarray:  # noqa: ANN001
-    from simulate.batch import simulate_runs
-
-    out = simulate_runs(spec, range(runs), seed)
-    vals = []
-    for t in targets:
-        k = int(np.argmin(np.abs(spec.times - float(t["time"]))))
-        arr = out[t["variable"]][:, k, :]
-        ent = t.get("entity", "")
-        col = arr.sum(axis=1) if ent == "*" else arr[:, entities_of(spec, t["variable"]).index(ent)]
-        vals.append(float(col.mean()))
-    return np.array(vals)
-
-
-def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -> dict[str, Any]:
-    """Fit and return the fitted values and the fit table (plain data)."""
-    from simulate.runner import prepare
-
-    tg = read_targets(targets_path)
-    cfg = load_config(config_path)
+def _free_parameters(cfg, config_path, data) -> tuple[list[str], np.ndarray, np.ndarray]:  # noqa: ANN001
     free = [p for p in cfg.paths() if cfg.get(p).calibrate]
     if not free:
-        raise InputError("no parameter is marked calibrate: true", file=config_path or
-                         DEFAULT_CONFIG, field="calibrate")  # fmt: skip
-    bounds = tg.get("bounds") or {}
+        raise InputError("no parameter is marked calibrate: true",
+                         file=config_path or DEFAULT_CONFIG, field="calibrate")  # fmt: skip
+    sourced = [p for p in free if cfg.get(p).sources]
+    if sourced:
+        raise InputError(f"{sourced} cite article sources; only assumptions are calibrated "
+                         "(remove calibrate: true)", file=config_path or DEFAULT_CONFIG,
+                         field="calibrate")  # fmt: skip
+    bounds = data.get("bounds") or {}
     for p in bounds:
         if p not in free:
             raise InputError(f"{p} is not a calibrate: true parameter of the config",
-                             file=targets_path, line=tg["_located"].line_of(("bounds", p)),
+                             file=data["_file"], line=data["_located"].line_of(("bounds", p)),
                              field=f"bounds.{p}")  # fmt: skip
     lo = np.array([bounds.get(p, domain(p))[0] for p in free], dtype=float)
     hi = np.array([bounds.get(p, domain(p))[1] for p in free], dtype=float)
-    x0 = np.clip([cfg.get(p).central for p in free], lo, hi)
-    scen = (Path(targets_path).parent / tg.get("scenario", "../scenarios/baseline.yaml")).resolve()
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        missing = [p for p, a, b in zip(free, lo, hi, strict=True) if not np.isfinite([a, b]).all()]
+        raise InputError(f"give finite bounds for {missing} (their domain is unbounded)",
+                         file=data["_file"], field="bounds")  # fmt: skip
+    return free, lo, hi
+
+
+def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -> dict[str, Any]:
+    """Fit the ``calibrate: true`` parameters to the targets; return plain data.
+
+    Returns:
+        ``parameters`` (before, fitted, bounds per path), ``fit`` (one row per
+        target: article value, model before and after, residual, relative
+        residual, source), ``cost``, ``evaluations``, ``scenario``, ``runs``, ``seed``.
+
+    Raises:
+        InputError: with file, line and field for bad targets or bounds.
+    """
+    from simulate.batch import simulate_runs
+    from simulate.results import entities_of
+    from simulate.runner import prepare
+
+    data = tg.read_targets(targets_path)
+    cfg = load_config(config_path)
+    free, lo, hi = _free_parameters(cfg, config_path, data)
+    scen = data.get("scenario", "../scenarios/history_2021.yaml")
+    scen = (Path(targets_path).parent / scen).resolve()
     loaded = load(scen, config=cfg)
-    runs, seed = int(tg.get("runs", 40)), int(tg.get("seed", 0))
-    targets = tg["targets"]
-    for k, t in enumerate(targets):
-        ents = entities_of(prepare(loaded), t["variable"])
-        if t.get("entity", "") not in [*ents, "*"]:
-            raise InputError(f"{t['variable']} has no entity {t.get('entity')!r} ({ents})",
-                             file=targets_path, line=tg["_located"].line_of(("targets", k)),
-                             field=f"targets.{k}.entity")  # fmt: skip
-    goal = np.array([float(t["value"]) for t in targets])
+    runs, seed = int(data.get("runs", DEFAULT_RUNS)), int(data.get("seed", 0))
+    spec0 = prepare(loaded, runs=runs, seed=seed)
+    resolved = tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt)
+    goal = np.array([float(t["value"]) for t in data["targets"]])
 
     def model(x: np.ndarray) -> np.ndarray:
         spec = prepare(loaded, runs=runs, seed=seed, overrides=dict(zip(free, x, strict=True)))
-        return _model_values(spec, targets, runs, seed)
+        return tg.measure(simulate_runs(spec, range(runs), seed), resolved)
 
-    fit = least_squares(lambda x: model(x) / goal - 1.0, x0, bounds=(lo, hi), x_scale="jac",
-                        diff_step=1e-3, max_nfev=200)  # fmt: skip
-    before, after = model(x0), model(fit.x)
-    table = [{"target": t["name"], "variable": t["variable"], "entity": t.get("entity", ""),
-              "time": float(t["time"]), "value": float(t["value"]), "model_before": float(b),
-              "model": float(a), "residual": float(a - t["value"]),
+    x0 = np.clip([cfg.get(p).central for p in free], lo, hi)
+    x, nfev, cost = fit(model, goal, x0, lo, hi)
+    before, after = model(x0), model(x)
+    table = [{"target": t["name"], "variable": t["variable"], "entity": _label(t.get("entity")),
+              "per": bool(t.get("per")), "time": float(t["time"]), "value": float(t["value"]),
+              "model_before": float(b), "model": float(a), "residual": float(a - t["value"]),
               "relative": float(a / t["value"] - 1), "source": t["sources"][0]["seed"]}
-             for t, b, a in zip(targets, before, after, strict=True)]  # fmt: skip
+             for t, b, a in zip(data["targets"], before, after, strict=True)]  # fmt: skip
     return {"parameters": {p: {"before": float(v0), "fitted": float(v),
-                               "bounds": [float(l_), float(h_)]}
-                           for p, v0, v, l_, h_ in zip(free, x0, fit.x, lo, hi, strict=True)},
-            "fit": table, "cost": float(fit.cost), "evaluations": int(fit.nfev),
-            "scenario": str(scen), "runs": runs, "seed": seed}  # fmt: skip
+                               "bounds": [float(a), float(b)]}
+                           for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)},
+            "fit": table, "cost": cost, "evaluations": nfev, "scenario": str(scen),
+            "runs": runs, "seed": seed}  # fmt: skip
+
+
+def _label(entity: Any) -> str:
+    if entity is None:
+        return ""
+    return "+".join(entity) if isinstance(entity, list) else str(entity)
 
 
 def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
                        targets_path: str | Path) -> str:  # fmt: skip
-    """The config YAML with fitted values (provenance kept, assumptions annotated)."""
+    """The config as YAML with the fitted values; sources kept, assumptions annotated.
+
+    A fitted parameter's range (``low``/``high``) is replaced by its value and its
+    assumption text says it was calibrated, to which targets and from what value.
+    """
     path = Path(config_path or DEFAULT_CONFIG)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for p, r in result["parameters"].items():
         group, _, name = p.partition(".")
         par = data["parameters"][group][name]
-        par.pop("low", None)
-        par.pop("high", None)
+        was = f"{r['before']:g}"
+        if "low" in par:
+            was = f"the range {par.pop('low'):g}-{par.pop('high'):g}"
         par["value"] = round(r["fitted"], 6)
-        note = (f" Calibrated to the targets in {Path(targets_path).name} "
-                f"(was {r['before']:g}; simulate calibrate).")  # fmt: skip
-        par["assumption"] = par.get("assumption", "").split(" Calibrated to")[0] + note
+        note = (f" Calibrated to targets {Path(targets_path).name} ({len(result['fit'])} "
+                f"article figures) by `simulate calibrate`; was {was}.")  # fmt: skip
+        par["assumption"] = (par.get("assumption") or "").split(" Calibrated to")[0] + note
+    if isinstance(data.get("name"), str):
+        data["name"] = f"{data['name']}-calibrated"
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     parse_config(yamlio.loads(text, "<calibrated>"))  # the result must be a valid config
-    return "# Calibrated by `simulate calibrate`; see the .fit.md beside this file.\n" + text
+    return ("# Calibrated by `simulate calibrate` from "
+            f"{path.name}; the fit table is in the .fit.md beside this file.\n" + text)  # fmt: skip
 
 
 def fit_markdown(result: dict[str, Any]) -> str:
-    """The fit report as a Markdown table."""
-    lines = ["| target | model variable | time | article | model before | model after | "
-             "residual |", "|---|---|---:|---:|---:|---:|---:|"]
+    """The fit report: one row per target (article, model, residual), then the parameters."""
+    lines = [f"Fit on {Path(result['scenario']).name}, mean of {result['runs']} runs "
+             f"(seed {result['seed']}), {result['evaluations']} evaluations, "
+             f"cost {result['cost']:.4g}.", "",
+             "| target | model quantity | time | article | model before | model | residual |",
+             "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in result["fit"]:
-        var = f"{r['variable']}[{r['entity']}]" if r["entity"] else r["variable"]
-        lines.append(f"| {r['target']} ({r['source'][:3]}) | {var} | {r['time']:g} | "
+        q = f"{r['variable']}[{r['entity']}]" if r["entity"] else r["variable"]
+        q += " (ratio)" if r["per"] else ""
+        lines.append(f"| {r['target']} ({r['source'][:3]}) | {q} | {r['time']:g} | "
                      f"{r['value']:g} | {r['model_before']:.4g} | {r['model']:.4g} | "
                      f"{r['residual']:+.3g} ({r['relative']:+.1%}) |")  # fmt: skip
     lines += ["", "| parameter | before | fitted | bounds |", "|---|---:|---:|---|"]
     for p, r in result["parameters"].items():
-        lines.append(f"| {p} | {r['before']:g} | {r['fitted']:.4g} | {r['bounds']} |")
+        lines.append(f"| {p} | {r['before']:g} | {r['fitted']:.4g} | "
+                     f"[{r['bounds'][0]:g}, {r['bounds'][1]:g}] |")  # fmt: skip
     return "\n".join(lines) + "\n"

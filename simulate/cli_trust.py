@@ -1,148 +1,197 @@
-"""The commands that build trust in the numbers: sensitivity, discover, calibrate."""
+"""The commands that build trust in the numbers: sensitivity, discover, calibrate.
+
+A thin click layer: parse, check the outputs can be written, call the module
+(:mod:`simulate.sensitivity`, :mod:`simulate.discover`, :mod:`simulate.calibrate`),
+print. Bad input is one ``error:`` line and exit code 2 (:func:`simulate.options.boundary`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from simulate import options as opt
+from simulate.errors import InputError
+from simulate.table import format_table
 
 
-def _write_text(output: str, text: str) -> None:
+def _write_text(output: str | Path, text: str) -> None:
     from simulate.results import atomic_path
 
     with atomic_path(output) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
+def _check_out(path: str | Path | None, field: str) -> None:
+    """Fail before any work when an output file cannot be written."""
+    from simulate.results import check_writable
+
+    if path is None:
+        return
+    try:
+        check_writable(path)
+    except InputError as exc:
+        raise InputError(exc.message, file=exc.file, field=field) from None
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """``progress(total) -> update(done)``: a bar on stderr, closed on exit."""
+    with contextlib.ExitStack() as stack:
+        yield lambda total: stack.enter_context(opt.progress_bar(total, "design", quiet))
+
+
 @click.command()
 @click.argument("scenario", type=click.Path())
 @click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
 @click.option("--samples", "-N", type=int, default=256, show_default=True,
-              help="Base sample size (Sobol: a power of two) or Morris trajectories.")
+              help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
 @click.option("--output", "output", default="balance_index", show_default=True,
               metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
-@click.option("--at", type=float, default=None, help="Year (period start); default the end.")
+@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
 @click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
-@click.option("--out", "-o", "out_file", type=click.Path(), default=None,
-              help="Write the indices as JSON to this file.")
-@click.option("--plot", "plot_file", type=click.Path(), default=None,
-              help="Bar chart of the indices (.png or .svg).")
+@click.option("-o", "--out", "out_file", type=click.Path(), default=None, metavar="FILE",
+              help="Also write the indices as JSON to FILE (atomically).")
+@click.option("--plot", "plot_file", type=click.Path(), default=None, metavar="FILE",
+              help="Bar chart of the indices with CIs (.png or .svg).")
 @opt.seed_opt
+@opt.quiet_opt
 @opt.executor_options
 @opt.json_opt
 @opt.boundary
 def sensitivity(scenario, method, samples, output, at, second_order, out_file, plot_file, seed,
-                executor, as_json):  # fmt: skip
+                quiet, executor, as_json):  # fmt: skip
     """Global sensitivity of an outcome to the SCENARIO's declared uncertainties.
+
+    Design row i is run i of the scenario: its uncertainties take the design's
+    values, everything else is the run's own seeded draw. Uncertainty ranges:
+    low-high (uniform, triangular, truncnormal), median*exp(+-2 sigma)
+    (lognormal), clipped to the parameter's domain; 'choice' is refused.
 
     \b
     Examples:
       simulate sensitivity scenarios/middle_corridor.yaml --samples 512 --at 2035
       simulate sensitivity scenarios/baseline.yaml --method morris -N 20 --output leverage:russia
     """
-    from simulate.sensitivity import analyse, bar_chart
+    from simulate.sensitivity import analyse, check_samples
 
-    with contextlib.ExitStack() as stack:
-        bar = lambda total: stack.enter_context(opt.progress_bar(total, "design", False))  # noqa: E731
+    check_samples(method, samples, second_order)
+    _check_out(out_file, "-o")
+    if plot_file is not None:
+        from simulate.sensitivity_plot import FORMATS
+
+        if Path(plot_file).suffix.lstrip(".").lower() not in FORMATS:
+            raise InputError("the plot must be a .png or .svg file", file=plot_file,
+                             field="--plot")  # fmt: skip
+        _check_out(plot_file, "--plot")
+    with _progress(quiet or as_json) as bar:
         res = analyse(scenario, method=method, samples=samples, output=output, at=at,
                       seed=seed, second_order=second_order, progress=bar, **executor)  # fmt: skip
     if out_file:
-        _write_text(out_file, json.dumps(res, indent=2))
+        _write_text(out_file, json.dumps(res, indent=2) + "\n")
     if plot_file:
-        from simulate.plots import to_bytes
-        from simulate.results import atomic_path
+        from simulate.sensitivity_plot import save
 
-        fmt = Path(plot_file).suffix.lstrip(".").lower()
-        if fmt not in ("png", "svg"):
-            from simulate.errors import InputError
+        save(res, plot_file)
+    click.echo(json.dumps(res, indent=2) if as_json else sensitivity_text(res))
 
-            raise InputError("the plot must be .png or .svg", file=plot_file, field="--plot")
-        with atomic_path(plot_file) as tmp:
-            tmp.write_bytes(to_bytes(bar_chart(res), fmt))
-    if as_json:
-        click.echo(json.dumps(res, indent=2))
-        return
-    from simulate.table import format_table
 
-    click.echo(f"{res['method']} indices of {res['output']} at {res['time']:g} "
-               f"({res['scenario']}, {res['runs']:,} runs, ranked)")  # fmt: skip
-    if method == "sobol":
+def sensitivity_text(res: dict[str, Any]) -> str:
+    """The ranked indices as a terminal table."""
+    head = (f"{res['method']} indices of {res['output']} at {res['time']:g} "
+            f"({res['scenario']}, {res['runs']:,} runs, seed {res['seed']}; ranked)")  # fmt: skip
+    if res["method"] == "sobol":
         rows = [[r["parameter"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                  f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in res["indices"]]  # fmt: skip
-        click.echo(format_table(["uncertainty", "S1 (95% CI)", "ST (95% CI)"], rows))
+        out = [head, format_table(["uncertainty", "S1 (95% CI)", "ST (95% CI)"], rows)]
         if res["second_order"]:
             rows = [[" x ".join(r["pair"]), f"{r['S2']:.3f} ± {r['S2_conf']:.3f}"]
                     for r in res["second_order"]]  # fmt: skip
-            click.echo(format_table(["pair", "S2 (95% CI)"], rows))
-    else:
-        rows = [[r["parameter"], f"{r['mu_star']:.4g} ± {r['mu_star_conf']:.2g}",
-                 f"{r['sigma']:.4g}"] for r in res["indices"]]  # fmt: skip
-        click.echo(format_table(["uncertainty", "mu* (95% CI)", "sigma"], rows))
+            out.append(format_table(["pair", "S2 (95% CI)"], rows))
+        return "\n".join(out)
+    rows = [[r["parameter"], f"{r['mu_star']:.4g} ± {r['mu_star_conf']:.2g}",
+             f"{r['sigma']:.4g}"] for r in res["indices"]]  # fmt: skip
+    return "\n".join([head, format_table(["uncertainty", "mu* (95% CI)", "sigma"], rows)])
 
 
 @click.command()
 @click.argument("scenario", type=click.Path())
 @click.option("--outcome", default="captured", show_default=True,
-              help="captured, or a threshold such as 'leverage:russia>0.6'.")
-@click.option("--at", type=float, default=None, help="Year (period start); default the end.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
-              help="PRIM's minimum density of a box.")
+              help="captured, or VARIABLE[:ENTITY](>|>=|<|<=)NUMBER, e.g. 'leverage:russia>0.6'.")
+@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
+@click.option("--threshold", type=float, default=0.8, show_default=True,
+              help="Minimum density of the reported box, in (0, 1].")
+@click.option("--mass-min", type=float, default=0.05, show_default=True,
+              help="Smallest share of runs a box may hold (lower it for rare outcomes).")
 @opt.runs_opt
 @opt.seed_opt
+@opt.quiet_opt
 @opt.executor_options
 @opt.json_opt
 @opt.boundary
-def discover(scenario, outcome, at, threshold, runs, seed, executor, as_json):
-    """Scenario discovery (PRIM): which uncertainty ranges make OUTCOME likely.
+def discover(scenario, outcome, at, threshold, mass_min, runs, seed, quiet, executor, as_json):
+    """Scenario discovery (PRIM): which uncertainty ranges make an OUTCOME likely.
+
+    Needs the EMA Workbench: pip install 'multivector[ema]'.
 
     \b
     Examples:
-      simulate discover scenarios/baseline.yaml --outcome captured --runs 2000
+      simulate discover scenarios/baseline.yaml --outcome captured --runs 20000 --mass-min 0.002
       simulate discover scenarios/baseline.yaml --outcome "leverage:russia>0.22"
     """
     from simulate.discover import discover as run_discover
-    from simulate.table import format_table
 
-    with contextlib.ExitStack() as stack:
-        bar = lambda total: stack.enter_context(opt.progress_bar(total, "design", False))  # noqa: E731
+    with _progress(quiet or as_json) as bar:
         res = run_discover(scenario, outcome=outcome, runs=runs, at=at, seed=seed,
-                           threshold=threshold, progress=bar, **executor)  # fmt: skip
-    if as_json:
-        click.echo(json.dumps(res, indent=2))
-        return
+                           threshold=threshold, mass_min=mass_min, progress=bar,
+                           **executor)  # fmt: skip
+    click.echo(json.dumps(res, indent=2) if as_json else discover_text(res))
+
+
+def discover_text(res: dict[str, Any]) -> str:
+    """The box, its coverage and density, and the peeling trajectory, as text."""
     box = res["box"]
-    click.echo(f"{res['outcome']} at {res['time']:g}: {res['share']:.2%} of {res['runs']:,} runs "
-               f"({res['scenario']})")  # fmt: skip
-    click.echo(f"box: coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
-               f"mass {box['mass']:.2f}")  # fmt: skip
+    out = [f"{res['outcome']} at {res['time']:g}: {res['share']:.2%} of {res['runs']:,} runs "
+           f"({res['scenario']}, seed {res['seed']})"]  # fmt: skip
+    if not box["meets_threshold"]:
+        out.append(f"no box reaches density {box['threshold']:g}; the densest box is shown")
+    out.append(f"box {box['index']}: coverage {box['coverage']:.3f}, density "
+               f"{box['density']:.3f} (lift {box['density'] / res['share']:.1f}x over all runs), "
+               f"mass {box['mass']:.3f}")  # fmt: skip
     rows = [[r["parameter"], f"{r['low']:.4g} .. {r['high']:.4g}",
-             f"{r['full_low']:.4g} .. {r['full_high']:.4g}"] for r in box["restricted"]]
-    click.echo(format_table(["uncertainty", "box", "sampled range"], rows) if rows
-               else "the box restricts no uncertainty")  # fmt: skip
-    click.echo("\npeeling trajectory (coverage vs density):")
+             f"{r['full_low']:.4g} .. {r['full_high']:.4g}", "yes" if r["restricted"] else ""]
+            for r in box["limits"]]  # fmt: skip
+    out.append(format_table(["uncertainty", "box", "sampled range", "restricted"], rows))
+    out.append("\npeeling trajectory (coverage vs density):")
     traj = res["trajectory"]
-    step = max(len(traj) // 12, 1)
-    rows = [[t["box"], f"{t['coverage']:.2f}", f"{t['density']:.2f}", f"{t['mass']:.2f}",
-             t["restricted_dims"]] for t in traj[::step]]  # fmt: skip
-    click.echo(format_table(["box", "coverage", "density", "mass", "restricted"], rows))
+    keep = sorted({*range(0, len(traj), max(len(traj) // 12, 1)), box["index"], len(traj) - 1})
+    rows = [[t["box"], f"{t['coverage']:.3f}", f"{t['density']:.3f}", f"{t['mass']:.3f}",
+             t["restricted_dims"]] for t in (traj[k] for k in keep)]  # fmt: skip
+    out.append(format_table(["box", "coverage", "density", "mass", "restricted"], rows))
+    return "\n".join(out)
 
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="Config to fit (default configs/default.yaml).")
-@click.option("--targets", "targets_path", type=click.Path(), default="configs/targets.yaml",
-              show_default=True, help="Calibration targets with their sources.")
-@click.option("--output", "-o", type=click.Path(), default=None,
+@click.option("--targets", "targets_path", type=click.Path(), default=None,
+              help="Calibration targets with their sources (default configs/targets.yaml).")
+@click.option("-o", "--output", type=click.Path(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
-@click.option("--in-place", is_flag=True, help="Overwrite the input config.")
+@click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt
 @opt.boundary
 def calibrate(config_path, targets_path, output, in_place, as_json):
-    """Fit the config's `calibrate: true` parameters to article figures.
+    """Fit the config's `calibrate: true` parameters to figures from the articles.
+
+    Deterministic: the model value of a target is the mean of a fixed ensemble
+    (runs and seed from the targets file). Writes NEW_CONFIG and a fit table
+    beside it (NEW_CONFIG with suffix .fit.md).
 
     \b
     Example:
@@ -150,20 +199,21 @@ def calibrate(config_path, targets_path, output, in_place, as_json):
     """
     from simulate.calibrate import calibrate as run_calibrate
     from simulate.calibrate import fit_markdown, fitted_config_text
-    from simulate.errors import InputError
-    from simulate.parameters import DEFAULT_CONFIG
+    from simulate.parameters import CONFIG_DIR, DEFAULT_CONFIG
 
     source = Path(config_path or DEFAULT_CONFIG)
+    targets_path = targets_path or CONFIG_DIR / "targets.yaml"
+    if in_place and output is not None and Path(output).resolve() != source.resolve():
+        raise InputError("give -o or --in-place, not both", field="--in-place")
     target = source if in_place else Path(output or source.parent / "calibrated.yaml")
     if not in_place and target.resolve() == source.resolve():
         raise InputError("refusing to overwrite the input config; use --in-place",
                          file=target, field="--output")  # fmt: skip
-    res = run_calibrate(targets_path, config_path)
-    _write_text(str(target), fitted_config_text(config_path, res, targets_path))
     report = target.with_suffix(".fit.md")
-    _write_text(str(report), fit_markdown(res))
-    if as_json:
-        click.echo(json.dumps(res, indent=2))
-    else:
-        click.echo(fit_markdown(res))
-    click.echo(f"wrote {target} and {report}", err=as_json)
+    _check_out(target, "--output")
+    res = run_calibrate(targets_path, config_path)
+    text = fitted_config_text(config_path, res, targets_path)
+    _write_text(target, text)
+    _write_text(report, fit_markdown(res))
+    click.echo(json.dumps(res, indent=2) if as_json else fit_markdown(res))
+    click.echo(f"wrote {target} and {report}", err=True)

@@ -60,7 +60,8 @@ def parse_outcome(text: str, spec: RunSpec, *, thresholded: bool = False,
         var, _, ent = text.strip().partition(":")
         out = Outcome(var, ent)
         if thresholded and var != "captured":
-            raise InputError(f"expected VARIABLE[:ENTITY]>NUMBER or captured, got {text!r}",
+            raise InputError("expected captured or a threshold VARIABLE[:ENTITY](>|>=|<|<=)"
+                             f"NUMBER such as leverage:russia>0.6, got {text!r}",
                              field=field)  # fmt: skip
     if out.variable not in VARIABLES:
         raise InputError(f"unknown variable {out.variable!r}; see docs/results.md", field=field)

@@ -26,12 +26,13 @@ METHODS = ("sobol", "morris")
 MORRIS_LEVELS = 4
 
 
-def check_samples(method: str, n: int) -> None:
-    """Refuse an unknown method or a sample size it cannot work with.
+def check_samples(method: str, n: int, second_order: bool = False) -> None:
+    """Refuse an unknown method or a sample size or option it cannot work with.
 
     Raises:
         InputError: for an unknown method, a Sobol N that is not a power of two
-            of at least 16, or fewer than 4 Morris trajectories.
+            of at least 16, fewer than 4 Morris trajectories, or second order
+            with Morris.
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; expected one of {METHODS}", field="--method")
@@ -40,6 +41,9 @@ def check_samples(method: str, n: int) -> None:
                          field="--samples")  # fmt: skip
     if method == "morris" and n < 4:
         raise InputError(f"Morris needs at least 4 trajectories (got {n})", field="--samples")
+    if second_order and method != "sobol":
+        raise InputError("second-order indices come with --method sobol only",
+                         field="--second-order")  # fmt: skip
 
 
 def design_size(method: str, n: int, k: int, second_order: bool = False) -> int:
@@ -119,7 +123,7 @@ def analyse(
         InputError: bad method, N, variable, entity or year; no uncertainties;
             an outcome that does not vary over the design.
     """
-    check_samples(method, samples)
+    check_samples(method, samples, second_order)
     base = ex.load_for_design(scenario, 1, seed)
     names, bounds = ex.uncertainty_bounds(base)
     outcome = ex.parse_outcome(output, base)

@@ -40,3 +40,33 @@ def test_compliance_grows_in_2023(history):
 def test_druzhba_carries_oil_only_from_2023(history):
     assert mean(history, "oil_route_share", "druzhba", 2022.75) == 0.0
     assert mean(history, "oil_route_share", "druzhba", 2023.5) > 0.0
+
+
+def test_history_validates_and_starts_from_the_2021_figures():
+    from click.testing import CliRunner
+
+    from simulate.cli import main
+    from simulate.runner import prepare
+
+    r = CliRunner().invoke(main, ["validate", str(SCENARIOS / "history_2021.yaml")])
+    assert r.exit_code == 0, r.output
+    spec = prepare(SCENARIOS / "history_2021.yaml")
+    assert spec.times[0] == 2021.0 and spec.dt == 0.25 and spec.times[-1] == 2026.75
+    assert spec.base["china.trade"] == pytest.approx(31.17 / 1.236, abs=0.05)
+    assert {e.type for e in spec.events} >= {"sanctions_package", "capacity_shift"}
+
+
+def test_history_description_quotes_the_articles_verbatim():
+    import re
+
+    from .conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    texts = {p.name[:3]: " ".join(p.read_text(encoding="utf-8").split())
+             for p in SEEDS.glob("*.txt")}  # fmt: skip
+    description = simulate.scenario.load(SCENARIOS / "history_2021.yaml").scenario.description
+    found = re.findall(r'"([^"]+)",? seed (\d{3})', " ".join(description.split()))
+    assert len(found) >= 4
+    for quote, seed in found:
+        assert quote in texts[seed], (seed, quote)

@@ -1,0 +1,173 @@
+"""simulate sensitivity: SALib's maths on a known function, the command, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from simulate import experiment as ex
+from simulate.cli import main
+from simulate.runner import prepare
+from simulate.sensitivity import check_samples, design, design_size, indices
+
+from .conftest import SCENARIOS, write
+
+UNCERTAIN = {"russia.capacity_growth", "china.capacity_growth", "kazakhstan.balance_preference",
+             "kazakhstan.choice_noise"}  # fmt: skip
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_bad_input(r, *words):
+    """Exit 2, exactly one ``error:`` line on stderr naming ``words``, no traceback."""
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+    assert "Traceback" not in r.output and r.stdout == ""
+
+
+@pytest.fixture
+def short(tmp_path):
+    """The baseline over 2024-2027 with its four uncertainties."""
+    return write(tmp_path, "short.yaml", f"name: short\nextends: {SCENARIOS / 'baseline.yaml'}\n"
+                 "horizon: {start: 2024, end: 2027, step: quarter}\n")  # fmt: skip
+
+
+# --- the maths, without the model --------------------------------------------------------
+
+
+def test_sobol_recovers_the_indices_of_a_linear_function():
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
+    x = design(problem, "sobol", 1024, seed=1)
+    assert x.shape == (design_size("sobol", 1024, 3), 3)
+    rows, _ = indices(problem, "sobol", x, 4 * x[:, 0] + 2 * x[:, 1], seed=1)
+    got = {r["parameter"]: r for r in rows}
+    assert [r["parameter"] for r in rows][:2] == ["a", "b"]
+    assert got["a"]["S1"] == pytest.approx(0.8, abs=0.05)
+    assert got["b"]["ST"] == pytest.approx(0.2, abs=0.05)
+    assert abs(got["c"]["ST"]) < 0.02 and got["c"]["ST_conf"] >= 0
+
+
+def test_sobol_second_order_finds_an_interaction():
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[-1, 1]] * 3}
+    x = design(problem, "sobol", 512, seed=2, second_order=True)
+    assert len(x) == design_size("sobol", 512, 3, second_order=True)
+    _, pairs = indices(problem, "sobol", x, x[:, 0] * x[:, 1], seed=2, second_order=True)
+    top = max(pairs, key=lambda p: p["S2"])
+    assert top["pair"] == ["a", "b"] and top["S2"] > 0.7
+
+
+def test_morris_ranks_by_mu_star():
+    problem = {"num_vars": 2, "names": ["small", "big"], "bounds": [[0, 1]] * 2}
+    x = design(problem, "morris", 20, seed=3)
+    assert len(x) == design_size("morris", 20, 2)
+    rows, _ = indices(problem, "morris", x, 0.1 * x[:, 0] + 3 * x[:, 1], seed=3)
+    assert [r["parameter"] for r in rows] == ["big", "small"]
+    assert rows[0]["mu_star"] == pytest.approx(3.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("method, n, second", [("fast", 64, False), ("sobol", 48, False),
+                                                ("sobol", 8, False), ("morris", 3, False),
+                                                ("morris", 8, True)])  # fmt: skip
+def test_check_samples_refuses(method, n, second):
+    from simulate.errors import InputError
+
+    with pytest.raises(InputError):
+        check_samples(method, n, second)
+
+
+def test_uncertainties_map_to_bounds_clipped_to_the_domain(tmp_path):
+    p = write(tmp_path, "u.yaml", "name: u\nhorizon: {start: 2024, end: 2025, step: year}\n"
+              "uncertainties:\n"
+              "  - {parameter: russia.capacity_growth, dist: uniform, low: -0.03, high: 0.01}\n"
+              "  - {parameter: kazakhstan.balance_preference, dist: lognormal, median: 0.5,"
+              " sigma: 0.5}\n"
+              "  - {parameter: china.capacity_growth, dist: truncnormal, mean: 0, sd: 0.1,"
+              " low: -0.02, high: 0.02}\n")  # fmt: skip
+    names, bounds = ex.uncertainty_bounds(prepare(p))
+    assert names == ["russia.capacity_growth", "kazakhstan.balance_preference",
+                     "china.capacity_growth"]  # fmt: skip
+    assert bounds[0] == [-0.03, 0.01]
+    assert bounds[1] == [pytest.approx(0.5 * np.exp(-1)), 1.0]  # median*e^(2 sigma) > 1: clipped
+    assert bounds[2] == [-0.02, 0.02]
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def test_sobol_ranks_the_uncertainties_with_confidence_intervals(short, tmp_path):
+    out, png = tmp_path / "s.json", tmp_path / "s.png"
+    r = invoke("sensitivity", short, "-N", "32", "-o", out, "--plot", png, "--quiet")
+    assert r.exit_code == 0, r.output
+    assert "S1 (95% CI)" in r.stdout and "kazakhstan.balance_preference" in r.stdout
+    res = json.loads(out.read_text())
+    assert res["runs"] == 32 * (4 + 2) and res["time"] == 2027.75
+    assert {row["parameter"] for row in res["indices"]} == UNCERTAIN
+    sts = [row["ST"] for row in res["indices"]]
+    assert sts == sorted(sts, reverse=True)
+    assert res["indices"][0]["parameter"] == "kazakhstan.balance_preference"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_sensitivity_is_reproducible_and_executor_independent(short):
+    a = invoke("sensitivity", short, "-N", "16", "--json")
+    b = invoke("sensitivity", short, "-N", "16", "--json", "--workers", "2", "--chunk", "20")
+    assert a.exit_code == 0 and b.exit_code == 0
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_morris_json_and_svg(short, tmp_path):
+    r = invoke("sensitivity", short, "--method", "morris", "-N", "6", "--json", "--output",
+               "leverage:russia", "--at", "2026", "--plot", tmp_path / "m.svg")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    m = json.loads(r.stdout)
+    assert m["runs"] == 6 * 5 and m["time"] == 2026.0 and m["output"] == "leverage:russia"
+    assert all(row["mu_star"] >= 0 and "sigma" in row for row in m["indices"])
+    assert m["indices"][0]["parameter"] == "russia.capacity_growth"
+    assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_second_order_indices_are_printed(short):
+    r = invoke("sensitivity", short, "-N", "16", "--second-order", "-q")
+    assert r.exit_code == 0, r.output
+    assert "S2 (95% CI)" in r.stdout and " x " in r.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--method", "fast"], ["--method", "fast"]),
+    (["-N", "10"], ["--samples", "power of two"]),
+    (["--method", "morris", "-N", "2"], ["--samples"]),
+    (["--method", "morris", "--second-order"], ["--second-order"]),
+    (["--output", "happiness"], ["--output", "happiness"]),
+    (["--output", "leverage:mars"], ["--output", "mars"]),
+    (["--output", "balance_index:russia"], ["--output"]),
+    (["--at", "2050"], ["--at", "2050"]),
+    (["--plot", "chart.gif"], ["--plot", ".png"]),
+    (["-o", "/no/such/folder/s.json"], ["-o", "does not exist"]),
+])  # fmt: skip
+def test_sensitivity_bad_input_exits_2(short, args, words):
+    assert_bad_input(invoke("sensitivity", short, *args), *words)
+
+
+def test_sensitivity_without_uncertainties_exits_2(tmp_path):
+    p = write(tmp_path, "plain.yaml",
+              "name: plain\nhorizon: {start: 2024, end: 2026, step: year}\n")
+    assert_bad_input(invoke("sensitivity", p, "-N", "16"), "no uncertainties")
+
+
+def test_sensitivity_refuses_choice_uncertainties(tmp_path):
+    p = write(tmp_path, "c.yaml", "name: c\nhorizon: {start: 2024, end: 2026, step: year}\n"
+              "uncertainties:\n"
+              "  - {parameter: russia.coercion, dist: choice, values: [0.1, 0.5]}\n")
+    assert_bad_input(invoke("sensitivity", p, "-N", "16"), "choice", "russia.coercion")
+
+
+def test_sensitivity_of_a_missing_scenario_exits_2(tmp_path):
+    assert_bad_input(invoke("sensitivity", tmp_path / "nope.yaml"), "not found")
