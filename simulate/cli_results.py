@@ -17,16 +17,24 @@ def _load(paths):  # noqa: ANN001, ANN202
 
 
 def _write_bytes(output: str, data: bytes) -> None:
+    """Write ``data`` to ``output`` atomically, readable as any new file would be."""
+    import os
+
     from simulate.results import atomic_path
 
     with atomic_path(output) as tmp:
         tmp.write_bytes(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; a report is meant to be shared
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--variable", "-v", "variables", multiple=True,
               help="Variable to compare (repeatable). Default: the key outcomes.")
+@click.option("--entity", "-e", "entities", multiple=True,
+              help="Only this power or route (repeatable). Default: every entity.")
 @click.option("--at", "at", multiple=True, type=float,
               help="Year (period start) to compare at (repeatable). Default: common end.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output.")
@@ -36,7 +44,7 @@ def _write_bytes(output: str, data: bytes) -> None:
               help="Seed of the bootstrap.")
 @opt.json_opt
 @opt.boundary
-def compare(files, variables, at, as_csv, fail_above, seed, as_json):
+def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
     """Compare result FILES against the first one (the reference).
 
     \b
@@ -50,9 +58,10 @@ def compare(files, variables, at, as_csv, fail_above, seed, as_json):
       simulate compare old.parquet new.parquet --fail-above 0.01   # CI regression guard
     """
     from simulate.compare import compare as run_compare
-    from simulate.compare import max_abs_difference
+    from simulate.compare import largest_difference, max_abs_difference
 
-    rows, notes = run_compare(_load(files), variables or None, at or None, seed)
+    rows, notes = run_compare(_load(files), variables or None, at or None, seed,
+                              entities or None)  # fmt: skip
     if as_json:
         click.echo(json.dumps({"notes": notes, "rows": rows}, indent=2, default=str))
     elif as_csv:
@@ -63,10 +72,22 @@ def compare(files, variables, at, as_csv, fail_above, seed, as_json):
         for note in notes:
             click.echo(f"note: {note}", err=True)
         click.echo(_table(rows))
+        click.echo(LEGEND)
     if fail_above is not None and max_abs_difference(rows) > fail_above:
-        click.echo(f"difference of means {max_abs_difference(rows):.4g} exceeds "
-                   f"--fail-above {fail_above:g}", err=True)  # fmt: skip
+        r = largest_difference(rows)
+        assert r is not None
+        where = r["variable"] + (f"[{r['entity']}]" if r["entity"] else "")
+        click.echo(f"regression: |difference of means| {abs(r['diff']):.4g} of {where} at "
+                   f"{r['time']:g} ({r['scenario']}) exceeds --fail-above {fail_above:g}",
+                   err=True)  # fmt: skip
         raise SystemExit(1)
+
+
+LEGEND = """
+diff: mean of the file minus mean of the reference (first row of each block), with a
+bootstrap 95% CI; P(B>A): probability that a run of the file exceeds a run of the
+reference (ties count half); MW p: Mann-Whitney U two-sided p-value. For captured, mean
+is the probability of balancing failure and its interval a Wilson 95% CI."""
 
 
 def _fmt(x) -> str:  # noqa: ANN001
@@ -84,8 +105,12 @@ def _table(rows) -> str:  # noqa: ANN001
                "diff", "diff 95% CI", "P(B>A)", "MW p"]  # fmt: skip
     out = []
     for r in rows:
-        ci = ("-" if "diff" not in r else
-              f"[{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}]")  # fmt: skip
+        if "diff" not in r:
+            ci = "-"
+        elif isinstance(r["diff_lo"], str):
+            ci = r["diff_lo"]  # says plainly why the test is missing
+        else:
+            ci = f"[{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}]"
         out.append([r["variable"], r["entity"] or "-", f"{r['time']:g}", r["scenario"],
                     _fmt(r["mean"]), _fmt(r["median"]), f"[{_fmt(r['p05'])}, {_fmt(r['p95'])}]",
                     _fmt(r.get("diff")), ci, _fmt(r.get("p_superiority")),
@@ -156,19 +181,25 @@ def export(file, fmt, quantiles, output):
     Example:
       simulate export results/middle_corridor.parquet --format iamc -o mc_iamc.csv
     """
-    from simulate.export import DEFAULT_QUANTILES, iamc_frame
+    from simulate.export import DEFAULT_QUANTILES, check_quantiles, iamc_frame
+    from simulate.results import check_writable
 
+    quantiles = check_quantiles(quantiles or DEFAULT_QUANTILES)
+    check_writable(output)
     res = _load([file])[0]
-    frame = iamc_frame(res, quantiles or DEFAULT_QUANTILES) if fmt == "iamc" else res.frame
+    frame = iamc_frame(res, quantiles) if fmt == "iamc" else res.frame
     _write_bytes(output, frame.to_csv(index=False).encode("utf-8"))
     click.echo(f"wrote {output}")
 
 
 def _check_suffix(output: str, allowed: tuple[str, ...]) -> str:
+    """Fail early, before any work, on an output of the wrong kind or in no writable folder."""
     from simulate.errors import InputError
+    from simulate.results import check_writable
 
     suffix = Path(output).suffix.lower()
     if suffix not in allowed:
         raise InputError(f"output must end in {' or '.join(allowed)}", file=output,
                          field="--output")  # fmt: skip
+    check_writable(output)
     return suffix

@@ -36,45 +36,63 @@ def variable_name(variable: str, entity: str = "") -> str:
     return name
 
 
-def _quantile_label(q: float) -> str:
-    return f"p{round(q * 100):02d}"
+def quantile_label(q: float) -> str:
+    """``p05`` for 0.05, ``p50`` for 0.5, ``p2.5`` for 0.025."""
+    pct = q * 100
+    return f"p{round(pct):02d}" if abs(pct - round(pct)) < 1e-9 else f"p{pct:.6g}"
+
+
+def check_quantiles(quantiles: Sequence[float]) -> list[float]:
+    """The quantiles in order without repeats; an error for any outside [0, 1]."""
+    for q in quantiles:
+        if not 0 <= q <= 1:
+            raise InputError(f"quantile {q:g} is outside [0, 1] (e.g. 0.05 for the 5% "
+                             "quantile)", field="--quantile")  # fmt: skip
+    return sorted(set(quantiles))
 
 
 def iamc_frame(res: Results, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
-    """The IAMC wide table of one result file."""
-    for q in quantiles:
-        if not 0 <= q <= 1:
-            raise InputError(f"quantile {q} is outside [0, 1]", field="--quantile")
-    f = res.frame
+    """The IAMC wide table of one result file.
+
+    Raises:
+        InputError: A quantile outside [0, 1], or one a summary file does not keep.
+    """
+    quantiles = check_quantiles(quantiles)
+    labels = [quantile_label(q) for q in quantiles]
+    table = _statistics(res, quantiles, labels)
     units = res.metadata.get("units", {})
     scenario = rv.label(res)
-    summary = "stat" in f.columns
-    if summary:
-        have = {_quantile_label(q) for q in rv.FAN.values()}
-        missing = [q for q in quantiles if _quantile_label(q) not in have]
-        if missing:
-            raise InputError(f"a summary file holds only the quantiles {sorted(have)}",
-                             file=res.path, field="--quantile")  # fmt: skip
-        f = f[f["run"] == -1]
     rows = []
-    for var in sorted(f["variable"].unique()):
+    for var in sorted(table.index.get_level_values("variable").unique()):
         for ent in rv.entities(res, var):
-            sel = f[(f["variable"] == var) & (f["entity"] == ent)]
+            per_t = table.loc[(var, ent)]
             if var == "captured":
-                per_t = (sel[sel["stat"] == "mean"].set_index("time")["value"] if summary
-                         else sel.groupby("time")["value"].mean())  # fmt: skip
                 rows.append(_row(scenario, "Balancing Failure Probability", "probability",
-                                 per_t))  # fmt: skip
+                                 per_t["mean"]))  # fmt: skip
                 continue
-            for q in quantiles:
-                lab = _quantile_label(q)
-                per_t = (sel[sel["stat"] == lab].set_index("time")["value"] if summary
-                         else sel.groupby("time")["value"].quantile(q))  # fmt: skip
+            for lab in labels:
                 rows.append(_row(scenario, f"{variable_name(var, ent)}|{lab}",
-                                 units.get(var, ""), per_t))  # fmt: skip
+                                 units.get(var, ""), per_t[lab]))  # fmt: skip
     out = pd.DataFrame(rows)
     years = sorted(c for c in out.columns if isinstance(c, int))
     return out[["model", "scenario", "region", "variable", "unit", *years]]
+
+
+def _statistics(res: Results, quantiles: Sequence[float], labels: Sequence[str]) -> pd.DataFrame:
+    """Per variable, entity and time: the mean and each quantile over runs (one pass)."""
+    f = res.frame
+    keys = ["variable", "entity", "time"]
+    if "stat" not in f.columns:
+        g = f.groupby(keys)["value"]
+        pairs = zip(quantiles, labels, strict=True)
+        return pd.DataFrame({"mean": g.mean(), **{lab: g.quantile(q) for q, lab in pairs}})
+    have = {quantile_label(q) for q in rv.FAN.values()}
+    missing = [lab for lab in labels if lab not in have]
+    if missing:
+        raise InputError(f"a summary file keeps only the quantiles {sorted(have)}, not "
+                         f"{missing}", file=res.path, field="--quantile")  # fmt: skip
+    stats = f[f["run"] == -1].pivot_table(index=keys, columns="stat", values="value")
+    return stats[["mean", *labels]]
 
 
 def _row(scenario: str, variable: str, unit: str, per_t: pd.Series) -> dict:

@@ -51,29 +51,49 @@ def fan_figure(results: Sequence[Results], variable: str, entity: str | None = N
     """Median with 50% and 90% bands, one panel per entity, scenarios overlaid."""
     plt = _pyplot()
     ents = [entity] if entity is not None else rv.entities(results[0], variable)
-    fig, axes = plt.subplots(1, len(ents), figsize=(4.2 * len(ents) + 0.6, 3.4), squeeze=False,
-                             sharey=True)  # fmt: skip
+    width = 6.5 if len(ents) == 1 else 3.9 * len(ents) + 0.6
+    fig, axes = plt.subplots(1, len(ents), figsize=(width, 3.9), squeeze=False,
+                             sharey=True, layout="constrained")  # fmt: skip
     unit = results[0].metadata.get("units", {}).get(variable, "")
     for ax, ent in zip(axes[0], ents, strict=True):
         for k, res in enumerate(results):
             q = rv.quantiles_over_time(res, variable, ent)
             c, t = colour(ent), q.index.to_numpy()
-            if k == 0 or len(results) == 1:
-                ax.fill_between(t, q["p05"], q["p95"], color=c, alpha=0.15, lw=0,
-                                label="90% of runs" if k == 0 else None)  # fmt: skip
-                ax.fill_between(t, q["p25"], q["p75"], color=c, alpha=0.3, lw=0,
-                                label="50% of runs" if k == 0 else None)  # fmt: skip
-            ax.plot(t, q["p50"], color=c, ls=STYLES[k % 4], marker=MARKERS[k % 4],
-                    markevery=max(len(t) // 8, 1), ms=4, lw=1.8,
-                    label=f"{rv.label(res)} (median)")  # fmt: skip
-        ax.set_title(_entity_title(ent), fontsize=10)
-        ax.set_xlabel("year")
-        ax.grid(alpha=0.3)
+            style = {"color": c, "ls": STYLES[k % 4]}
+            if k == 0:
+                ax.fill_between(t, q["p05"], q["p95"], color=c, alpha=0.15, lw=0)
+                ax.fill_between(t, q["p25"], q["p75"], color=c, alpha=0.3, lw=0)
+            else:  # other scenarios: their 90% range as thin lines in their own style
+                ax.plot(t, q["p05"], lw=0.8, alpha=0.8, **style)
+                ax.plot(t, q["p95"], lw=0.8, alpha=0.8, **style)
+            ax.plot(t, q["p50"], marker=MARKERS[k % 4], markevery=max(len(t) // 8, 1), ms=4,
+                    lw=1.8, **style)  # fmt: skip
+        ax.set_title(_entity_title(ent), fontsize=11)
+        ax.tick_params(labelsize=9)
+        _year_axis(ax)
     axes[0][0].set_ylabel(unit)
-    axes[0][-1].legend(fontsize=8, loc="best")
-    fig.suptitle(TITLES.get(variable, variable), fontsize=11)
-    fig.tight_layout()
+    handles = _fan_legend(results, colour(ents[0]) if len(ents) == 1 else "#555555")
+    fig.legend(handles=handles, loc="outside lower center", fontsize=9, frameon=False,
+               ncol=min(len(handles), 3 if len(ents) == 1 else 5))  # fmt: skip
+    fig.suptitle(TITLES.get(variable, variable), fontsize=12)
     return fig
+
+
+def _fan_legend(results: Sequence[Results], c: str) -> list[Any]:
+    """Legend keys in one neutral colour: the panels' titles say whose colour is whose."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    ref = rv.label(results[0])
+    keys = [Patch(color=c, alpha=0.15, label=f"{ref}: 90% of runs"),
+            Patch(color=c, alpha=0.45, label=f"{ref}: 50% of runs")]  # fmt: skip
+    for k, res in enumerate(results):
+        keys.append(Line2D([], [], color=c, ls=STYLES[k % 4], marker=MARKERS[k % 4], ms=4,
+                           lw=1.8, label=f"{rv.label(res)}: median"))  # fmt: skip
+        if k:
+            keys.append(Line2D([], [], color=c, ls=STYLES[k % 4], lw=0.8,
+                               label=f"{rv.label(res)}: 90% of runs"))  # fmt: skip
+    return keys
 
 
 def routes_figure(res: Results) -> Any:
@@ -92,7 +112,7 @@ def routes_figure(res: Results) -> Any:
         poly.set_linewidth(0.3)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of oil exports (mean)")
-    ax.set_xlabel("year")
+    _year_axis(ax, grid=False)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(f"{TITLES['oil_route_share']}: {rv.label(res)}", fontsize=11)
     fig.tight_layout()
@@ -109,8 +129,7 @@ def failure_figure(results: Sequence[Results]) -> Any:
                 markevery=max(len(p) // 8, 1), ms=4, label=rv.label(res))  # fmt: skip
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("share of runs captured")
-    ax.set_xlabel("year")
-    ax.grid(alpha=0.3)
+    _year_axis(ax)
     ax.legend(fontsize=8)
     ax.set_title(TITLES["captured"], fontsize=11)
     fig.tight_layout()
@@ -124,6 +143,16 @@ def to_bytes(fig: Any, fmt: str = "png") -> bytes:
     fig.savefig(buf, format=fmt, dpi=110)
     plt.close(fig)
     return buf.getvalue()
+
+
+def _year_axis(ax: Any, grid: bool = True) -> None:
+    """Whole years on the time axis (periods start at decimal years)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.set_xlabel("year")
+    if grid:
+        ax.grid(alpha=0.3)
 
 
 def _entity_title(entity: str) -> str:

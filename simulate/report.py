@@ -1,4 +1,12 @@
-"""A self-contained HTML report of one or more result files (images embedded, no network)."""
+"""A self-contained HTML report of one or more result files (images embedded, no network).
+
+Sections: each scenario (description, horizon, runs, seed, and what it changes:
+parameter overrides, time paths, events, uncertainties); key outcomes at the horizon's
+end side by side; the probability of balancing failure over time; fan charts
+(scenarios overlaid against the first file); oil routes as stacked shares; and the
+parameter table with every source quote or assumption. Works from files that keep
+every run and from summary files alike.
+"""
 
 from __future__ import annotations
 
@@ -6,82 +14,190 @@ import base64
 import html
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from simulate import plots
 from simulate import resultview as rv
+from simulate.errors import InputError
 from simulate.results import Results
 
 #: Fan charts in the report, in order (variables missing from a file are skipped).
 FAN_VARIABLES = ("balance_index", "alignment", "leverage", "oil_via_russia_share",
                  "corridor_volume", "trade_share")  # fmt: skip
+#: Outcomes in the table of results at the horizon's end.
+OUTCOMES = ("balance_index", "alignment", "leverage", "oil_via_russia_share",
+            "corridor_volume", "trade_share", "sanctions_exposure", "captured")  # fmt: skip
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
-color:#111}
+color:#111;line-height:1.4}
 h1{font-size:1.6em} h2{border-bottom:2px solid #333;padding-bottom:.2em;margin-top:2em}
+h3{margin-bottom:.3em}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
 td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#eee} img{max-width:100%;display:block;margin:.8em 0}
-.quote{font-style:italic;color:#333} .assumption{color:#7a3e00}
-.meta td:first-child{font-weight:bold}
+th{background:#eee} td.num{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;display:block;margin:.8em 0}
+.quote{font-style:italic;color:#333} .assumption{color:#7a3e00} .note{color:#555}
+.meta td:first-child{font-weight:bold;width:9em}
 """
 
 
-def _img(fig, alt: str) -> str:  # noqa: ANN001
+def _e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _img(fig: Any, alt: str) -> str:
     data = base64.b64encode(plots.to_bytes(fig, "png")).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><tr>{head}</tr>{body}</table>'
+
+
+def _cell(c: Any) -> str:
+    if isinstance(c, float):
+        return f'<td class="num">{c:.3f}</td>'
+    return f"<td>{c}</td>"  # already escaped HTML
 
 
 def _meta_table(res: Results) -> str:
     sc = res.metadata.get("scenario", {})
     hz = sc.get("horizon", {})
-    rows = [("scenario", sc.get("name", "")), ("description", sc.get("description", "")),
+    rows = [("description", sc.get("description", "")),
             ("horizon", f"{hz.get('start')}-{hz.get('end')} by {hz.get('step')}"),
             ("runs", res.metadata.get("runs")), ("seed", res.metadata.get("seed")),
-            ("kept", res.keep), ("file", res.path or ""),
+            ("kept", "every run" if res.keep == "runs" else "summary statistics"),
+            ("file", res.path or ""), ("config", res.metadata.get("config", "")),
             ("package version", res.metadata.get("package_version")),
             ("parameter hash", str(res.metadata.get("parameter_hash", ""))[:16])]  # fmt: skip
-    body = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-                   for k, v in rows)  # fmt: skip
-    return f'<table class="meta">{body}</table>'
+    body = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<h3>{_e(rv.label(res))}</h3><table class='meta'>{body}</table>" + _settings(sc)
+
+
+def _settings(sc: dict[str, Any]) -> str:
+    """What the scenario changes relative to the config: overrides, paths, events, draws."""
+    rows = [["override", _e(p), _e(v)] for p, v in (sc.get("parameters") or {}).items()]
+    rows += [["time path", _e(p), _e(", ".join(f"{float(y):g}: {v:g}" for y, v in path.items()))]
+             for p, path in (sc.get("paths") or {}).items()]  # fmt: skip
+    for ev in sc.get("events") or []:
+        what = {k: v for k, v in ev.items() if k not in ("type", "target", "label") and
+                v is not None}  # fmt: skip
+        rows.append([f"event: {_e(ev.get('type'))}", _e(ev.get("target") or ""),
+                     _e(", ".join(f"{k} {v}" for k, v in what.items()))])  # fmt: skip
+    for u in sc.get("uncertainties") or []:
+        rest = {k: v for k, v in u.items() if k not in ("parameter", "dist")}
+        rows.append(["uncertain", _e(u.get("parameter")),
+                     _e(f"{u.get('dist')}(" + ", ".join(f"{k}={v}" for k, v in rest.items())
+                        + ")")])  # fmt: skip
+    if not rows:
+        return "<p class='note'>No changes to the config's parameters.</p>"
+    return _table(["setting", "parameter / target", "value"], rows)
+
+
+def _outcomes_table(results: Sequence[Results]) -> str:
+    """Mean and 5-95% range (for captured: the failure probability) at the common end."""
+    t = float(min(rv.times(r)[-1] for r in results))
+    headers = ["outcome", *(f"{rv.label(r)}" for r in results)]
+    rows = []
+    for var in OUTCOMES:
+        if not _has(results, var):
+            continue
+        for ent in rv.entities(results[0], var):
+            cells = []
+            for res in results:
+                try:
+                    q = rv.quantiles_over_time(res, var, ent)
+                except KeyError:
+                    cells.append("-")
+                    continue
+                row = q.loc[np.isclose(q.index, t)]
+                if row.empty:
+                    cells.append("-")
+                elif var == "captured":
+                    cells.append(f"{row['mean'].iloc[0]:.3f}")
+                else:
+                    r = row.iloc[0]
+                    cells.append(f"{r['mean']:.3f} [{r['p05']:.3f}, {r['p95']:.3f}]")
+            name = var + (f" [{ent}]" if ent else "")
+            name = "P(balancing failed)" if var == "captured" else name
+            rows.append([_e(name), *cells])
+    return (f"<p>Mean and 5-95% range of runs in the period starting {t:g}; for balancing "
+            "failure, the share of runs captured.</p>" + _table(headers, rows))  # fmt: skip
+
+
+def find_config(res: Results) -> tuple[str | None, str]:
+    """The config file a result was made with, and a note when it cannot be confirmed.
+
+    The scenario's own ``config`` path when it names one; otherwise a shipped config
+    with the recorded name and parameter hash; otherwise the default config.
+    """
+    from simulate.parameters import CONFIG_DIR, DEFAULT_CONFIG, load_config
+
+    wanted, name = res.metadata.get("parameter_hash"), res.metadata.get("config")
+    own = res.metadata.get("scenario", {}).get("config")
+    candidates = [Path(own)] if own else []
+    candidates += [DEFAULT_CONFIG, *sorted(CONFIG_DIR.glob("*.y*ml"))]
+    first_named = None
+    for path in candidates:
+        try:
+            cfg = load_config(path)
+        except (InputError, ValueError, OSError):
+            continue
+        if cfg.fingerprint() == wanted:
+            return str(path), ""
+        if cfg.name == name and first_named is None:
+            first_named = str(path)
+    if first_named:
+        return first_named, (f"The parameter values of config '{name}' have changed since "
+                             "this file was made; the table shows the current values.")
+    return None, (f"Config '{name}' was not found; the table shows the default config.")
 
 
 def _parameter_table(res: Results) -> str:
     from simulate.paramtable import params_rows
 
-    config = res.metadata.get("scenario", {}).get("config")
+    path, note = find_config(res)
     try:
-        rows = params_rows(config)
-    except Exception as exc:  # the config may have moved since the run
-        return f"<p>Parameter table unavailable: {html.escape(str(exc))}</p>"
-    out = ["<table><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>"]
+        rows = params_rows(path)
+    except (InputError, ValueError, OSError) as exc:  # the config may have moved or broken
+        return f"<p>Parameter table unavailable: {_e(exc)}</p>"
+    out = []
     for r in rows:
         value = r["value"] if r["value"] is not None else f"{r['low']} .. {r['high']}"
         if r["sources"]:
-            src = "<br>".join(f'<span class="quote">"{html.escape(s["quote"])}"</span> '
-                              f"({html.escape(s['seed'])})" for s in r["sources"])  # fmt: skip
+            src = "<br>".join(f'<span class="quote">\u201c{_e(s["quote"])}\u201d</span> '
+                              f"({_e(s['seed'])})" for s in r["sources"])  # fmt: skip
         else:
-            src = f'<span class="assumption">assumption: {html.escape(r["assumption"])}</span>'
-        out.append(f"<tr><td>{html.escape(r['parameter'])}</td><td>{html.escape(str(value))}"
-                   f"</td><td>{html.escape(r['unit'])}</td><td>{src}</td></tr>")  # fmt: skip
-    out.append("</table>")
-    return "".join(out)
+            src = f'<span class="assumption">assumption: {_e(r["assumption"])}</span>'
+        out.append([_e(r["parameter"]), _e(value), _e(r["unit"]), src])
+    intro = (f"<p>Config <b>{_e(path or 'default')}</b> (of {_e(rv.label(res))}). Each value "
+             "quotes the sentence it comes from, or says why it is an assumption. "
+             f"{_e(note)}</p>")  # fmt: skip
+    return intro + _table(["parameter", "value", "unit", "source"], out)
 
 
 def build_report(results: Sequence[Results]) -> str:
-    """The report's HTML: scenarios, fan charts (overlaid against the first), routes, risk."""
+    """The report's HTML: scenarios, outcomes, fan charts (overlaid against the first), routes."""
     names = ", ".join(rv.label(r) for r in results)
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>multivector: "
-             f"{html.escape(names)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>multivector report: {html.escape(names)}</h1>",
+    overlay = (f"; scenarios are overlaid against <b>{_e(rv.label(results[0]))}</b> (its "
+               "bands; the others' 90% ranges as thin lines)" if len(results) > 1 else "")
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>multivector: "
+             f"{_e(names)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>multivector report: {_e(names)}</h1>",
              f"<p>Created {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Fan charts show the median "
-             "(line) with the middle 50% and 90% of runs (bands)"
-             + (f"; scenarios are overlaid against <b>{html.escape(rv.label(results[0]))}</b>"
-                " (bands of the reference, medians of all)" if len(results) > 1 else "")
-             + ". Colours are fixed per actor; scenarios differ by line style.</p>"]  # fmt: skip
+             f"(line) with the middle 50% and 90% of runs (bands){overlay}. Each actor and "
+             "route keeps one colour in every figure; scenarios differ by line style and "
+             "marker.</p>"]  # fmt: skip
     parts.append("<h2>Scenarios</h2>")
     parts += [_meta_table(r) for r in results]
-    parts.append("<h2>Balancing outcomes</h2>")
+    parts += ["<h2>Outcomes at the horizon's end</h2>", _outcomes_table(results)]
+    parts.append("<h2>Balancing outcomes over time</h2>")
     if _has(results, "captured"):
         parts.append(_img(plots.failure_figure(results), "probability of balancing failure"))
     for var in FAN_VARIABLES:

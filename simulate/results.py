@@ -157,6 +157,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     parent = check_writable(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
     try:
         yield Path(tmp)
         os.replace(tmp, target)

@@ -114,3 +114,11 @@ def test_a_killed_run_leaves_no_partial_file_and_the_old_file_intact(tmp_path):
     assert target.read_bytes() == b"previous results"
     # a SIGKILL cannot clean up: the leftover is a hidden .part file, never the target
     assert all(p.name.endswith(".part") for p in tmp_path.iterdir() if p != target)
+
+
+def test_result_files_get_ordinary_permissions(tmp_path):
+    out = tmp_path / "p.parquet"
+    simulate.run_scenario(SCENARIOS / "baseline.yaml", runs=2, output=out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
