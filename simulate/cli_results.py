@@ -17,16 +17,49 @@ def _load(paths):  # noqa: ANN001, ANN202
 
 
 def _write_bytes(output: str, data: bytes) -> None:
-    """Write ``data`` to ``output`` atomically, readable as any new file would be."""
+    """Write ``data`` to ``output`` atomically, readable as any new file would be.
+
+    Raises:
+        InputError: The output cannot be written (read-only folder or file system, disk
+            full); no partial file is left behind.
+    """
     import os
 
+    from simulate.errors import InputError
     from simulate.results import atomic_path
 
-    with atomic_path(output) as tmp:
-        tmp.write_bytes(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; a report is meant to be shared
+    try:
+        with atomic_path(output) as tmp:
+            tmp.write_bytes(data)
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; a report is meant to be shared
+    except OSError as exc:
+        raise InputError(f"cannot write the output ({exc.strerror or exc})", file=output,
+                         field="--output") from None  # fmt: skip
+
+
+def _check_writable(output: str) -> None:
+    """Fail early, before any work, unless a file can really be created beside ``output``.
+
+    ``os.access`` cannot tell for root or read-only mounts, so a hidden probe file is
+    created and removed.
+    """
+    import os
+    import tempfile
+
+    from simulate.errors import InputError
+    from simulate.results import check_writable
+
+    parent = check_writable(output)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{Path(output).name}.", suffix=".probe",
+                                     dir=parent)  # fmt: skip
+    except OSError as exc:
+        raise InputError(f"output folder is not writable ({exc.strerror or exc})", file=parent,
+                         field="--output") from None  # fmt: skip
+    os.close(fd)
+    os.unlink(probe)
 
 
 @click.command()
@@ -182,10 +215,9 @@ def export(file, fmt, quantiles, output):
       simulate export results/middle_corridor.parquet --format iamc -o mc_iamc.csv
     """
     from simulate.export import DEFAULT_QUANTILES, check_quantiles, iamc_frame
-    from simulate.results import check_writable
 
     quantiles = check_quantiles(quantiles or DEFAULT_QUANTILES)
-    check_writable(output)
+    _check_writable(output)
     res = _load([file])[0]
     frame = iamc_frame(res, quantiles) if fmt == "iamc" else res.frame
     _write_bytes(output, frame.to_csv(index=False).encode("utf-8"))
@@ -195,11 +227,10 @@ def export(file, fmt, quantiles, output):
 def _check_suffix(output: str, allowed: tuple[str, ...]) -> str:
     """Fail early, before any work, on an output of the wrong kind or in no writable folder."""
     from simulate.errors import InputError
-    from simulate.results import check_writable
 
     suffix = Path(output).suffix.lower()
     if suffix not in allowed:
         raise InputError(f"output must end in {' or '.join(allowed)}", file=output,
                          field="--output")  # fmt: skip
-    check_writable(output)
+    _check_writable(output)
     return suffix

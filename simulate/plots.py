@@ -73,8 +73,10 @@ def fan_figure(results: Sequence[Results], variable: str, entity: str | None = N
         _year_axis(ax)
     axes[0][0].set_ylabel(unit)
     handles = _fan_legend(results, colour(ents[0]) if len(ents) == 1 else "#555555")
+    longest = max(len(h.get_label()) for h in handles)
+    ncol = max(1, min(len(handles), int(width // (0.075 * longest + 0.7))))  # fits the width
     fig.legend(handles=handles, loc="outside lower center", fontsize=9, frameon=False,
-               ncol=min(len(handles), 3 if len(ents) == 1 else 5))  # fmt: skip
+               ncol=ncol)  # fmt: skip
     fig.suptitle(TITLES.get(variable, variable), fontsize=12)
     return fig
 
