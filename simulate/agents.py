@@ -19,41 +19,50 @@ class PowerAgent(mesa.Agent):
     Attributes:
         name: The actor's name in the config.
         index: Its position on the actor axis.
-        state: Its :class:`~simulate.stages.PowerState`, arrays of shape (1,).
+        state: Its :class:`~simulate.stages.PowerState`, arrays of shape (1,) or (1, I).
     """
 
     model: BalancingModel
 
-    def __init__(self, model: BalancingModel, name: str, index: int) -> None:
+    def __init__(self, model: BalancingModel, name: str, index: int,
+                 state: stages.PowerState) -> None:  # fmt: skip
         super().__init__(model)
         self.name = name
         self.index = index
-        p = model.params.column(index)
-        self.state = stages.init_powers(p, model.params.hedger["fdi_stock"])
-        self._capacity_before = self.state.capacity
+        self.state = state
+        self._capacity_before = state.capacity
 
-    def act(self) -> None:
-        """Stage 1: capacity moves, and the power sets inducements and coercion."""
+    def grow(self) -> None:
+        """Stage 1a: the power's capacity moves."""
+        self._capacity_before = stages.grow(self.state, self._params(), self.model.dt)
+
+    def decide(self) -> None:
+        """Stage 1b: pressure and inducements, by the power's expected-utility rule."""
         hedger = self.model.hedger.state
-        self._capacity_before = self.state.capacity
-        stages.power_act(
-            self.state, self.model.params.column(self.index),
-            hedger.alignment[:, self.index], hedger.reference[:, self.index], self.model.dt,
+        j = self.index
+        stages.decide(
+            self.state, self._params(), self.model.params.hedger, hedger.position,
+            {c: v[:, j] for c, v in hedger.channels.items()}, self.model.support[:, j],
         )  # fmt: skip
 
     def trade_and_invest(self) -> None:
-        """Stage 3: bilateral trade and FDI respond to Kazakhstan's new alignment."""
+        """Stage 3: bilateral trade and FDI respond to Kazakhstan's new positions."""
         hedger = self.model.hedger.state
-        stages.power_economy(
-            self.state, self.model.params.column(self.index), self.model.params.hedger,
-            hedger.alignment[:, self.index], hedger.reference[:, self.index],
-            self.model.compliance_before, len(self.model.powers), self._capacity_before,
-            self.model.dt,
-        )  # fmt: skip
+        spec = self.model.spec
+        e = spec.enforcement
+        zero = np.zeros(hedger.position.shape[0])
+        enforcement = zero if e is None else hedger.position[:, e]
+        refs = (zero if e is None else hedger.start[:, e], hedger.sanction_ref)
+        stages.economy(self.state, self._params(), self.model.params.hedger, hedger.position,
+                       enforcement, refs, self._capacity_before, spec.investment,
+                       self.model.dt)  # fmt: skip
+
+    def _params(self) -> dict[str, np.ndarray]:
+        return self.model.params.column(self.index)
 
 
 class HedgerAgent(mesa.Agent):
-    """Kazakhstan: re-weights its alignment, keeps its routes and its sanctions compliance.
+    """Kazakhstan: chooses its positions, keeps its routes, records its outcomes.
 
     Attributes:
         name: The hedger's name in the config.
@@ -62,23 +71,26 @@ class HedgerAgent(mesa.Agent):
 
     model: BalancingModel
 
-    def __init__(self, model: BalancingModel, name: str) -> None:
+    def __init__(self, model: BalancingModel, name: str, state: stages.HedgerState) -> None:
         super().__init__(model)
         self.name = name
-        self.state = stages.init_hedger(model.params, model.spec, model.gather_powers())
+        self.state = state
 
     def respond(self) -> None:
-        """Stage 2: lean towards the powers that pay off, against expected coercion."""
-        pw = self.model.gather_powers()
-        noise = self.model.shocks[self.model.period][None, :]
-        stages.hedger_respond(
-            self.state, pw.trade, pw.fdi_stock, pw.inducement, pw.coercion,
-            self.model.params, noise, self.model.dt,
-        )  # fmt: skip
+        """Stage 2: positions move towards the noisy best response to every pull."""
+        shock = self.model.shocks[self.model.period][None, :]
+        stages.respond(self.state, self.model.gather_powers(), self.model.params,
+                       self.model.spec, shock, self.model.dt)  # fmt: skip
 
     def adjust_economy(self) -> None:
-        """Stage 3: compliance, oil routes and corridor freight move."""
-        stages.hedger_economy(self.state, self.model.params, self.model.dt)
+        """Stage 3: oil routes, freight, income and perceived transit risk."""
+        stages.routes(self.state, self.model.gather_powers(), self.model.params,
+                      self.model.spec, self.model.dt)  # fmt: skip
+
+    @property
+    def position(self) -> np.ndarray:
+        """Current positions on the issues."""
+        return self.state.position[0]
 
     @property
     def alignment(self) -> np.ndarray:

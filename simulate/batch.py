@@ -9,6 +9,7 @@ import numpy as np
 from simulate import stages
 from simulate.errors import InputError
 from simulate.randomness import from_uniforms, n_uniforms, run_generator
+from simulate.rest import hedger_columns, start
 from simulate.spec import Draws, RunSpec, StepParams
 
 #: Runs per chunk: large enough to amortise per-step overhead, small enough for the cache.
@@ -16,17 +17,17 @@ DEFAULT_CHUNK = 2048
 
 
 def draw_chunk(spec: RunSpec, runs: Sequence[int], seed: int) -> tuple[Draws, np.ndarray]:
-    """Each run's draws and its shocks, shape (periods, runs, powers), from its own generator.
+    """Each run's draws and its shocks, shape (periods, runs, issues), from its own generator.
 
     Run *i* makes exactly the calls the Mesa driver makes on its ``model.rng``:
-    ``standard_normal((periods, powers))`` then ``random(n_uniforms)``.
+    ``standard_normal((periods, issues))`` then ``random(n_uniforms)``.
     """
-    n_u, n_t, n_p = n_uniforms(spec), len(spec.times), len(spec.powers)
+    n_u, n_t, n_i = n_uniforms(spec), len(spec.times), len(spec.issues)
     u = np.empty((len(runs), n_u))
-    z = np.empty((len(runs), n_t, n_p))
+    z = np.empty((len(runs), n_t, n_i))
     for r, i in enumerate(runs):
         g = run_generator(seed, int(i))
-        z[r] = g.standard_normal((n_t, n_p))
+        z[r] = g.standard_normal((n_t, n_i))
         u[r] = g.random(n_u)
     noise = np.ascontiguousarray(z[:, :, spec.shock_order].transpose(1, 0, 2))
     return from_uniforms(spec, u), noise
@@ -57,9 +58,7 @@ def simulate_runs(
                              "(declare it under uncertainties)", field="uncertainties")  # fmt: skip
         draws.values[path] = np.asarray(values, dtype=float)[np.asarray(runs, dtype=np.int64)]
     n_t = len(spec.times)
-    sp = spec.params_at(0, draws)
-    pw = stages.init_powers(sp.power, sp.hedger["fdi_stock"][:, None])
-    hs = stages.init_hedger(sp, spec, pw)
+    pw, hs = start(spec, spec.rest_params(draws), spec.params_at(0, draws))
     out: dict[str, np.ndarray] = {}
     for t in range(n_t):
         sp = spec.params_at(t, draws)
@@ -73,17 +72,21 @@ def simulate_runs(
 
 def step(
     pw: stages.PowerState, hs: stages.HedgerState, sp: StepParams, spec: RunSpec,
-    noise: np.ndarray,
+    shock: np.ndarray,
 ) -> None:  # fmt: skip
-    """One period for every run, stage by stage (powers -> hedger -> economy -> outcomes)."""
+    """One period for every run: powers grow and decide -> Kazakhstan responds -> economy
+    and routes -> outcomes."""
     dt = spec.dt
-    old_capacity = pw.capacity
-    stages.power_act(pw, sp.power, hs.alignment, hs.reference, dt)
-    stages.hedger_respond(hs, pw.trade, pw.fdi_stock, pw.inducement, pw.coercion, sp, noise, dt)
-    h_cols = {k: v[:, None] for k, v in sp.hedger.items()}
-    stages.power_economy(
-        pw, sp.power, h_cols, hs.alignment, hs.reference, hs.compliance[:, None],
-        len(spec.powers), old_capacity, dt,
-    )  # fmt: skip
-    stages.hedger_economy(hs, sp, dt)
+    h = hedger_columns(sp)
+    before = stages.grow(pw, sp.power, dt)
+    stages.decide(pw, sp.power, h, hs.position[:, None, :], hs.channels,
+                  stages.support(pw, sp))  # fmt: skip
+    stages.respond(hs, pw, sp, spec, shock, dt)
+    e = spec.enforcement
+    zero = np.zeros((hs.position.shape[0], 1))
+    enforcement = zero if e is None else hs.position[:, e : e + 1]
+    refs = (zero if e is None else hs.start[:, e : e + 1], hs.sanction_ref[:, None])
+    stages.economy(pw, sp.power, h, hs.position[:, None, :], enforcement, refs, before,
+                   spec.investment, dt)  # fmt: skip
+    stages.routes(hs, pw, sp, spec, dt)
     stages.record(hs, pw, sp, spec)

@@ -157,6 +157,51 @@ def params(actors, sources, config_path, as_json):
         click.echo(render_params(rows, sources))
 
 
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@opt.runs_opt
+@opt.seed_opt
+@opt.executor_options
+@opt.quiet_opt
+@opt.json_opt
+@opt.boundary
+def check(scenarios, runs, seed, executor, quiet, as_json):
+    """Check that each of SCENARIOS moves its outcomes the way its `expect:` declares.
+
+    The scenario and its reference run on the same seeds; for each outcome the paired
+    mean difference at the declared year gets a bootstrap 95% interval. An expectation
+    passes when the interval lies wholly on the declared side of zero. Exit code 1 when
+    any expectation fails.
+
+    \b
+    Examples:
+      simulate check scenarios/middle_corridor.yaml
+      simulate check scenarios/*.yaml --runs 1000 --json
+    """
+    from simulate.check import check as run_check
+    from simulate.table import format_table
+
+    findings = []
+    for path in scenarios:
+        with opt.progress_bar(None, Path(path).stem, quiet) as bar:
+            findings += run_check(path, runs=runs, seed=seed, progress=bar, **executor)
+    failed = [f for f in findings if not f.passed]
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], indent=2))
+    else:
+        headers = ["scenario", "outcome", "expected", "against", "at", "reference", "scenario",
+                   "difference [95% CI]", "verdict"]
+        rows = [[f.scenario, f.outcome, f.expected, f.against, f"{f.at:g}",
+                 f"{f.reference_mean:.4g}", f"{f.scenario_mean:.4g}",
+                 f"{f.difference:+.4f} [{f.low:+.4f}, {f.high:+.4f}]", f.verdict]
+                for f in findings]  # fmt: skip
+        click.echo(format_table(headers, rows))
+        click.echo(f"\n{len(findings) - len(failed)} of {len(findings)} expectations hold"
+                   f" ({findings[0].runs if findings else 0} paired runs each).")
+    if failed:
+        raise SystemExit(1)
+
+
 def _register() -> None:
     from simulate.cli_results import compare, export, plot, report
     from simulate.cli_trust import calibrate, discover, sensitivity

@@ -1,11 +1,12 @@
 """The model's equations, as pure functions over numpy arrays.
 
-Arrays carry a leading *run* axis ``R`` and, where it applies, an *actor* axis
-``P`` (powers) or ``K`` (routes). Functions that act on one actor at a time are
-elementwise, so a Mesa agent can call them on its own column and the batched
-driver on the whole matrix and both get bit-identical numbers. Functions that
-couple actors (the softmax over powers, the route allocation) take the whole
-actor axis. Every equation here is written out in ``docs/MODEL.md``.
+Arrays carry a leading *run* axis ``R`` and, where it applies, a *power* axis ``P``,
+a *route* axis ``K`` and, last, an *issue* axis ``I``. Functions that act on one power
+at a time are elementwise over the power axis, so a Mesa agent can call them on its
+own slice and the batched driver on the whole array and both get bit-identical
+numbers (sums over the short last axes go column by column, :func:`last_sum`).
+Functions that couple the powers (alignment, backing, the hedger's best response)
+take every power at once. Every equation is written out in ``docs/MODEL.md``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,26 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
-CHANNELS = ("trade", "transit", "investment", "security", "identity")
+#: Dependence channels of leverage (asymmetric interdependence).
+CHANNELS = ("trade", "transit", "investment", "finance", "security", "identity")
+#: Coercive instruments and the channel whose vulnerability each one works through.
+INSTRUMENTS = {
+    "transit_disruption": "transit",
+    "secondary_sanctions": "finance",
+    "investment_freeze": "investment",
+    "security_pressure": "security",
+}
+#: Every instrument a power may hold: the coercive ones and the inducement.
+ALL_INSTRUMENTS = (*INSTRUMENTS, "inducement")
+#: Smallest position used in logits, so that a target of exactly 0 or 1 stays finite.
+EPS = 1e-6
 
 
-def last_sum(x: Array, keepdims: bool = False) -> Array:
-    """Sum over the last (actor or route) axis, one column at a time.
+def last_sum(x: ArrayLike, keepdims: bool = False) -> Array:
+    """Sum over the last axis, one column at a time.
 
-    Equivalent to ``x.sum(axis=-1)``, but many times faster for the handful of
-    actors a config has, and the numbers do not depend on how many runs share
-    the array.
+    Equivalent to ``x.sum(axis=-1)``, but the order of additions never depends on the
+    shape of the leading axes, so a slice and the whole array give identical numbers.
     """
     x = np.asarray(x, dtype=float)
     out = np.zeros(x.shape[:-1])
@@ -31,7 +43,7 @@ def last_sum(x: Array, keepdims: bool = False) -> Array:
     return out[..., None] if keepdims else out
 
 
-def last_max(x: Array, keepdims: bool = False) -> Array:
+def last_max(x: ArrayLike, keepdims: bool = False) -> Array:
     """Maximum over the last axis, one column at a time (see :func:`last_sum`)."""
     x = np.asarray(x, dtype=float)
     out = np.full(x.shape[:-1], -np.inf)
@@ -40,7 +52,69 @@ def last_max(x: Array, keepdims: bool = False) -> Array:
     return out[..., None] if keepdims else out
 
 
-# --- stage 1: powers act -----------------------------------------------------------
+def _div(a: ArrayLike, b: ArrayLike, default: float = 0.0) -> Array:
+    """``a / b`` where ``b > 0``, else ``default`` (broadcast)."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return np.divide(a, b, out=np.full(a.shape, default), where=b > 0)
+
+
+# --- positions and alignment -------------------------------------------------------------
+
+
+def gap(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Array:
+    """What a power has at stake: sum over issues of salience x |position - ideal|."""
+    return last_sum(np.asarray(salience) * np.abs(np.asarray(position) - np.asarray(ideal)))
+
+
+def closeness(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Array:
+    """Salience-weighted closeness of positions to a power's ideals, in [0, 1]."""
+    return np.clip(1.0 - _div(gap(position, ideal, salience), last_sum(salience)), 0.0, 1.0)
+
+
+def alignment(close: Array, sharpness: ArrayLike) -> Array:
+    """Alignment over the powers (R x P): closeness ** sharpness, normalised to the simplex."""
+    w = np.clip(close, 0.0, 1.0) ** np.asarray(sharpness)[..., None]
+    total = last_sum(w, keepdims=True)
+    n = close.shape[-1]
+    return np.divide(w, total, out=np.full_like(w, 1.0 / n), where=total > 0)
+
+
+def balance_index(align: Array) -> Array:
+    """Normalised Shannon entropy of alignment: 1 = even split, 0 = one power only."""
+    n = align.shape[-1]
+    if n < 2:
+        return np.zeros(align.shape[:-1])
+    a = np.clip(align, 0.0, 1.0)
+    plogp = np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0)
+    return np.clip(-last_sum(plogp) / np.log(n), 0.0, 1.0)
+
+
+def outcome_class(align: Array, lean: ArrayLike, aligned: ArrayLike) -> Array:
+    """One-hot outcome class (R x (1 + 2P)): balanced, leaning:<p>..., aligned:<p>....
+
+    The power with the largest alignment decides: at or above ``aligned`` the run is
+    aligned with it (balancing failed), at or above ``lean`` it leans towards it,
+    otherwise it is balanced. Ties go to the power listed first.
+    """
+    n = align.shape[-1]
+    top = last_max(align, keepdims=True)
+    first = np.cumsum(align >= top, axis=-1) == 1
+    is_top = (align >= top) & first
+    a = np.asarray(aligned)[..., None]
+    lo = np.asarray(lean)[..., None]
+    out = np.zeros(align.shape[:-1] + (1 + 2 * n,))
+    out[..., 1 : 1 + n] = is_top & (align >= lo) & (align < a)
+    out[..., 1 + n :] = is_top & (align >= a)
+    out[..., 0] = 1.0 - last_sum(out[..., 1:])
+    return out
+
+
+def is_captured(captured: ArrayLike, classes: Array, n_powers: int) -> Array:
+    """Balancing failure, once reached, stays: the run was ever aligned with a power."""
+    return np.asarray(captured, dtype=bool) | (last_sum(classes[..., 1 + n_powers :]) > 0)
+
+
+# --- stage 1: the powers decide -----------------------------------------------------------
 
 
 def grow_capacity(capacity: ArrayLike, growth: ArrayLike, dt: float) -> Array:
@@ -48,26 +122,148 @@ def grow_capacity(capacity: ArrayLike, growth: ArrayLike, dt: float) -> Array:
     return np.asarray(capacity) * np.exp(np.asarray(growth) * dt)
 
 
-def pressure(initial_alignment: ArrayLike, alignment: ArrayLike, reactivity: ArrayLike) -> Array:
-    """How hard a power reacts: reactivity times the drift away from it (never negative)."""
-    drift = np.maximum(np.asarray(initial_alignment) - np.asarray(alignment), 0.0)
-    return np.asarray(reactivity) * drift
+def opposition(ideal: Array, salience: Array) -> Array:
+    """How much each power opposes each other's agenda (R x P x P), in [0, 1].
 
-
-def instruments(
-    capacity: ArrayLike, inducement: ArrayLike, coercion: ArrayLike, pressure_: ArrayLike
-) -> tuple[Array, Array]:
-    """Inducements offered and coercion applied by a power this period.
-
-    Inducements are a standing offer that grows with the drift pressure;
-    coercion is applied only in reaction to drift. Both scale with capacity.
+    ``out[..., q, p]`` is power q's salience-weighted distance between its own ideals
+    and power p's: how hard q would back Kazakhstan against p's demands.
     """
-    cap = np.asarray(capacity)
-    prs = np.asarray(pressure_)
-    return cap * np.asarray(inducement) * (1.0 + prs), cap * np.asarray(coercion) * prs
+    n = ideal.shape[-2]
+    out = np.empty(ideal.shape[:-2] + (n, n))
+    for q in range(n):
+        s_q = salience[..., q, :]
+        for p in range(n):
+            out[..., q, p] = _div(gap(ideal[..., p, :], ideal[..., q, :], s_q), last_sum(s_q))
+    return out
 
 
-# --- stage 2: the hedger re-weights its alignment ------------------------------------
+def backing(capacity: Array, opposed: Array) -> Array:
+    """Third-party backing Kazakhstan has against each power (R x P).
+
+    backing_p = mean over q != p of min(capacity_q, 1) x opposition_qp: the others'
+    weight behind Kazakhstan when p presses (the supporters in Bueno de Mesquita's
+    probability of success). The mean keeps its scale when a config adds powers.
+    """
+    n = capacity.shape[-1]
+    cap = np.clip(capacity, 0.0, 1.0)
+    out = np.zeros_like(cap)
+    for p in range(n):
+        for q in range(n):
+            if q != p:
+                out[..., p] = out[..., p] + cap[..., q] * opposed[..., q, p]
+    return out / max(n - 1, 1)
+
+
+def give_way(vulnerability: ArrayLike, resolve: ArrayLike, support: ArrayLike) -> Array:
+    """Probability that Kazakhstan gives way to a demand: v / (v + resolve + backing)."""
+    v = np.clip(np.asarray(vulnerability, dtype=float), 0.0, None)
+    return _div(v, v + np.asarray(resolve) + np.asarray(support))
+
+
+def effort(
+    stake: ArrayLike, success: ArrayLike, backlash: ArrayLike, cost: ArrayLike,
+    reactivity: ArrayLike, ceiling: ArrayLike,
+) -> Array:  # fmt: skip
+    """A power's effort on one instrument, by its expected-utility rule.
+
+    net = stake x (P - backlash x (1 - P)) - cost: the gain if Kazakhstan gives way,
+    the loss if pressure backfires and pushes it towards the others, the instrument's
+    own cost. effort = clip(reactivity x net, 0, ceiling).
+    """
+    p = np.asarray(success)
+    net = np.asarray(stake) * (p - np.asarray(backlash) * (1.0 - p)) - np.asarray(cost)
+    return np.clip(np.asarray(reactivity) * net, 0.0, np.maximum(np.asarray(ceiling), 0.0))
+
+
+# --- stage 2: Kazakhstan chooses its positions --------------------------------------------
+
+
+def best_response(weights: Array, targets: Array) -> Array:
+    """The positions Kazakhstan prefers (R x I): the weighted mean of the pulls' targets.
+
+    ``weights`` and ``targets`` have a mechanism axis before the issue axis
+    (R x M x I). Maximising sum_m W_m x -(x - target_m)^2 gives
+    x* = sum_m W_m target_m / sum_m W_m, a convex combination: it stays in [0, 1].
+    """
+    total = np.zeros(weights.shape[:-2] + weights.shape[-1:])
+    num = np.zeros_like(total)
+    for m in range(weights.shape[-2]):
+        total = total + weights[..., m, :]
+        num = num + weights[..., m, :] * targets[..., m, :]
+    return np.clip(_div(num, total, 0.5), 0.0, 1.0)
+
+
+def own_ideal(position: Array, own_weight: Array, weights: Array, targets: Array) -> Array:
+    """Kazakhstan's own preferred positions that make ``position`` a rest point.
+
+    Solves position = (w_own x own + sum_m W_m target_m) / (w_own + sum_m W_m) for
+    ``own`` (revealed preference): the doctrine's ideal, inferred from where
+    Kazakhstan stands at the start given every outside pull on it. Where the
+    doctrine has no weight, ``own`` is the position itself.
+    """
+    total = np.zeros_like(position)
+    num = np.zeros_like(position)
+    for m in range(weights.shape[-2]):
+        total = total + weights[..., m, :]
+        num = num + weights[..., m, :] * targets[..., m, :]
+    solved = _div(position * (own_weight + total) - num, own_weight, 0.0)
+    return np.where(own_weight > 0, solved, position)
+
+
+def shifts(weights: Array, targets: Array, start: Array) -> Array:
+    """Each mechanism's share of the best response, measured from the start (R x M x I).
+
+    shift_m = W_m / sum W x (target_m - x_start). The shifts add up to x* - x_start;
+    at the rest point they cancel, so their change since the start says which
+    mechanism moved the best response, and by how much.
+    """
+    total = np.zeros_like(start)
+    for m in range(weights.shape[-2]):
+        total = total + weights[..., m, :]
+    return _div(weights * (targets - start[..., None, :]), total[..., None, :])
+
+
+def quantal(best: Array, shock: Array, scale: ArrayLike) -> Array:
+    """The chosen target: the best response perturbed in logit space (quantal response).
+
+    target = logistic(logit(x*) + scale x shock): always inside (0, 1), with the best
+    response as its median.
+    """
+    b = np.clip(best, EPS, 1.0 - EPS)
+    z = np.log(b) - np.log1p(-b) + np.asarray(scale)[..., None] * shock
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def adjust(position: Array, target: Array, inertia: ArrayLike, dt: float) -> Array:
+    """Positions after one period: k x old + (1 - k) x target, with k = inertia ** dt."""
+    keep = (np.asarray(inertia) ** dt)[..., None]
+    return np.clip(keep * position + (1.0 - keep) * target, 0.0, 1.0)
+
+
+# --- stage 3: economy and routes ----------------------------------------------------------
+
+
+def political_factor(close: ArrayLike, close_ref: ArrayLike, elasticity: ArrayLike) -> Array:
+    """exp(elasticity x (closeness - closeness at the start)): ties follow politics."""
+    return np.exp(np.asarray(elasticity) * (np.asarray(close) - np.asarray(close_ref)))
+
+
+def sanctions_factor(
+    sanctioned: ArrayLike, enforcement: ArrayLike, intensity: ArrayLike, reference: ArrayLike,
+    drag: ArrayLike,
+) -> Array:  # fmt: skip
+    """Trade lost with a sanctioned partner as enforcement x intensity rises above the start."""
+    level = np.asarray(intensity) * np.asarray(enforcement) - np.asarray(reference)
+    return np.exp(-np.asarray(drag) * np.asarray(sanctioned) * level)
+
+
+def relief(effort_now: ArrayLike, effort_ref: ArrayLike) -> Array:
+    """(1 - effort) / (1 - effort at the start): a realised cut, relative to the start.
+
+    The data describe the start, standing pressure included; a cut deeper than it
+    lowers a flow, an easing raises it.
+    """
+    return (1.0 - np.clip(effort_now, 0.0, 1.0)) / (1.0 - np.clip(effort_ref, 0.0, 0.99))
 
 
 def shares(amounts: Array, other: ArrayLike) -> Array:
@@ -76,117 +272,32 @@ def shares(amounts: Array, other: ArrayLike) -> Array:
     return np.divide(amounts, total, out=np.zeros_like(amounts), where=total > 0)
 
 
-def sanctions_exposure(
-    intensity: ArrayLike, compliance: ArrayLike, sanctioned: Array, trade_share: Array
-) -> Array:
-    """Exposure to secondary sanctions: enforcement x non-compliance x sanctioned trade."""
-    sanctioned_trade = np.clip(last_sum(sanctioned * trade_share), 0.0, 1.0)
-    return np.asarray(intensity) * (1.0 - np.asarray(compliance)) * sanctioned_trade
-
-
-def utilities(
-    *,
-    trade_share: Array,
-    fdi_share: Array,
-    inducement: Array,
-    coercion: Array,
-    leverage: Array,
-    sanctioned: Array,
-    intensity: ArrayLike,
-    compliance: ArrayLike,
-    noise: Array,
-    weights: dict[str, ArrayLike],
-) -> Array:
-    """The hedger's payoff from leaning towards each power (R x P).
-
-    Trade and investment shares and inducements pay off; expected coercion
-    (coercion weighted by the power's leverage) pulls towards the coercer;
-    leaning towards a sanctioned power costs in proportion to the enforcement
-    it is not covered against; ``noise`` adds the period's random shocks.
-    """
-    exposure = (np.asarray(intensity) * (1.0 - np.asarray(compliance)))[..., None] * sanctioned
-    w = {k: np.asarray(v)[..., None] for k, v in weights.items()}
-    return (
-        w["payoff_trade"] * trade_share
-        + w["payoff_investment"] * fdi_share
-        + w["payoff_inducement"] * inducement
-        + w["coercion_response"] * leverage * coercion
-        - w["sanctions_aversion"] * exposure
-        + w["choice_noise"] * noise
-    )
-
-
-def softmax(u: Array, temperature: ArrayLike) -> Array:
-    """Logit (quantal-response) choice probabilities over the last axis."""
-    z = u / np.asarray(temperature)[..., None]
-    z = z - last_max(z, keepdims=True)
-    e = np.exp(z)
-    return e / last_sum(e, keepdims=True)
-
-
-def realign(
-    alignment: Array, utility: Array, *, temperature: ArrayLike, balance_preference: ArrayLike,
-    inertia: ArrayLike, dt: float,
-) -> Array:  # fmt: skip
-    """New alignment: a convex mix of the old one and a balance-tempered logit target.
-
-    target = (1 - lam) * softmax(u / tau) + lam / P; new = k * old + (1 - k) * target
-    with k = inertia ** dt. Convex combinations of simplex points stay on the simplex.
-    """
-    n = alignment.shape[-1]
-    lam = np.asarray(balance_preference)[..., None]
-    target = (1.0 - lam) * softmax(utility, temperature) + lam / n
-    keep = (np.asarray(inertia) ** dt)[..., None]
-    new = keep * alignment + (1.0 - keep) * target
-    return new / last_sum(new, keepdims=True)
-
-
-# --- stage 3: trade, investment, compliance, routes ----------------------------------
-
-
-def grow_trade(
-    trade: ArrayLike, *, growth: ArrayLike, alignment: ArrayLike, n_powers: int,
-    elasticity: ArrayLike, drag: ArrayLike, compliance: ArrayLike, intensity: ArrayLike,
-    sanctioned: ArrayLike, capacity_ratio: ArrayLike, dt: float,
-) -> Array:  # fmt: skip
-    """Bilateral trade after one period (elementwise per power).
-
-    Trade grows at its trend, faster the more the hedger leans towards the
-    partner than an even split, slower with sanctions compliance against a
-    sanctioned partner, and moves with the partner's capacity.
-    """
-    rate = (
-        np.asarray(growth)
-        + np.asarray(elasticity) * (np.asarray(alignment) - 1.0 / n_powers)
-        - np.asarray(drag) * np.asarray(compliance) * np.asarray(intensity) * np.asarray(sanctioned)
-    )
-    return np.asarray(trade) * np.exp(rate * dt) * np.asarray(capacity_ratio)
-
-
-def fdi_inflow(
-    base_inflow: ArrayLike, *, capacity: ArrayLike, alignment: ArrayLike,
-    initial_alignment: ArrayLike, elasticity: ArrayLike,
-) -> Array:  # fmt: skip
-    """Gross FDI inflow from a source (elementwise): base x capacity (<= 1) x alignment pull."""
-    pull = np.exp(np.asarray(elasticity) * (np.asarray(alignment) - np.asarray(initial_alignment)))
-    return np.maximum(np.asarray(base_inflow), 0.0) * np.minimum(np.asarray(capacity), 1.0) * pull
+def steady_stock(inflow: ArrayLike, depreciation: ArrayLike, dt: float) -> Array:
+    """The stock at which depreciation balances the inflow (the update's fixed point)."""
+    decay = 1.0 - np.exp(-np.asarray(depreciation) * dt)
+    return _div(np.asarray(inflow) * dt, decay, 0.0)
 
 
 def accumulate_stock(
     stock: ArrayLike, inflow: ArrayLike, depreciation: ArrayLike, dt: float
 ) -> Array:
-    """FDI stock after one period: depreciated stock plus the period's inflow."""
+    """A stock after one period: depreciated stock plus the period's inflow."""
     return np.asarray(stock) * np.exp(-np.asarray(depreciation) * dt) + np.asarray(inflow) * dt
 
 
-def update_compliance(
-    compliance: ArrayLike, *, intensity: ArrayLike, sensitivity: ArrayLike, rate: ArrayLike,
-    dt: float,
-) -> Array:  # fmt: skip
-    """Sanctions compliance moves towards ``clip(sensitivity x intensity, 0, 1)``."""
-    target = np.clip(np.asarray(sensitivity) * np.asarray(intensity), 0.0, 1.0)
-    step = 1.0 - np.exp(-np.asarray(rate) * dt)
-    return np.clip(np.asarray(compliance) + step * (target - np.asarray(compliance)), 0.0, 1.0)
+def route_preferences(share_avoiding: ArrayLike, base: Array, avoids: Array) -> Array:
+    """Preferred split of oil exports over routes (R x K) from the routing position.
+
+    Routes crossing the avoided power share 1 - x, the others share x, each group in
+    proportion to the routes' base preferences.
+    """
+    base = np.maximum(base, 0.0)
+    x = np.asarray(share_avoiding)[..., None]
+    cross = base * avoids
+    free = base * (1.0 - avoids)
+    return x * _div(free, last_sum(free, keepdims=True)) + (1.0 - x) * _div(
+        cross, last_sum(cross, keepdims=True)
+    )
 
 
 def allocate_routes(demand: ArrayLike, preference: Array, capacity: Array) -> Array:
@@ -217,74 +328,69 @@ def allocate_routes(demand: ArrayLike, preference: Array, capacity: Array) -> Ar
     return flow + extra
 
 
-def corridor_volume(
-    capacity: ArrayLike, demand: ArrayLike, transit_days: ArrayLike, reference_days: ArrayLike,
-    elasticity: ArrayLike,
+def corridor_share(
+    base: ArrayLike, time_weight: ArrayLike, corridor_days: ArrayLike, northern_days: ArrayLike,
+    risk_weight: ArrayLike, risk: ArrayLike,
 ) -> Array:  # fmt: skip
-    """Middle Corridor freight: demand rises as transit time falls, capped by capacity."""
-    ratio = np.asarray(reference_days) / np.maximum(np.asarray(transit_days), 1e-9)
-    wanted = np.maximum(np.asarray(demand), 0.0) * ratio ** np.asarray(elasticity)
-    return np.minimum(np.maximum(np.asarray(capacity), 0.0), wanted)
+    """Share of China-Europe overland freight choosing the Middle Corridor (logit).
 
-
-# --- stage 4: outcomes ---------------------------------------------------------------------
-
-
-def route_shares(flows: Array) -> Array:
-    """Each route's share of oil exports (zeros when nothing flows)."""
-    total = last_sum(flows, keepdims=True)
-    return np.divide(flows, total, out=np.zeros_like(flows), where=total > 0)
-
-
-def transit_shares(
-    route_share: Array, crosses: Array, *, freight_crosses: Array, northern_volume: ArrayLike,
-    corridor: ArrayLike, oil_weight: ArrayLike,
-) -> tuple[Array, Array]:  # fmt: skip
-    """Share of oil, and of all exports, crossing each power's territory (R x P each).
-
-    ``crosses`` is a K x P 0/1 matrix; ``freight_crosses`` a P vector marking the
-    powers the northern freight route crosses. Non-oil freight splits between the
-    northern route and the Middle Corridor by volume.
+    u = base + time_weight x (northern days - corridor days) + risk_weight x risk,
+    where risk is the sanctions risk premium of the northern route through Russia.
     """
-    oil = np.clip(route_share @ crosses, 0.0, 1.0)
-    north = np.maximum(np.asarray(northern_volume), 0.0)
-    total = north + np.maximum(np.asarray(corridor), 0.0)
-    north_share = np.divide(north, total, out=np.zeros_like(total, dtype=float), where=total > 0)
-    freight = north_share[..., None] * freight_crosses
-    w = np.asarray(oil_weight)[..., None]
-    return oil, np.clip(w * oil + (1.0 - w) * freight, 0.0, 1.0)
+    u = (np.asarray(base)
+         + np.asarray(time_weight) * (np.asarray(northern_days) - np.asarray(corridor_days))
+         + np.asarray(risk_weight) * np.asarray(risk))  # fmt: skip
+    return 1.0 / (1.0 + np.exp(-u))
 
 
-def channel_leverage(dependence: Array, reverse: Array, capacity: Array) -> Array:
-    """Asymmetric interdependence in one channel: max(dep - reverse dep, 0) x min(capacity, 1)."""
-    asym = np.clip(dependence - reverse, 0.0, 1.0)
-    return asym * np.clip(capacity, 0.0, 1.0)
+def corridor_base(
+    start_share: ArrayLike, time_weight: ArrayLike, corridor_days: ArrayLike,
+    northern_days: ArrayLike, risk_weight: ArrayLike, risk: ArrayLike,
+) -> Array:  # fmt: skip
+    """The constant of :func:`corridor_share` that reproduces the start's split."""
+    s = np.clip(np.asarray(start_share, dtype=float), EPS, 1.0 - EPS)
+    return (np.log(s) - np.log1p(-s)
+            - np.asarray(time_weight) * (np.asarray(northern_days) - np.asarray(corridor_days))
+            - np.asarray(risk_weight) * np.asarray(risk))  # fmt: skip
+
+
+# --- stage 4: leverage and outcomes -------------------------------------------------------
+
+
+def crossing(flows: Array, crosses: Array) -> Array:
+    """Share of oil exports crossing each power's territory (R x P); ``crosses`` is K x P."""
+    total = last_sum(flows, keepdims=True)
+    return np.clip(_div(flows, total) @ crosses, 0.0, 1.0)
+
+
+def substitution(flows: Array, capacity: Array, crosses: Array) -> Array:
+    """How much of the oil crossing each power could switch to other routes at once (R x P).
+
+    min(1, spare capacity on routes not crossing p / flow crossing p), in [0, 1].
+    """
+    spare = np.maximum(capacity - flows, 0.0)
+    around = spare @ (1.0 - crosses)
+    through = flows @ crosses
+    return np.where(through > 0, np.clip(_div(around, through, 1.0), 0.0, 1.0), 1.0)
+
+
+def channel_leverage(
+    dependence: ArrayLike, reverse: ArrayLike, difficulty: ArrayLike, capacity: ArrayLike
+) -> Array:
+    """Vulnerability in one channel: asymmetric dependence x difficulty x capacity, in [0, 1].
+
+    clip(dependence - reverse dependence, 0, 1) x clip(difficulty of substituting within
+    a year, 0, 1) x min(capacity, 1).
+    """
+    asym = np.clip(np.asarray(dependence) - np.asarray(reverse), 0.0, 1.0)
+    return asym * np.clip(difficulty, 0.0, 1.0) * np.clip(capacity, 0.0, 1.0)
 
 
 def leverage(channels: dict[str, Array], weights: dict[str, ArrayLike]) -> Array:
     """Total leverage: the weighted mean of the channel leverages, in [0, 1]."""
-    w = {c: np.maximum(np.asarray(weights[c]), 0.0)[..., None] for c in CHANNELS}
+    w = {c: np.maximum(np.asarray(weights[c]), 0.0) for c in CHANNELS}
+    shape = np.shape(channels[CHANNELS[0]])
+    w = {c: v.reshape(v.shape + (1,) * (len(shape) - v.ndim)) for c, v in w.items()}
     wsum = sum(w.values())
     total = sum(w[c] * channels[c] for c in CHANNELS)
-    return np.clip(np.divide(total, wsum, out=np.zeros_like(total), where=wsum > 0), 0.0, 1.0)
-
-
-def balance_index(alignment: Array) -> Array:
-    """Normalised Shannon entropy of alignment: 1 = even split, 0 = one power only."""
-    n = alignment.shape[-1]
-    if n < 2:
-        return np.zeros(alignment.shape[:-1])
-    a = np.clip(alignment, 0.0, 1.0)
-    plogp = np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0)
-    return np.clip(-last_sum(plogp) / np.log(n), 0.0, 1.0)
-
-
-def is_captured(
-    captured: ArrayLike, alignment: Array, leverage_: Array, *, alignment_threshold: ArrayLike,
-    leverage_threshold: ArrayLike,
-) -> Array:  # fmt: skip
-    """Balancing failure, once reached, stays: any power past either threshold."""
-    past = (last_max(alignment) > np.asarray(alignment_threshold)) | (
-        last_max(leverage_) > np.asarray(leverage_threshold)
-    )
-    return np.asarray(captured, dtype=bool) | past
+    return np.clip(np.divide(total, wsum, out=np.zeros(shape), where=wsum > 0), 0.0, 1.0)

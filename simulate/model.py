@@ -1,9 +1,10 @@
 """The Mesa driver: one agent per actor, activated in explicit stages.
 
-A period runs: powers act -> Kazakhstan responds -> economy and routes update ->
-outcomes are recorded. Within a stage, agents read only what earlier stages
-wrote, so no result depends on the order agents are activated in. All
-randomness comes from ``model.rng``, seeded from (scenario seed, run index).
+A period runs: powers' capacities move -> powers decide their pressure -> Kazakhstan
+chooses its positions -> trade, investment and routes respond -> outcomes are
+recorded. Within a stage, agents read only what earlier stages wrote, so no result
+depends on the order agents are activated in. All randomness comes from
+``model.rng``, seeded from (scenario seed, run index).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from mesa.agent import AgentSet
 from simulate import stages
 from simulate.agents import HedgerAgent, PowerAgent
 from simulate.randomness import draw_run, run_generator, run_seed, shocks
+from simulate.rest import start
 from simulate.spec import RunSpec
+from simulate.variables import VARIABLES
 
 
 class BalancingModel(mesa.Model):
@@ -43,41 +46,37 @@ class BalancingModel(mesa.Model):
         self.run_index = run
         self.dt = spec.dt
         self.period = 0
-        self.shocks = shocks(self.rng, len(spec.times), len(spec.powers))[:, spec.shock_order]
+        self.shocks = shocks(self.rng, len(spec.times), len(spec.issues))[:, spec.shock_order]
         self.draws = draw_run(spec, self.rng)
         self.params = spec.params_at(0, self.draws)
-        self.power_agents = [PowerAgent(self, name, j) for j, name in enumerate(spec.powers)]
+        pw, hs = start(spec, spec.rest_params(self.draws), self.params)
+        self.power_agents = [PowerAgent(self, name, j, column(pw, j))
+                             for j, name in enumerate(spec.powers)]  # fmt: skip
         self.powers = AgentSet(self.power_agents, random=self.random)
-        self.hedger = HedgerAgent(self, spec.hedger)
-        self.compliance_before = self.hedger.state.compliance
+        self.hedger = HedgerAgent(self, spec.hedger, hs)
+        self.support = np.zeros((1, len(spec.powers)))
         self.observation: dict[str, np.ndarray] = {}
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
     def _reporters(self) -> dict[str, Any]:
         reporters = {}
-        entities = {"power": self.spec.powers, "route": self.spec.routes, "none": [""]}
-        from simulate.variables import VARIABLES
-
         for var in self.spec.outputs:
-            for j, ent in enumerate(entities[VARIABLES[var].entity]):
+            for j, ent in enumerate(self.spec.entities(VARIABLES[var].entity)):
                 key = f"{var}[{ent}]" if ent else var
                 reporters[key] = lambda m, v=var, j=j: float(m.observation[v][0, j])
         return reporters
 
     def gather_powers(self) -> stages.PowerState:
         """The powers' states side by side, shape (1, P), for the coupled stages."""
-        fields = stages.PowerState.__dataclass_fields__
-        return stages.PowerState(
-            **{f: np.stack([getattr(a.state, f) for a in self.power_agents], axis=-1)
-               for f in fields}
-        )  # fmt: skip
+        return stages.stack_powers([a.state for a in self.power_agents])
 
     def step(self) -> None:
-        """Advance one period through the four stages and record the outcomes."""
+        """Advance one period through the stages and record the outcomes."""
         self.params = self.spec.params_at(self.period, self.draws)
-        self.powers.do("act")
+        self.powers.do("grow")
+        self.support = stages.support(self.gather_powers(), self.params)
+        self.powers.do("decide")
         self.hedger.respond()
-        self.compliance_before = self.hedger.state.compliance
         self.powers.do("trade_and_invest")
         self.hedger.adjust_economy()
         pw = self.gather_powers()
@@ -96,3 +95,12 @@ class BalancingModel(mesa.Model):
             for k, v in self.observation.items():
                 rows.setdefault(k, []).append(v[0])
         return {k: np.stack(v) for k, v in rows.items()}
+
+
+def column(pw: stages.PowerState, j: int) -> stages.PowerState:
+    """Power ``j``'s slice of the powers' state: (R, P) arrays become (R,)."""
+    kw = {}
+    for name, value in vars(pw).items():
+        kw[name] = ({k: v[:, j].copy() for k, v in value.items()} if isinstance(value, dict)
+                    else value[:, j].copy())  # fmt: skip
+    return stages.PowerState(**kw)

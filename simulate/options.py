@@ -98,7 +98,7 @@ def executor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+def progress_bar(total: int | None, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
     """A tqdm bar on stderr, shown only for work that takes more than a second."""
     from tqdm import tqdm
 

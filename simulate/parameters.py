@@ -18,53 +18,82 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulate import yamlio
+from simulate.dynamics import ALL_INSTRUMENTS
 from simulate.errors import InputError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
 CORRIDOR = "middle_corridor"
 
-#: Parameters every hedger must define (used by the equations).
+#: Parameters every hedger must define (used by the equations), besides one
+#: ``position_<issue>`` and ``salience_<issue>`` per issue.
 HEDGER_PARAMS = (
-    "inertia", "balance_preference", "choice_temperature", "choice_noise",
-    "payoff_trade", "payoff_investment", "payoff_inducement", "coercion_response",
-    "sanctions_aversion", "trade_alignment_elasticity", "fdi_alignment_elasticity",
-    "fdi_depreciation", "rest_of_world_trade", "fdi_stock", "oil_exports",
-    "oil_export_weight", "weight_trade", "weight_transit", "weight_investment",
-    "weight_security", "weight_identity", "alignment_threshold", "leverage_threshold",
-    "compliance", "compliance_rate", "compliance_sensitivity", "sanctions_trade_drag",
+    "inertia", "balance_preference", "choice_noise", "alignment_sharpness", "lean_threshold",
+    "alignment_threshold", "payoff_trade", "payoff_investment", "payoff_inducement",
+    "coercion_response", "backlash", "resolve", "route_risk_aversion", "transit_risk",
+    "loss_memory", "trade_alignment_elasticity", "fdi_alignment_elasticity", "fdi_depreciation",
+    "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
+    "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
+    "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
+    "sanctions_trade_drag",
     "sanctions_intensity",
 )  # fmt: skip
-#: Parameters every power must define.
+#: Parameters every power must define, besides ``ideal_<issue>`` and ``salience_<issue>``
+#: per issue and ``<instrument>_max`` and ``<instrument>_cost`` per instrument it holds.
 POWER_PARAMS = (
-    "initial_alignment", "trade", "trade_growth", "partner_dependence", "fdi_share",
-    "fdi_inflow", "security_tie", "identity_tie", "capacity", "capacity_growth",
-    "inducement", "coercion", "reactivity", "transit_reliance", "sanctioned",
+    "trade", "trade_growth", "partner_dependence", "fdi_inflow", "finance_tie", "security_tie",
+    "identity_tie",
+    "capacity", "capacity_growth", "reactivity", "transit_reliance", "sanctioned",
 )  # fmt: skip
 #: Parameters every route must define.
 ROUTE_PARAMS = ("capacity", "preference")
 #: Parameters of the Middle Corridor freight submodel.
-CORRIDOR_PARAMS = ("capacity", "transit_days", "demand", "time_elasticity", "northern_volume")
+CORRIDOR_PARAMS = (
+    "capacity", "transit_days", "demand", "northern_volume", "northern_days", "time_weight",
+    "risk_weight",
+)  # fmt: skip
+#: Per-issue parameters: hedger and powers.
+HEDGER_ISSUE_PARAMS = ("position", "salience")
+POWER_ISSUE_PARAMS = ("ideal", "salience")
+#: Per-instrument parameters of a power that holds the instrument.
+INSTRUMENT_PARAMS = ("max", "cost")
+#: What an issue can do in the economy (at most one issue each).
+ROLES = ("enforcement", "routing", "security", "investment")
 
 _SHARE = (0.0, 1.0)
 _NONNEG = (0.0, float("inf"))
 _RATE = (-1.0, 1.0)
+_POSITIVE = (1e-6, float("inf"))
 #: The admissible range of each model parameter, by name (any group).
 DOMAINS: dict[str, tuple[float, float]] = {
     **{n: _SHARE for n in (
-        "inertia", "balance_preference", "oil_export_weight", "weight_trade", "weight_transit",
-        "weight_investment", "weight_security", "weight_identity", "alignment_threshold",
-        "leverage_threshold", "compliance", "partner_dependence", "fdi_share", "security_tie",
-        "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity")},
+        "inertia", "oil_export_weight", "weight_trade", "weight_transit",
+        "weight_investment", "weight_finance", "weight_security", "weight_identity",
+        "alignment_threshold", "lean_threshold", "partner_dependence", "finance_tie",
+        "security_tie", "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity",
+        "trade_substitution", "investment_substitution", "finance_substitution", "preference")},
     **{n: _RATE for n in ("trade_growth", "capacity_growth")},
-    "choice_temperature": (1e-6, float("inf")),
-    "transit_days": (1e-6, float("inf")),
+    **{n: _POSITIVE for n in ("balance_preference", "resolve", "loss_memory", "transit_days",
+                               "northern_days", "alignment_sharpness")},
+    "time_weight": (-float("inf"), float("inf")),
 }  # fmt: skip
+#: Domains of per-issue and per-instrument parameters, by prefix or suffix.
+_PREFIX_DOMAINS = {"position_": _SHARE, "salience_": _SHARE, "ideal_": _SHARE}
+_SUFFIX_DOMAINS = {"_max": _SHARE, "_cost": _NONNEG}
 
 
 def domain(path: str) -> tuple[float, float]:
     """The admissible (low, high) of a model parameter, by its dotted path."""
-    return DOMAINS.get(path.rpartition(".")[2], _NONNEG)
+    name = path.rpartition(".")[2]
+    if name in DOMAINS:
+        return DOMAINS[name]
+    for prefix, dom in _PREFIX_DOMAINS.items():
+        if name.startswith(prefix):
+            return dom
+    for suffix, dom in _SUFFIX_DOMAINS.items():
+        if name.endswith(suffix):
+            return dom
+    return _NONNEG
 
 
 class Source(BaseModel):
@@ -92,6 +121,9 @@ class Parameter(BaseModel):
     description: str = ""
     role: Literal["model", "reference"] = "model"
     sources: list[Source] | None = None
+    derivation: str | None = Field(
+        None, description="How the quotes give the value as the model uses it (sourced values)"
+    )
     assumption: str | None = None
     calibrate: bool = False
 
@@ -106,6 +138,9 @@ class Parameter(BaseModel):
             raise ValueError("a range needs low < high")
         if bool(self.sources) == bool(self.assumption):
             raise ValueError("give exactly one of sources (seed + quote) or assumption")
+        if self.sources and self.role == "model" and not self.derivation:
+            raise ValueError("a sourced model parameter needs a derivation: how the quotes "
+                             "give the value as the model uses it")
         return self
 
     @property
@@ -122,11 +157,25 @@ class Parameter(BaseModel):
 
 
 class Actor(BaseModel):
-    """An actor: the hedger (Kazakhstan) or a power."""
+    """An actor: the hedger (Kazakhstan) or a power, with the instruments a power holds."""
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["hedger", "power"]
     label: str = ""
+    instruments: list[str] = Field(
+        default_factory=list, description="Coercive instruments and inducement a power holds"
+    )
+
+
+class Issue(BaseModel):
+    """A dimension of Kazakhstan's foreign policy: a position in [0, 1] with observable ends."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    zero: str = Field(description="What a position of 0 means, as an analyst would observe it")
+    one: str = Field(description="What a position of 1 means")
+    role: Literal["none", "enforcement", "routing", "security", "investment"] = "none"
+    avoids: str | None = Field(None, description="Routing issue: the power routes avoid")
 
 
 class Route(BaseModel):
@@ -146,6 +195,7 @@ class Config(BaseModel):
     description: str = ""
     hedger: str
     actors: dict[str, Actor]
+    issues: dict[str, Issue]
     routes: dict[str, Route]
     freight_crosses: list[str] = Field(
         default_factory=list, description="Powers the northern (non-corridor) freight route crosses"
@@ -156,6 +206,28 @@ class Config(BaseModel):
     def powers(self) -> list[str]:
         """The power names, in config order."""
         return [n for n, a in self.actors.items() if a.kind == "power"]
+
+    @property
+    def issue_names(self) -> list[str]:
+        """The issue names, in config order (the issue axis)."""
+        return list(self.issues)
+
+    def role(self, role: str) -> str | None:
+        """The issue that plays ``role`` in the economy, if any."""
+        return next((n for n, i in self.issues.items() if i.role == role), None)
+
+    def required(self) -> dict[str, list[str]]:
+        """The model parameters the equations read, by group."""
+        issues = self.issue_names
+        out = {self.hedger: [*HEDGER_PARAMS,
+                             *(f"{k}_{i}" for k in HEDGER_ISSUE_PARAMS for i in issues)],
+               CORRIDOR: list(CORRIDOR_PARAMS)}  # fmt: skip
+        for p in self.powers:
+            out[p] = [*POWER_PARAMS, *(f"{k}_{i}" for k in POWER_ISSUE_PARAMS for i in issues),
+                      *(f"{j}_{k}" for j in self.actors[p].instruments
+                        for k in INSTRUMENT_PARAMS)]  # fmt: skip
+        out.update({r: list(ROUTE_PARAMS) for r in self.routes})
+        return out
 
     @property
     def route_names(self) -> list[str]:
@@ -182,7 +254,9 @@ class Config(BaseModel):
             p: [self.get(p).value, self.get(p).low, self.get(p).high] for p in sorted(self.paths())
         }
         blob = json.dumps(
-            {"actors": list(self.actors), "routes": {k: v.crosses for k, v in self.routes.items()},
+            {"actors": {k: v.instruments for k, v in self.actors.items()},
+             "issues": {k: [v.role, v.avoids] for k, v in self.issues.items()},
+             "routes": {k: v.crosses for k, v in self.routes.items()},
              "values": values}, sort_keys=True
         )  # fmt: skip
         return hashlib.sha256(blob.encode()).hexdigest()
@@ -209,14 +283,46 @@ def _check_structure(cfg: Config) -> None:
         for p in route.crosses:
             if p not in cfg.powers:
                 raise ValueError(f"route {rname!r} crosses unknown power {p!r}")
-    required = {cfg.hedger: HEDGER_PARAMS, CORRIDOR: CORRIDOR_PARAMS}
-    required.update({p: POWER_PARAMS for p in cfg.powers})
-    required.update({r: ROUTE_PARAMS for r in cfg.routes})
+    _check_issues(cfg)
+    _check_parameters(cfg)
+
+
+def _check_issues(cfg: Config) -> None:
+    if not cfg.issues:
+        raise ValueError("at least one issue is needed")
+    clash = set(cfg.issues) & (set(cfg.actors) | set(cfg.routes) | {CORRIDOR})
+    if clash:
+        raise ValueError(f"issue names used for actors or routes too: {sorted(clash)}")
+    for role in ROLES:
+        having = [n for n, i in cfg.issues.items() if i.role == role]
+        if len(having) > 1:
+            raise ValueError(f"issues {having} share the role {role!r}; at most one may have it")
+    for name, issue in cfg.issues.items():
+        if issue.role == "routing" and issue.avoids not in cfg.powers:
+            raise ValueError(f"issue {name!r}: a routing issue needs 'avoids: <power>' "
+                             f"naming one of {cfg.powers}")  # fmt: skip
+        if issue.role != "routing" and issue.avoids is not None:
+            raise ValueError(f"issue {name!r}: only a routing issue avoids a power")
+    for name, actor in cfg.actors.items():
+        bad = [j for j in actor.instruments if j not in ALL_INSTRUMENTS]
+        if bad:
+            raise ValueError(f"actor {name!r}: unknown instruments {bad}; expected some of "
+                             f"{list(ALL_INSTRUMENTS)}")  # fmt: skip
+        if actor.kind == "hedger" and actor.instruments:
+            raise ValueError(f"actor {name!r}: the hedger holds no instruments")
+
+
+def _check_parameters(cfg: Config) -> None:
+    required = cfg.required()
     for group, names in required.items():
         have = cfg.parameters.get(group, {})
         missing = [n for n in names if n not in have or have[n].role != "model"]
         if missing:
             raise ValueError(f"parameters.{group}: missing model parameters {missing}")
+        unused = [n for n, par in have.items() if par.role == "model" and n not in names]
+        if unused:
+            raise ValueError(f"parameters.{group}: {unused} are not used by the equations; "
+                             "mark a figure kept for reference with 'role: reference'")  # fmt: skip
     unknown = set(cfg.parameters) - set(required)
     if unknown:
         raise ValueError(f"parameters for unknown groups {sorted(unknown)}")

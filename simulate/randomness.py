@@ -98,6 +98,6 @@ def sample(u: Uniform | Triangular | TruncatedNormal | LogNormal | Choice,
     return out if size is not None else float(out[0])
 
 
-def shocks(rng: np.random.Generator, n_periods: int, n_powers: int) -> np.ndarray:
-    """A run's utility shocks, standard normal, shape (periods, powers), in stream order."""
-    return rng.standard_normal((n_periods, n_powers))
+def shocks(rng: np.random.Generator, n_periods: int, n_issues: int) -> np.ndarray:
+    """A run's choice shocks, standard normal, shape (periods, issues), in stream order."""
+    return rng.standard_normal((n_periods, n_issues))

@@ -77,8 +77,7 @@ class Results:
 
 def entities_of(spec: RunSpec, variable: str) -> list[str]:
     """The entity labels of a variable's columns."""
-    kind = VARIABLES[variable].entity
-    return {"power": spec.powers, "route": spec.routes, "none": [""]}[kind]
+    return spec.entities(VARIABLES[variable].entity)
 
 
 def tidy(spec: RunSpec, runs: Sequence[int], arrays: dict[str, np.ndarray]) -> pa.Table:

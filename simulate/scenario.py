@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulate import yamlio
+from simulate.dynamics import INSTRUMENTS
 from simulate.errors import InputError
 from simulate.parameters import Config, domain, load_config
 from simulate.schema import Scenario
@@ -105,7 +106,8 @@ def _collect(
     pdata, porigins = _collect(
         yamlio.load_file(parent_path), parent_path.parent, (*chain, str(parent_path))
     )
-    merged = deep_merge({k: v for k, v in pdata.items() if k != "extends"}, data)
+    inherited = {k: v for k, v in pdata.items() if k not in ("extends", "expect")}
+    merged = deep_merge(inherited, data)
     merged.pop("extends", None)
     porigins.update(origins)
     # paths to a parent's config are relative to the parent file
@@ -196,9 +198,10 @@ def check_against_config(loaded: LoadedScenario) -> None:
         if not lo <= v <= hi:
             fail(f"{v} is outside the admissible range [{lo}, {hi}] of {p}", field)
 
-    for p, v in sc.parameters.items():
-        check_param(p, ("parameters", p))
-        check_value(p, v, ("parameters", p))
+    for key in ("initial", "parameters"):
+        for p, v in getattr(sc, key).items():
+            check_param(p, (key, p))
+            check_value(p, v, (key, p))
     for p, series in sc.paths.items():
         check_param(p, ("paths", p))
         if not series:
@@ -229,11 +232,40 @@ def check_against_config(loaded: LoadedScenario) -> None:
                  ("events", i, "magnitude"))  # fmt: skip
         if ev.type in ("capacity_shift", "trade_shift") and ev.magnitude <= -1:
             fail("a relative change must be greater than -1", ("events", i, "magnitude"))
+        if ev.instrument is not None and ev.type != "coercion_campaign":
+            fail("only a coercion_campaign names an instrument", ("events", i, "instrument"))
+        if ev.instrument is not None and ev.instrument not in INSTRUMENTS:
+            fail(f"unknown instrument {ev.instrument!r}; expected one of {list(INSTRUMENTS)}",
+                 ("events", i, "instrument"))  # fmt: skip
         if ev.type == "route_disruption" and ev.duration is None:
             fail("a route disruption needs a duration in years", ("events", i, "duration"))
     for i, v in enumerate(sc.outputs or []):
         if v not in VARIABLES:
             fail(f"unknown output {v!r}; expected one of {sorted(VARIABLES)}", ("outputs", i))
+    if sc.expect is not None:
+        _check_expect(sc, cfg, fail)
+
+
+def _check_expect(sc: Scenario, cfg: Config, fail: Any) -> None:
+    """Each expected outcome names a variable (and entity) the model outputs."""
+    from simulate.variables import VARIABLES
+
+    kinds = {"power": cfg.powers, "route": cfg.route_names, "issue": cfg.issue_names,
+             "none": [""],
+             "outcome": ["balanced", *(f"{k}:{p}" for k in ("leaning", "aligned")
+                                       for p in cfg.powers)]}  # fmt: skip
+    hz = sc.horizon
+    if not hz.start <= sc.expect.at <= hz.end + 1:
+        fail(f"{sc.expect.at:g} is outside the horizon {hz.start}-{hz.end}", ("expect", "at"))
+    for key in sc.expect.outcomes:
+        var, _, ent = key.partition(":")
+        where = ("expect", "outcomes", key)
+        if var not in VARIABLES or VARIABLES[var].entity == "contribution":
+            fail(f"unknown outcome variable {var!r}", where)
+        ents = kinds[VARIABLES[var].entity]
+        if ent not in ents:
+            want = "no entity" if ents == [""] else f"an entity out of {ents}"
+            fail(f"{var} takes {want}, got {ent!r}", where)
 
 
 def _check_distribution(u: Any, fail: Any) -> None:

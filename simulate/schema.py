@@ -61,6 +61,9 @@ class Event(_Strict):
     duration: float | None = Field(None, ge=0, description="Years it lasts; empty = to the end")
     magnitude: float = Field(description="Size; its meaning depends on the type (docs)")
     probability: float = Field(1.0, ge=0, le=1, description="Chance it happens in a run")
+    instrument: str | None = Field(
+        None, description="coercion_campaign: the instrument pressed (default: all the power holds)"
+    )
     label: str = ""
 
 
@@ -107,6 +110,27 @@ Uncertainty = Annotated[
 ]
 
 
+Direction = Literal["up", "down"]
+
+
+class Expect(_Strict):
+    """The direction a scenario's headline outcomes should move, and why.
+
+    ``simulate check`` runs the scenario and its reference on the same seeds and tests,
+    per outcome, the paired mean difference at ``at`` with a bootstrap interval.
+    """
+
+    against: str = Field(
+        description="'start' (the scenario's own first period) or the reference scenario's "
+        "file, relative to this file (e.g. baseline.yaml)"
+    )
+    at: float = Field(ge=MIN_YEAR, le=MAX_YEAR, description="Decimal year compared (a period start)")
+    outcomes: dict[str, Direction] = Field(
+        min_length=1, description="VARIABLE or VARIABLE:ENTITY -> up or down"
+    )
+    why: str = Field("", description="The mechanism that should move each outcome")
+
+
 class Scenario(_Strict):
     """A scenario as users write it in YAML (after ``extends`` is merged)."""
 
@@ -119,11 +143,20 @@ class Scenario(_Strict):
     horizon: Horizon
     runs: int = Field(100, ge=1, le=MAX_RUNS)
     seed: int = Field(0, ge=0, lt=2**63)
-    parameters: dict[str, float] = Field(default_factory=dict)
+    initial: dict[str, float] = Field(
+        default_factory=dict,
+        description="Values that describe the world at the start: part of the rest point",
+    )
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="Values that depart from the start (counterfactuals)"
+    )
     paths: dict[str, dict[float, float]] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)
     outputs: list[str] | None = Field(None, description="Variables to keep; default all")
+    expect: Expect | None = Field(
+        None, description="Declared directions of the headline outcomes (not inherited)"
+    )
 
 
 def json_schema() -> str:

@@ -1,9 +1,11 @@
 """A run specification: a loaded scenario turned into arrays the drivers step through.
 
-The spec knows the time grid, every model parameter's value (config value,
-override, path over time, or a per-run draw) and the compiled events. It
-produces, for a batch of runs and a period, the :class:`StepParams` the
-equations read.
+The spec knows the time grid, every model parameter's value (config value, override,
+path over time, or a per-run draw) and the compiled events. It produces, for a batch
+of runs and a period, the :class:`StepParams` the equations read, and the parameters
+of the *rest point*: the world at the start that the model is calibrated to leave
+unchanged (the config, the scenario's ``initial`` values and the run's draws; not its
+``parameters``, paths or events, which are departures from the start).
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.parameters import CORRIDOR, CORRIDOR_PARAMS, HEDGER_PARAMS, POWER_PARAMS, ROUTE_PARAMS
+from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENTS
+from simulate.parameters import (
+    CORRIDOR, CORRIDOR_PARAMS, HEDGER_ISSUE_PARAMS, HEDGER_PARAMS, POWER_ISSUE_PARAMS,
+    POWER_PARAMS, ROUTE_PARAMS,
+)  # fmt: skip
 from simulate.scenario import LoadedScenario
 from simulate.variables import VARIABLES
 
@@ -28,11 +34,17 @@ class CompiledEvent:
     magnitude: float
     probability: float
     duration: float
+    instrument: str | None = None
 
 
 @dataclass
 class StepParams:
-    """Parameter values for one period: hedger (R,), power (R,P), route (R,K), corridor (R,)."""
+    """Parameter values for one period.
+
+    hedger: (R,) arrays, and ``position``/``salience`` (R, I); power: (R, P) arrays, and
+    ``ideal``/``salience`` (R, P, I); route: (R, K) (``capacity`` after disruption
+    events, ``capacity_nominal`` before); corridor: (R,).
+    """
 
     hedger: dict[str, np.ndarray]
     power: dict[str, np.ndarray]
@@ -40,8 +52,13 @@ class StepParams:
     corridor: dict[str, np.ndarray]
 
     def column(self, j: int) -> dict[str, np.ndarray]:
-        """Power ``j``'s parameters as (R,) arrays, for one Mesa agent."""
+        """Power ``j``'s parameters as (R,) or (R, I) arrays, for one Mesa agent."""
         return {k: v[:, j] for k, v in self.power.items()}
+
+    def copy(self) -> StepParams:
+        """A shallow copy whose dicts can be changed without touching this one."""
+        return StepParams(dict(self.hedger), dict(self.power), dict(self.route),
+                          dict(self.corridor))  # fmt: skip
 
 
 @dataclass
@@ -69,12 +86,15 @@ class RunSpec:
     loaded: LoadedScenario
     times: np.ndarray
     dt: float
-    base: dict[str, float]
+    base: dict[str, float]  # values in force (config, initial, parameters)
+    rest: dict[str, float]  # values of the rest point (config, initial)
     paths: dict[str, np.ndarray]
     random: list[str]
     events: list[CompiledEvent]
     crosses: np.ndarray  # (K, P)
     freight_crosses: np.ndarray  # (P,)
+    avoids: np.ndarray  # (K,) 1 for routes crossing the power the routing issue avoids
+    avoided: np.ndarray  # (P,) 1 for that power
     outputs: list[str] = field(default_factory=list)
 
     @property
@@ -98,64 +118,141 @@ class RunSpec:
         return self.config.route_names
 
     @property
-    def shock_order(self) -> list[int]:
-        """Which raw shock each power axis position takes: powers get shocks in name order,
-        so reordering actors in the config permutes outputs and changes nothing else."""
-        ranked = sorted(self.powers)
-        return [ranked.index(p) for p in self.powers]
+    def issues(self) -> list[str]:
+        """Issue names, in config order (the issue axis)."""
+        return self.config.issue_names
 
     @property
     def hedger(self) -> str:
         """The hedger's name."""
         return self.config.hedger
 
+    def _role(self, role: str) -> int | None:
+        name = self.config.role(role)
+        return None if name is None else self.issues.index(name)
+
+    @property
+    def enforcement(self) -> int | None:
+        """Index of the sanctions-enforcement issue, if the config has one."""
+        return self._role("enforcement")
+
+    @property
+    def routing(self) -> int | None:
+        """Index of the routing issue, if any."""
+        return self._role("routing")
+
+    @property
+    def security(self) -> int | None:
+        """Index of the security-integration issue, if any."""
+        return self._role("security")
+
+    @property
+    def investment(self) -> int | None:
+        """Index of the investment-openness issue, if any."""
+        return self._role("investment")
+
+    @property
+    def roles(self) -> dict[str, int | None]:
+        """Issue index of every economic role."""
+        return {r: self._role(r) for r in ("enforcement", "routing", "security", "investment")}
+
+    @property
+    def shock_order(self) -> list[int]:
+        """Which raw shock each issue takes: issues get shocks in name order, so reordering
+        issues in the config permutes outputs and changes nothing else."""
+        ranked = sorted(self.issues)
+        return [ranked.index(i) for i in self.issues]
+
+    @property
+    def mechanisms(self) -> list[str]:
+        """Labels of the contributions to a position's change since the start."""
+        p = self.powers
+        return ["own", *(f"ties:{x}" for x in p), *(f"inducement:{x}" for x in p),
+                *(f"pressure:{x}" for x in p), "economics", "inertia", "noise"]  # fmt: skip
+
+    @property
+    def outcome_classes(self) -> list[str]:
+        """Labels of the outcome classes, in the order of the ``outcome`` columns."""
+        p = self.powers
+        return ["balanced", *(f"leaning:{x}" for x in p), *(f"aligned:{x}" for x in p)]
+
+    def entities(self, kind: str) -> list[str]:
+        """The entity labels of an entity kind (see :mod:`simulate.variables`)."""
+        return {
+            "power": self.powers, "route": self.routes, "issue": self.issues, "none": [""],
+            "outcome": self.outcome_classes,
+            "contribution": [f"{i}/{m}" for i in self.issues for m in self.mechanisms],
+        }[kind]  # fmt: skip
+
+    def entities_of(self, variable: str) -> list[str]:
+        """The entity labels of an output variable's columns."""
+        return self.entities(VARIABLES[variable].entity)
+
     def params_at(self, t: int, draws: Draws) -> StepParams:
         """Parameter arrays for period ``t`` and the runs in ``draws``.
 
-        The time-invariant part is built once per batch of draws and shared
-        between periods; arrays are never modified in place.
+        The time-invariant part is built once per batch of draws and shared between
+        periods; arrays are never modified in place.
         """
         static = draws.cache.get("static")
         if static is None:
-            static = draws.cache["static"] = self._static(draws)
-        out = StepParams(hedger=dict(static.hedger), power=dict(static.power),
-                         route=dict(static.route), corridor=dict(static.corridor))  # fmt: skip
+            static = draws.cache["static"] = self._static(draws, self.base)
+        out = static.copy()
         for path, series in self.paths.items():
-            kind, name, col = self._slot(path)
-            group = getattr(out, kind)
-            if col is None:
-                group[name] = np.full_like(group[name], series[t])
-            else:
-                arr = group[name].copy()
-                arr[:, col] = series[t]
-                group[name] = arr
+            _set(out, self._slot(path), np.full(len(draws.occurs), series[t]))
+        out.route["capacity_nominal"] = out.route["capacity"]
         self._apply_events(out, t, draws.occurs)
         return out
 
-    def _slot(self, path: str) -> tuple[str, str, int | None]:
-        """Where a parameter path lives in :class:`StepParams`: (group, name, column)."""
-        group, _, name = path.partition(".")
-        if group == self.hedger:
-            return "hedger", name, None
-        if group == CORRIDOR:
-            return "corridor", name, None
-        if group in self.powers:
-            return "power", name, self.powers.index(group)
-        return "route", name, self.routes.index(group)
+    def rest_params(self, draws: Draws) -> StepParams:
+        """The parameters of the rest point: config, ``initial`` values and draws only."""
+        rest = draws.cache.get("rest")
+        if rest is None:
+            rest = draws.cache["rest"] = self._static(draws, self.rest)
+            rest.route["capacity_nominal"] = rest.route["capacity"]
+        return rest
 
-    def _static(self, draws: Draws) -> StepParams:
+    def _slot(self, path: str) -> tuple[str, str, tuple]:
+        """Where a parameter path lives in :class:`StepParams`: (group, key, index)."""
+        group, _, name = path.partition(".")
+        issue = _issue_key(name, self.issues)
+        if group == self.hedger:
+            return ("hedger", issue[0], (self.issues.index(issue[1]),)) if issue \
+                else ("hedger", name, ())  # fmt: skip
+        if group == CORRIDOR:
+            return "corridor", name, ()
+        if group in self.powers:
+            j = self.powers.index(group)
+            return ("power", issue[0], (j, self.issues.index(issue[1]))) if issue \
+                else ("power", name, (j,))  # fmt: skip
+        return "route", name, (self.routes.index(group),)
+
+    def _static(self, draws: Draws, values: dict[str, float]) -> StepParams:
         n = draws.occurs.shape[0]
 
         def val(path: str) -> np.ndarray:
             if path in draws.values:
                 return np.array(draws.values[path], dtype=float)
-            return np.full(n, self.base[path])
+            if path in values:
+                return np.full(n, values[path])
+            return np.zeros(n)  # an instrument the power does not hold
 
-        h, c = self.hedger, CORRIDOR
+        h, c, issues = self.hedger, CORRIDOR, self.issues
+        hedger = {k: val(f"{h}.{k}") for k in HEDGER_PARAMS}
+        hedger.update({k: np.stack([val(f"{h}.{k}_{i}") for i in issues], axis=-1)
+                       for k in HEDGER_ISSUE_PARAMS})  # fmt: skip
+        power_names = [*POWER_PARAMS, *(f"{j}_{k}" for j in ALL_INSTRUMENTS
+                                        for k in ("max", "cost"))]  # fmt: skip
+        power = {k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
+                 for k in power_names}  # fmt: skip
+        power.update({
+            k: np.stack([np.stack([val(f"{p}.{k}_{i}") for i in issues], axis=-1)
+                         for p in self.powers], axis=1)
+            for k in POWER_ISSUE_PARAMS
+        })  # fmt: skip
+        power.update({f"{j}_floor": np.zeros((n, len(self.powers))) for j in INSTRUMENTS})
         return StepParams(
-            hedger={k: val(f"{h}.{k}") for k in HEDGER_PARAMS},
-            power={k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
-                   for k in POWER_PARAMS},
+            hedger=hedger, power=power,
             route={k: np.stack([val(f"{r}.{k}") for r in self.routes], axis=-1)
                    for k in ROUTE_PARAMS},
             corridor={k: val(f"{c}.{k}") for k in CORRIDOR_PARAMS},
@@ -179,10 +276,30 @@ class RunSpec:
                 _update(sp.power, "capacity_growth", ev.index,
                         add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
             elif ev.type == "coercion_campaign":
-                _update(sp.power, "coercion", ev.index, add=np.where(on, m, 0.0))
+                held = [ev.instrument] if ev.instrument else list(INSTRUMENTS)
+                for j in held:
+                    _update(sp.power, f"{j}_floor", ev.index, add=np.where(on, m, 0.0))
             elif ev.type == "trade_shift":
                 _update(sp.power, "trade_growth", ev.index,
                         add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
+
+
+def _issue_key(name: str, issues: list[str]) -> tuple[str, str] | None:
+    """``("ideal", "war_stance")`` for ``ideal_war_stance``; None for other names."""
+    for key in ("position", "salience", "ideal"):
+        issue = name.removeprefix(f"{key}_")
+        if issue != name and issue in issues:
+            return key, issue
+    return None
+
+
+def _set(sp: StepParams, slot: tuple[str, str, tuple], value: np.ndarray) -> None:
+    """Set one parameter slot to ``value`` (R,) on a copy of its array (never in place)."""
+    kind, key, index = slot
+    group = getattr(sp, kind)
+    arr = group[key].copy()
+    arr[(slice(None), *index)] = value
+    group[key] = arr
 
 
 def _update(
@@ -201,31 +318,35 @@ def build(loaded: LoadedScenario) -> RunSpec:
     hz = sc.horizon
     times = hz.start + np.arange(hz.periods) * hz.dt
     model_paths = [p for p in cfg.paths() if cfg.get(p).role == "model"]
-    base = {p: float(sc.parameters.get(p, cfg.get(p).central)) for p in model_paths}
+    rest = {p: float(sc.initial.get(p, cfg.get(p).central)) for p in model_paths}
+    base = {p: float(sc.parameters.get(p, rest[p])) for p in model_paths}
     paths = {}
     for p, series in sc.paths.items():
         years = np.array(sorted(series), dtype=float)
         paths[p] = np.interp(times, years, [series[y] for y in sorted(series)])
     drawn = [u.parameter for u in sc.uncertainties]
-    ranged = [
-        p for p in sorted(model_paths)
-        if cfg.get(p).is_range and p not in sc.parameters and p not in sc.paths and p not in drawn
-    ]  # fmt: skip
-    index = {"route": cfg.route_names, "power": cfg.powers}
-    events = []
-    for ev in sc.events:
-        names = index["route"] if ev.type == "route_disruption" else index["power"]
-        idx = names.index(ev.target) if ev.target in names else -1
-        permanent = ev.duration is None and ev.type == "sanctions_package"
-        duration = ev.duration if ev.duration is not None else 1.0
-        end = np.inf if permanent else ev.at + duration
-        events.append(CompiledEvent(ev.type, idx, ev.at, end, ev.magnitude, ev.probability,
-                                    max(duration, hz.dt)))  # fmt: skip
+    fixed = set(sc.parameters) | set(sc.initial) | set(sc.paths) | set(drawn)
+    ranged = [p for p in sorted(model_paths) if cfg.get(p).is_range and p not in fixed]
+    events = [_compile(ev, cfg, hz.dt) for ev in sc.events]
     powers, routes = cfg.powers, cfg.route_names
     crosses = np.array(
         [[1.0 if p in cfg.routes[r].crosses else 0.0 for p in powers] for r in routes]
     ).reshape(len(routes), len(powers))
     freight = np.array([1.0 if p in cfg.freight_crosses else 0.0 for p in powers])
+    routing = cfg.role("routing")
+    avoided_name = cfg.issues[routing].avoids if routing else None
+    avoided = np.array([1.0 if p == avoided_name else 0.0 for p in powers])
+    avoids = crosses @ avoided if len(routes) else np.zeros(0)
     outputs = list(sc.outputs) if sc.outputs else list(VARIABLES)
-    return RunSpec(loaded, times, hz.dt, base, paths, drawn + ranged, events, crosses,
-                   freight, outputs)  # fmt: skip
+    return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events, crosses,
+                   freight, np.clip(avoids, 0.0, 1.0), avoided, outputs)  # fmt: skip
+
+
+def _compile(ev, cfg, dt: float) -> CompiledEvent:  # noqa: ANN001
+    names = cfg.route_names if ev.type == "route_disruption" else cfg.powers
+    idx = names.index(ev.target) if ev.target in names else -1
+    permanent = ev.duration is None and ev.type == "sanctions_package"
+    duration = ev.duration if ev.duration is not None else 1.0
+    end = np.inf if permanent else ev.at + duration
+    return CompiledEvent(ev.type, idx, ev.at, end, ev.magnitude, ev.probability,
+                         max(duration, dt), getattr(ev, "instrument", None))  # fmt: skip

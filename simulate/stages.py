@@ -1,14 +1,17 @@
-"""The four stages of a period, wiring the equations of :mod:`simulate.dynamics`.
+"""The stages of a period, wiring the equations of :mod:`simulate.dynamics`.
 
-Each stage is a pure function of arrays. Per-power stages are elementwise, so a
-Mesa agent calls them on its own column (shape ``(R,)``) and the batched driver
-on the whole ``(R, P)`` matrix; coupled stages take every actor at once. Neither
-driver computes anything that is not in this module or in ``dynamics``.
+A period runs: the powers' capacities move -> each power decides its pressure and
+inducements -> Kazakhstan chooses its positions -> trade, investment and routes
+respond -> leverage, alignment and outcomes are recorded. Per-power stages are
+elementwise, so a Mesa agent calls them on its own slice (shapes ``(R,)`` and
+``(R, I)``) and the batched driver on the whole arrays (``(R, P)`` and
+``(R, P, I)``); coupled stages take every actor at once. Neither driver computes
+anything that is not in this module or in ``dynamics``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -20,220 +23,370 @@ Array = np.ndarray
 
 @dataclass
 class PowerState:
-    """What the powers hold (R x P, or (R,) for one power)."""
+    """What the powers hold: arrays (R,) for one power, (R, P) for all of them."""
 
     capacity: Array
-    inducement: Array
-    coercion: Array
-    trade: Array
+    trade_base: Array  # trade before politics, sanctions and coercion (trend x capacity)
+    trade_potential: Array  # trade before coercion: what Kazakhstan depends on
+    trade: Array  # realised trade
     fdi_inflow: Array
     fdi_stock: Array
+    effort: dict[str, Array] = field(default_factory=dict)  # instrument -> effort
+    success: dict[str, Array] = field(default_factory=dict)  # instrument -> P(give way)
+    # fixed at the rest point of the start:
+    capacity_ref: Array | None = None
+    close_ref: Array | None = None  # closeness of Kazakhstan's positions to the power
+    invest_ref: Array | None = None  # closeness on the investment issue
+    security_ref: Array | None = None  # closeness on the security issue
+    effort_ref: dict[str, Array] = field(default_factory=dict)
 
 
 @dataclass
 class HedgerState:
     """What Kazakhstan holds and the outcomes recorded at the end of a period."""
 
+    position: Array  # (R, I)
+    start: Array  # (R, I) positions at the start (the rest point)
+    own: Array  # (R, I) own preferred positions (revealed at the rest point)
+    base: Array  # (R, M, I) the mechanisms' shifts at the rest point
+    noise: Array  # (R, I) the smoothed effect of the quantal-response shocks
+    contributions: Array  # (R, M + 2, I) mechanisms, inertia, noise: sum = position - start
+    close: Array  # (R, P)
     alignment: Array  # (R, P)
-    reference: Array  # (R, P) initial alignment: powers react to drift from it
-    compliance: Array  # (R,)
-    flows: Array  # (R, K) oil flows by route
-    corridor: Array  # (R,) corridor freight volume
+    classes: Array  # (R, 1 + 2P)
+    captured: Array  # (R,) bool
+    trade_share: Array  # (R, P) realised
+    fdi_share: Array  # (R, P)
+    flows: Array  # (R, K) realised oil flows
+    nominal: Array  # (R, K) oil flows on undisrupted capacity (for leverage)
+    corridor: Array  # (R,) Middle Corridor freight
+    northern: Array  # (R,) northern-route freight
     transit_days: Array  # (R,)
-    reference_days: Array  # (R,)
-    other_fdi: Array  # (R,) FDI stock from sources outside the modelled powers
+    corridor_const: Array  # (R,) constant of the freight split, fixed at the start
+    risk: Array  # (R,) transit risk Kazakhstan perceives on routes crossing the avoided power
+    loss: Array  # (R,) remembered share of oil exports lost to disruptions
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
     oil_transit: Array  # (R, P)
     export_transit: Array  # (R, P)
     exposure: Array  # (R,)
-    captured: Array  # (R,) bool
+    income: Array  # (R,) oil export income
+    sanction_ref: Array  # (R,) intensity x enforcement at the start
 
 
-# --- initialisation -------------------------------------------------------------------------
+# --- stage 1: the powers -------------------------------------------------------------------
 
 
-def init_powers(p: dict[str, Array], stock_total: Array) -> PowerState:
-    """Powers at the start: config capacity, trade and FDI (elementwise).
-
-    ``stock_total`` is the hedger's FDI stock, shaped to broadcast against ``p``.
-    """
-    zero = np.zeros_like(p["capacity"])
-    return PowerState(
-        capacity=p["capacity"].copy(), inducement=zero, coercion=zero.copy(),
-        trade=p["trade"].copy(), fdi_inflow=np.maximum(p["fdi_inflow"], 0.0),
-        fdi_stock=np.maximum(p["fdi_share"], 0.0) * stock_total,
-    )  # fmt: skip
-
-
-def init_hedger(sp: StepParams, spec: RunSpec, pw: PowerState) -> HedgerState:
-    """Kazakhstan at the start, with the outcomes of the initial state recorded."""
-    w = np.maximum(sp.power["initial_alignment"], 0.0)
-    wsum = dyn.last_sum(w, keepdims=True)
-    n = w.shape[-1]
-    align = np.divide(w, wsum, out=np.full_like(w, 1.0 / n), where=wsum > 0)
-    h = sp.hedger
-    stock_share = dyn.last_sum(np.clip(sp.power["fdi_share"], 0.0, None))
-    runs = align.shape[0]
-    hs = HedgerState(
-        alignment=align, reference=align.copy(), compliance=np.clip(h["compliance"], 0.0, 1.0),
-        flows=np.zeros((runs, len(spec.routes))), corridor=np.zeros(runs),
-        transit_days=sp.corridor["transit_days"].copy(),
-        reference_days=sp.corridor["transit_days"].copy(),
-        other_fdi=h["fdi_stock"] * np.clip(1.0 - stock_share, 0.0, None),
-        leverage=np.zeros_like(align), channels={}, oil_transit=np.zeros_like(align),
-        export_transit=np.zeros_like(align), exposure=np.zeros(runs),
-        captured=np.zeros(runs, dtype=bool),
-    )  # fmt: skip
-    routes_and_corridor(hs, sp)
-    record(hs, pw, sp, spec)
-    return hs
-
-
-# --- stage 1: powers act (elementwise per power) ---------------------------------------------
-
-
-def power_act(
-    pw: PowerState, p: dict[str, Array], alignment: Array, reference: Array, dt: float
-) -> None:
-    """A power grows or loses capacity and sets its inducements and coercion."""
+def grow(pw: PowerState, p: dict[str, Array], dt: float) -> Array:
+    """A power's capacity moves; returns the capacity it had before (elementwise)."""
+    before = pw.capacity
     pw.capacity = dyn.grow_capacity(pw.capacity, p["capacity_growth"], dt)
-    prs = dyn.pressure(reference, alignment, p["reactivity"])
-    pw.inducement, pw.coercion = dyn.instruments(pw.capacity, p["inducement"], p["coercion"], prs)
+    return before
 
 
-# --- stage 2: Kazakhstan responds (couples the powers) --------------------------------------
-
-
-def hedger_respond(
-    hs: HedgerState, trade: Array, fdi_stock: Array, inducement: Array, coercion: Array,
-    sp: StepParams, noise: Array, dt: float,
+def decide(
+    pw: PowerState, p: dict[str, Array], h: dict[str, Array], position: Array,
+    channels: dict[str, Array], support: Array,
 ) -> None:  # fmt: skip
-    """Kazakhstan re-weights its alignment towards the powers that pay off."""
-    h = sp.hedger
-    u = dyn.utilities(
-        trade_share=dyn.shares(trade, h["rest_of_world_trade"]),
-        fdi_share=dyn.shares(fdi_stock, hs.other_fdi),
-        inducement=inducement, coercion=coercion, leverage=hs.leverage,
-        sanctioned=sp.power["sanctioned"], intensity=h["sanctions_intensity"],
-        compliance=hs.compliance, noise=noise,
-        weights={k: h[k] for k in ("payoff_trade", "payoff_investment", "payoff_inducement",
-                                   "coercion_response", "sanctions_aversion", "choice_noise")},
-    )  # fmt: skip
-    hs.alignment = dyn.realign(
-        hs.alignment, u, temperature=h["choice_temperature"],
-        balance_preference=h["balance_preference"], inertia=h["inertia"], dt=dt,
-    )  # fmt: skip
+    """A power sets its effort on every instrument by its expected-utility rule (elementwise).
 
-
-# --- stage 3: economy and routes ---------------------------------------------------------------
-
-
-def power_economy(
-    pw: PowerState, p: dict[str, Array], h: dict[str, Array], alignment: Array,
-    reference: Array, compliance: Array, n_powers: int, old_capacity: Array, dt: float,
-) -> None:  # fmt: skip
-    """A power's trade and investment with Kazakhstan move (elementwise per power).
-
-    ``compliance`` is Kazakhstan's compliance at the start of the period; it is
-    updated in the same stage by :func:`hedger_economy`, which reads nothing
-    this function writes.
+    ``position`` broadcasts against the power's ideals; ``h`` holds the hedger's
+    parameters shaped to broadcast against the power's arrays; ``channels`` are the
+    leverages recorded at the end of the last period.
     """
-    pw.trade = dyn.grow_trade(
-        pw.trade, growth=p["trade_growth"], alignment=alignment, n_powers=n_powers,
-        elasticity=h["trade_alignment_elasticity"], drag=h["sanctions_trade_drag"],
-        compliance=compliance, intensity=h["sanctions_intensity"], sanctioned=p["sanctioned"],
-        capacity_ratio=np.divide(pw.capacity, old_capacity, out=np.ones_like(pw.capacity),
-                                 where=old_capacity > 0), dt=dt,
+    stake = dyn.gap(position, p["ideal"], p["salience"])
+    for name, channel in dyn.INSTRUMENTS.items():
+        ceiling = p[f"{name}_max"] * pw.capacity
+        if name == "secondary_sanctions":  # needs Western enforcement to be credible
+            ceiling = ceiling * h["sanctions_intensity"]
+        pw.success[name] = dyn.give_way(channels[channel], h["resolve"], support)
+        rule = dyn.effort(stake, pw.success[name], h["backlash"], p[f"{name}_cost"],
+                          p["reactivity"], ceiling)
+        # a coercion campaign (an event) holds the effort at least at its floor
+        pw.effort[name] = np.maximum(rule, np.minimum(p[f"{name}_floor"], ceiling))
+    pw.success["inducement"] = dyn.give_way(h["payoff_inducement"], h["resolve"], support)
+    pw.effort["inducement"] = dyn.effort(stake, pw.success["inducement"], 0.0,
+                                         p["inducement_cost"], p["reactivity"],
+                                         p["inducement_max"] * pw.capacity)  # fmt: skip
+
+
+def support(pw: PowerState, sp: StepParams) -> Array:
+    """Third-party backing Kazakhstan has against each power (couples the powers)."""
+    return dyn.backing(pw.capacity, dyn.opposition(sp.power["ideal"], sp.power["salience"]))
+
+
+# --- stage 2: Kazakhstan chooses its positions (couples the powers) -----------------------
+
+
+def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> tuple:
+    """Every pull on Kazakhstan's positions: weights and targets (R x C x I), in order
+
+    own doctrine; ties to each power (trade and investment); each power's inducements;
+    each power's pressure where Kazakhstan gives way; each power's pressure that
+    backfires, towards each other power (P x P, zero on the diagonal); economics
+    (route risk, on the routing issue).
+    """
+    h, p = sp.hedger, sp.power
+    n_p = len(spec.powers)
+    s = p["salience"]  # (R, P, I)
+    ideal = p["ideal"]
+    x = hs.position
+    ties = h["payoff_trade"][:, None] * hs.trade_share + h["payoff_investment"][:, None] * hs.fdi_share
+    coercive = [j for j in dyn.INSTRUMENTS]
+    comply = sum(pw.effort[j] * pw.success[j] for j in coercive)
+    backfire = sum(pw.effort[j] * (1.0 - pw.success[j]) for j in coercive)
+    phi = h["coercion_response"][:, None]
+    cap = np.clip(pw.capacity, 0.0, None)
+    weights = [(h["balance_preference"][:, None] * h["salience"])[:, None, :],
+               s * ties[..., None],
+               s * (h["payoff_inducement"][:, None] * pw.effort["inducement"])[..., None],
+               s * (phi * comply)[..., None]]  # fmt: skip
+    targets = [hs.own[:, None, :], ideal, ideal, ideal]
+    for src in range(n_p):
+        others = dyn.last_sum(cap, keepdims=True) - cap[:, src : src + 1]
+        share = np.divide(cap, others, out=np.zeros_like(cap), where=others > 0)
+        share[:, src] = 0.0
+        push = phi * h["backlash"][:, None] * backfire[:, src : src + 1] * share
+        weights.append(s * push[..., None])
+        targets.append(ideal)
+    econ_w = np.zeros_like(x)
+    econ_t = x.copy()
+    if spec.routing is not None:
+        econ_w[:, spec.routing] = h["route_risk_aversion"] * hs.risk
+        econ_t[:, spec.routing] = feasible_bypass(sp, spec)
+    weights.append(econ_w[:, None, :])
+    targets.append(econ_t[:, None, :])
+    return np.concatenate(weights, axis=1), np.concatenate(targets, axis=1)
+
+
+def feasible_bypass(sp: StepParams, spec: RunSpec) -> Array:
+    """Share of oil exports the routes avoiding the avoided power could carry (R,)."""
+    around = dyn.last_sum(sp.route["capacity"] * (1.0 - spec.avoids))
+    return np.clip(np.divide(around, sp.hedger["oil_exports"],
+                             out=np.ones_like(around), where=sp.hedger["oil_exports"] > 0),
+                   0.0, 1.0)  # fmt: skip
+
+
+def mechanism_shifts(weights: Array, targets: Array, start: Array, n_powers: int) -> Array:
+    """The components' shifts grouped into the reported mechanisms (R x M x I).
+
+    own, ties:<p>..., inducement:<p>..., pressure:<p>... (where it works and where it
+    backfires), economics.
+    """
+    raw = dyn.shifts(weights, targets, start)
+    n = n_powers
+    own, ties, ind, comply = raw[:, :1], raw[:, 1 : 1 + n], raw[:, 1 + n : 1 + 2 * n], \
+        raw[:, 1 + 2 * n : 1 + 3 * n]  # fmt: skip
+    pressure = comply.copy()
+    first = 1 + 3 * n
+    for src in range(n):
+        block = raw[:, first + src * n : first + (src + 1) * n]
+        pressure[:, src] = pressure[:, src] + dyn.last_sum(block.transpose(0, 2, 1))
+    econ = raw[:, -1:]
+    return np.concatenate([own, ties, ind, pressure, econ], axis=1)
+
+
+def respond(
+    hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, shock: Array, dt: float
+) -> None:
+    """Kazakhstan moves its positions towards its noisy best response, and the move is
+    decomposed into the mechanisms that made it."""
+    h = sp.hedger
+    weights, targets = components(hs, pw, sp, spec)
+    best = dyn.best_response(weights, targets)
+    chosen = dyn.quantal(best, shock, h["choice_noise"])
+    keep = (h["inertia"] ** dt)[:, None]
+    hs.noise = keep * hs.noise + (1.0 - keep) * (chosen - best)
+    hs.position = dyn.adjust(hs.position, chosen, h["inertia"], dt)
+    moved = mechanism_shifts(weights, targets, hs.start, len(spec.powers)) - hs.base
+    lag = hs.position - hs.start - dyn.last_sum(moved.transpose(0, 2, 1)) - hs.noise
+    hs.contributions = np.concatenate([moved, lag[:, None, :], hs.noise[:, None, :]], axis=1)
+
+
+# --- stage 3: economy and routes -----------------------------------------------------------
+
+
+def economy(
+    pw: PowerState, p: dict[str, Array], h: dict[str, Array], position: Array,
+    enforcement: Array, refs: tuple[Array, Array], before: Array, investment: int | None,
+    dt: float,
+) -> None:  # fmt: skip
+    """A power's trade and investment with Kazakhstan respond (elementwise per power).
+
+    ``position`` broadcasts against the power's ideals; ``enforcement`` (Kazakhstan's
+    position on sanctions enforcement), ``refs`` (that position and intensity x position
+    at the start) and ``h`` against its (R,) or (R, P) arrays; ``before`` is its
+    capacity before this period's growth; ``investment`` the investment issue's index.
+    """
+    enforcement_ref, sanction_ref = refs
+    ratio = np.divide(pw.capacity, before, out=np.ones_like(pw.capacity), where=before > 0)
+    pw.trade_base = pw.trade_base * np.exp(p["trade_growth"] * dt) * ratio
+    close = dyn.closeness(position, p["ideal"], p["salience"])
+    pw.trade_potential = (
+        pw.trade_base * dyn.political_factor(close, pw.close_ref, h["trade_alignment_elasticity"])
+        * dyn.sanctions_factor(p["sanctioned"], enforcement, h["sanctions_intensity"],
+                               sanction_ref, h["sanctions_trade_drag"])
     )  # fmt: skip
-    pw.fdi_inflow = dyn.fdi_inflow(
-        p["fdi_inflow"], capacity=pw.capacity, alignment=alignment,
-        initial_alignment=reference, elasticity=h["fdi_alignment_elasticity"],
-    )  # fmt: skip
+    cut = pw.effort["secondary_sanctions"] * (1.0 - enforcement)
+    cut_ref = pw.effort_ref["secondary_sanctions"] * (1.0 - enforcement_ref)
+    pw.trade = pw.trade_potential * dyn.relief(cut, cut_ref)
+    pull = 1.0 if investment is None else dyn.political_factor(
+        issue_closeness(position, p, investment), pw.invest_ref, h["fdi_alignment_elasticity"])
+    scale = np.minimum(pw.capacity, 1.0) / np.maximum(np.minimum(pw.capacity_ref, 1.0), 1e-9)
+    pw.fdi_inflow = (np.maximum(p["fdi_inflow"], 0.0) * scale * pull
+                     * dyn.relief(pw.effort["investment_freeze"],
+                                  pw.effort_ref["investment_freeze"]))  # fmt: skip
     pw.fdi_stock = dyn.accumulate_stock(pw.fdi_stock, pw.fdi_inflow, h["fdi_depreciation"], dt)
 
 
-def hedger_economy(hs: HedgerState, sp: StepParams, dt: float) -> None:
-    """Kazakhstan's compliance, oil routes and corridor freight move."""
-    h = sp.hedger
-    hs.compliance = dyn.update_compliance(
-        hs.compliance, intensity=h["sanctions_intensity"],
-        sensitivity=h["compliance_sensitivity"], rate=h["compliance_rate"], dt=dt,
-    )  # fmt: skip
-    routes_and_corridor(hs, sp)
+def issue_closeness(position: Array, p: dict[str, Array], issue: int) -> Array:
+    """1 - |position - ideal| on one issue (elementwise per power)."""
+    return 1.0 - np.abs(position[..., issue] - p["ideal"][..., issue])
 
 
-def routes_and_corridor(hs: HedgerState, sp: StepParams) -> None:
-    """Oil flows by route and Middle Corridor freight from this period's capacities."""
-    hs.flows = dyn.allocate_routes(
-        sp.hedger["oil_exports"], sp.route["preference"], sp.route["capacity"]
-    )
-    c = sp.corridor
+def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
+    """Oil flows by route (nominal and disrupted), freight, income and perceived transit risk."""
+    h, c = sp.hedger, sp.corridor
+    avoid = 0.0 if spec.routing is None else hs.position[:, spec.routing]
+    pref = dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
+    nominal_cap = sp.route["capacity_nominal"]
+    hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, nominal_cap)
+    disrupt = pw.effort["transit_disruption"] @ spec.crosses.T  # (R, K)
+    disrupt_ref = pw.effort_ref["transit_disruption"] @ spec.crosses.T
+    capacity = sp.route["capacity"] * dyn.relief(disrupt, disrupt_ref)
+    hs.flows = dyn.allocate_routes(h["oil_exports"], pref, capacity)
+    shipped = dyn.last_sum(hs.flows)
+    lost = np.clip(1.0 - np.divide(shipped, h["oil_exports"], out=np.ones_like(shipped),
+                                   where=h["oil_exports"] > 0), 0.0, 1.0)  # fmt: skip
+    fade = np.exp(-dt / np.maximum(h["loss_memory"], 1e-9))
+    hs.loss = fade * hs.loss + (1.0 - fade) * lost
+    hs.income = shipped * h["oil_price"]
+    threat = (pw.effort["transit_disruption"] @ spec.avoided) if spec.routing is not None \
+        else np.zeros_like(hs.loss)  # fmt: skip
+    hs.risk = h["transit_risk"] + threat + hs.loss
     hs.transit_days = c["transit_days"].copy()
-    hs.corridor = dyn.corridor_volume(
-        c["capacity"], c["demand"], c["transit_days"], hs.reference_days, c["time_elasticity"]
-    )
+    freight(hs, sp, spec)
 
 
-# --- stage 4: outcomes ------------------------------------------------------------------------
+def freight_risk(sp: StepParams, spec: RunSpec) -> Array:
+    """Sanctions risk premium of the northern freight route: intensity x sanctioned crossed."""
+    crossed = np.clip(sp.power["sanctioned"] @ spec.freight_crosses, 0.0, 1.0)
+    return sp.hedger["sanctions_intensity"] * crossed
+
+
+def freight(hs: HedgerState, sp: StepParams, spec: RunSpec) -> None:
+    """China-Europe overland freight: the Middle Corridor's share by time and risk, capped."""
+    c = sp.corridor
+    total = np.maximum(c["demand"] + c["northern_volume"], 0.0)
+    share = dyn.corridor_share(hs.corridor_const, c["time_weight"], c["transit_days"],
+                               c["northern_days"], c["risk_weight"], freight_risk(sp, spec))
+    hs.corridor = np.minimum(np.maximum(c["capacity"], 0.0), total * share)
+    hs.northern = total - hs.corridor
+
+
+# --- stage 4: outcomes ---------------------------------------------------------------------
 
 
 def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> None:
-    """Leverage per channel, balance, sanctions exposure and capture at the period's end."""
+    """Shares, leverage per channel, alignment, outcome class and capture at the period's end."""
     h, p = sp.hedger, sp.power
-    trade_share = dyn.shares(pw.trade, h["rest_of_world_trade"])
-    fdi_share = dyn.shares(pw.fdi_stock, hs.other_fdi)
-    hs.oil_transit, hs.export_transit = dyn.transit_shares(
-        dyn.route_shares(hs.flows), spec.crosses, freight_crosses=spec.freight_crosses,
-        northern_volume=sp.corridor["northern_volume"], corridor=hs.corridor,
-        oil_weight=h["oil_export_weight"],
-    )  # fmt: skip
-    zero = np.zeros_like(trade_share)
+    hs.trade_share = dyn.shares(pw.trade, h["rest_of_world_trade"])
+    other = dyn.steady_stock(h["other_fdi_inflow"], h["fdi_depreciation"], spec.dt)
+    hs.fdi_share = dyn.shares(pw.fdi_stock, other)
+    potential_share = dyn.shares(pw.trade_potential, h["rest_of_world_trade"])
+    oil_cross = dyn.crossing(hs.nominal, spec.crosses)
+    oil_free = dyn.substitution(hs.nominal, sp.route["capacity_nominal"], spec.crosses)
+    total = np.maximum(hs.corridor + hs.northern, 0.0)
+    north = np.divide(hs.northern, total, out=np.zeros_like(total), where=total > 0)
+    spare = np.maximum(sp.corridor["capacity"] - hs.corridor, 0.0)
+    freight_free = np.clip(np.divide(spare, hs.northern, out=np.ones_like(spare),
+                                     where=hs.northern > 0), 0.0, 1.0)  # fmt: skip
+    w = h["oil_export_weight"][:, None]
+    freight_cross = north[:, None] * spec.freight_crosses
+    hs.oil_transit = dyn.crossing(hs.flows, spec.crosses)
+    hs.export_transit = np.clip(w * hs.oil_transit + (1.0 - w) * freight_cross, 0.0, 1.0)
+    transit_dep = w * oil_cross * (1.0 - oil_free) + (1.0 - w) * freight_cross * (
+        1.0 - freight_free[:, None])
+    security = p["security_tie"]
+    if spec.security is not None:
+        close = issue_closeness(hs.position[:, None, :], p, spec.security)
+        security = security * np.divide(close, pw.security_ref, out=np.ones_like(close),
+                                        where=pw.security_ref > 0)  # fmt: skip
+    zero = np.zeros_like(potential_share)
+    one = np.ones_like(potential_share)
     dependence = {
-        "trade": (trade_share, p["partner_dependence"]),
-        "transit": (hs.export_transit, p["transit_reliance"]),
-        "investment": (fdi_share, zero),
-        "security": (p["security_tie"], zero),
-        "identity": (p["identity_tie"], zero),
+        "trade": (potential_share, p["partner_dependence"], 1.0 - h["trade_substitution"]),
+        "transit": (transit_dep, p["transit_reliance"], one),
+        "investment": (hs.fdi_share, zero, 1.0 - h["investment_substitution"]),
+        "finance": (p["finance_tie"], zero, 1.0 - h["finance_substitution"]),
+        "security": (np.clip(security, 0.0, 1.0), zero, one),
+        "identity": (p["identity_tie"], zero, one),
     }
-    hs.channels = {c: dyn.channel_leverage(d, r, pw.capacity) for c, (d, r) in dependence.items()}
-    hs.leverage = dyn.leverage(hs.channels, {c: h[f"weight_{c}"] for c in dyn.CHANNELS})
-    hs.exposure = dyn.sanctions_exposure(
-        h["sanctions_intensity"], hs.compliance, p["sanctioned"], trade_share
-    )
-    hs.captured = dyn.is_captured(
-        hs.captured, hs.alignment, hs.leverage,
-        alignment_threshold=h["alignment_threshold"], leverage_threshold=h["leverage_threshold"],
-    )  # fmt: skip
+    hs.channels = {
+        c: dyn.channel_leverage(d, r, k[:, None] if np.ndim(k) == 1 else k, pw.capacity)
+        for c, (d, r, k) in dependence.items()
+    }
+    hs.leverage = dyn.leverage(hs.channels, {c: h[f"weight_{c}"][:, None] for c in dyn.CHANNELS})
+    hs.close = dyn.closeness(hs.position[:, None, :], p["ideal"], p["salience"])
+    hs.alignment = dyn.alignment(hs.close, h["alignment_sharpness"])
+    hs.classes = dyn.outcome_class(hs.alignment, h["lean_threshold"], h["alignment_threshold"])
+    hs.captured = dyn.is_captured(hs.captured, hs.classes, len(spec.powers))
+    enforcement = 0.0 if spec.enforcement is None else hs.position[:, spec.enforcement]
+    sanctioned_trade = np.clip(dyn.last_sum(p["sanctioned"] * hs.trade_share), 0.0, 1.0)
+    hs.exposure = h["sanctions_intensity"] * (1.0 - enforcement) * sanctioned_trade
 
 
 def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> dict[str, Array]:
     """Every output variable as an (R, entities) array (one column when it has no entity)."""
-    h = sp.hedger
-    route_share = dyn.route_shares(hs.flows)
-    powers = spec.powers
-    via_russia = (
-        hs.oil_transit[:, powers.index("russia")] if "russia" in powers
-        else np.zeros(hs.oil_transit.shape[0])
-    )  # fmt: skip
     col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731
+    powers = spec.powers
+    via_russia = (hs.oil_transit[:, powers.index("russia")] if "russia" in powers
+                  else np.zeros(hs.oil_transit.shape[0]))  # fmt: skip
+    total = dyn.last_sum(hs.flows, keepdims=True)
+    coercive = sum(pw.effort[j] for j in dyn.INSTRUMENTS)
+    enforcement = (hs.position[:, spec.enforcement] if spec.enforcement is not None
+                   else np.zeros(hs.position.shape[0]))  # fmt: skip
     out = {
+        "position": hs.position,
         "alignment": hs.alignment,
-        "leverage": hs.leverage,
+        "closeness": hs.close,
         "balance_index": col(dyn.balance_index(hs.alignment)),
+        "outcome": hs.classes,
+        "captured": col(hs.captured),
+        "leverage": hs.leverage,
+        "pressure": coercive,
+        "inducement": pw.effort["inducement"],
         "trade": pw.trade,
-        "trade_share": dyn.shares(pw.trade, h["rest_of_world_trade"]),
-        "oil_route_share": route_share,
+        "trade_share": hs.trade_share,
+        "total_trade": col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
+        "oil_route_flow": hs.flows,
+        "oil_route_share": np.divide(hs.flows, total, out=np.zeros_like(hs.flows),
+                                     where=total > 0),
         "oil_transit_share": hs.oil_transit,
         "oil_via_russia_share": col(via_russia),
         "export_transit_share": hs.export_transit,
+        "oil_export_income": col(hs.income),
         "corridor_volume": col(hs.corridor),
+        "northern_volume": col(hs.northern),
         "corridor_transit_days": col(hs.transit_days),
         "fdi_inflow": pw.fdi_inflow,
         "capacity": pw.capacity,
-        "compliance": col(hs.compliance),
+        "compliance": col(enforcement),
         "sanctions_exposure": col(hs.exposure),
-        "captured": col(hs.captured),
-    }
+        "contribution": hs.contributions.transpose(0, 2, 1).reshape(len(hs.position), -1),
+    }  # fmt: skip
     out.update({f"leverage_{c}": hs.channels[c] for c in dyn.CHANNELS})
+    out.update({f"pressure_{j}": pw.effort[j] for j in dyn.INSTRUMENTS})
     return {k: out[k] for k in spec.outputs}
+
+
+def stack_powers(states: list[PowerState]) -> PowerState:
+    """Powers' states side by side (R, P), from one state per power (R,)."""
+    kw = {}
+    for f in fields(PowerState):
+        values = [getattr(s, f.name) for s in states]
+        if isinstance(values[0], dict):
+            kw[f.name] = {k: np.stack([v[k] for v in values], axis=-1) for k in values[0]}
+        else:
+            kw[f.name] = np.stack(values, axis=-1)
+    return PowerState(**kw)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Entity = Literal["power", "route", "none"]
+#: What a variable's columns are: powers, routes, issues, outcome classes, the
+#: (issue, mechanism) pairs of the contributions, or a single column.
+Entity = Literal["power", "route", "issue", "outcome", "contribution", "none"]
 
 
 @dataclass(frozen=True)
@@ -19,27 +21,51 @@ class Variable:
 
 
 _VARS = [
+    Variable("position", "index 0-1", "issue", "Kazakhstan's position on each issue"),
     Variable("alignment", "share", "power", "Kazakhstan's alignment with each power (sums to 1)"),
-    Variable("leverage", "index 0-1", "power", "Asymmetric interdependence over all channels"),
-    Variable("leverage_trade", "index 0-1", "power", "Leverage through the trade channel"),
-    Variable("leverage_transit", "index 0-1", "power", "Leverage through the transit channel"),
-    Variable("leverage_investment", "index 0-1", "power", "Leverage through investment"),
-    Variable("leverage_security", "index 0-1", "power", "Leverage through security ties"),
-    Variable("leverage_identity", "index 0-1", "power", "Leverage through identity ties"),
+    Variable("closeness", "index 0-1", "power",
+             "Salience-weighted closeness of the positions to each power's ideals"),
     Variable("balance_index", "index 0-1", "none", "Normalised entropy of alignment; 1 = even"),
+    Variable("outcome", "0/1", "outcome",
+             "Outcome class this period: balanced, leaning:<power> or aligned:<power>"),
+    Variable("captured", "0/1", "none", "1 once the run has been aligned with a power"),
+    Variable("leverage", "index 0-1", "power", "Kazakhstan's vulnerability to each power"),
+    Variable("leverage_trade", "index 0-1", "power", "Vulnerability through trade"),
+    Variable("leverage_transit", "index 0-1", "power", "Vulnerability through transit"),
+    Variable("leverage_investment", "index 0-1", "power", "Vulnerability through investment"),
+    Variable("leverage_finance", "index 0-1", "power",
+             "Vulnerability through payments and finance (where secondary sanctions bite)"),
+    Variable("leverage_security", "index 0-1", "power", "Vulnerability through security ties"),
+    Variable("leverage_identity", "index 0-1", "power", "Vulnerability through identity ties"),
+    Variable("pressure", "index 0-1", "power", "Coercive effort, all instruments together"),
+    Variable("pressure_transit_disruption", "index 0-1", "power",
+             "Share of capacity on routes crossing the power withheld"),
+    Variable("pressure_secondary_sanctions", "index 0-1", "power",
+             "Secondary sanctions: share of trade cut where enforcement falls short"),
+    Variable("pressure_investment_freeze", "index 0-1", "power",
+             "Share of the power's FDI inflow frozen"),
+    Variable("pressure_security_pressure", "index 0-1", "power",
+             "Security pressure (a threat with no economic effect)"),
+    Variable("inducement", "index 0-1", "power", "Inducements offered"),
     Variable("trade", "USD bn/yr", "power", "Bilateral trade with each partner"),
     Variable("trade_share", "share", "power", "Partner's share of Kazakhstan's trade"),
+    Variable("total_trade", "USD bn/yr", "none", "Kazakhstan's foreign trade with all partners"),
+    Variable("oil_route_flow", "Mt/yr", "route", "Oil exports on each route"),
     Variable("oil_route_share", "share", "route", "Share of oil exports on each route"),
     Variable("oil_transit_share", "share", "power", "Share of oil exports crossing each power"),
     Variable("oil_via_russia_share", "share", "none", "Share of oil exports crossing Russia"),
     Variable("export_transit_share", "share", "power", "Share of all exports crossing each power"),
+    Variable("oil_export_income", "USD bn/yr", "none", "Income from the oil exports shipped"),
     Variable("corridor_volume", "Mt/yr", "none", "Middle Corridor freight volume"),
+    Variable("northern_volume", "Mt/yr", "none", "China-Europe freight on the northern route"),
     Variable("corridor_transit_days", "days", "none", "Middle Corridor transit time"),
     Variable("fdi_inflow", "USD bn/yr", "power", "Gross FDI inflow by source"),
-    Variable("capacity", "index (1 = start level)", "power", "Each power's capacity"),
-    Variable("compliance", "share", "none", "Kazakhstan's sanctions compliance"),
+    Variable("capacity", "index (1 = 2021)", "power", "Each power's capacity"),
+    Variable("compliance", "index 0-1", "none",
+             "Kazakhstan's enforcement of Western sanctions (its position on that issue)"),
     Variable("sanctions_exposure", "index 0-1", "none", "Exposure to secondary sanctions"),
-    Variable("captured", "0/1", "none", "1 once balancing has failed in this run"),
+    Variable("contribution", "index 0-1", "contribution",
+             "Each mechanism's part in a position's change since the start (issue/mechanism)"),
 ]
 VARIABLES: dict[str, Variable] = {v.name: v for v in _VARS}
 

@@ -1,0 +1,143 @@
+"""Check a scenario's declared directions: paired runs, bootstrap intervals, pass or fail.
+
+A scenario's ``expect:`` names a reference (another scenario, or its own start) and
+a year, and says which way each headline outcome should move. Both are run with the
+same seed and run indices, so run *i* of each shares every random draw; the paired
+difference B_i - A_i of each outcome then isolates what the scenario changes. An
+expectation passes when the bootstrap 95% interval of the mean paired difference
+lies wholly on the declared side of zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from simulate import scenario as scenario_mod
+from simulate.errors import InputError
+from simulate.experiment import period_index
+from simulate.runner import prepare
+from simulate.spec import RunSpec
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One declared direction, tested."""
+
+    scenario: str
+    outcome: str
+    expected: str
+    against: str
+    at: float
+    reference_mean: float
+    scenario_mean: float
+    difference: float
+    low: float
+    high: float
+    runs: int
+    passed: bool
+
+    @property
+    def verdict(self) -> str:
+        """``pass``, ``wrong direction`` or ``not shown`` (the interval straddles zero)."""
+        if self.passed:
+            return "pass"
+        wrong = self.high < 0 if self.expected == "up" else self.low > 0
+        return "wrong direction" if wrong else "not shown"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {**asdict(self), "verdict": self.verdict}
+
+
+def paired_interval(diff: np.ndarray, seed: int = 0) -> tuple[float, float]:
+    """Bootstrap 95% percentile interval of the mean of paired differences."""
+    diff = np.asarray(diff, dtype=float)
+    if len(diff) < 2 or np.ptp(diff) == 0:
+        m = float(diff.mean()) if len(diff) else 0.0
+        return m, m
+    res = stats.bootstrap((diff,), np.mean, confidence_level=0.95, n_resamples=2000,
+                          method="percentile", rng=np.random.default_rng(seed))  # fmt: skip
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def check(
+    path: str | Path, *, runs: int | None = None, seed: int | None = None,
+    progress: Callable[[int], None] | None = None, **executor: Any,
+) -> list[Finding]:  # fmt: skip
+    """Run a scenario and its reference on paired seeds and test each declared direction.
+
+    Raises:
+        InputError: The scenario declares no ``expect:`` or its reference cannot be loaded.
+    """
+    loaded = scenario_mod.load(path)
+    exp = loaded.scenario.expect
+    if exp is None:
+        raise InputError("declares no expected directions (expect:)", file=str(path),
+                         field="expect")  # fmt: skip
+    spec = prepare(loaded, runs=runs, seed=seed)
+    n, s = spec.scenario.runs, spec.scenario.seed
+    keys = [(k, *_split(k)) for k in exp.outcomes]
+    variables = sorted({v for _, v, _ in keys})
+    spec.outputs = variables
+    t = period_index(spec, exp.at)
+    mine = _simulate(spec, n, s, progress, executor, 0)
+    if exp.against == "start":
+        theirs, t_ref = mine, 0
+    else:
+        ref_path = Path(loaded.file).resolve().parent / exp.against
+        origin = loaded.where(("expect", "against"))
+        if not ref_path.is_file():
+            raise InputError(f"reference scenario not found: {ref_path}", file=origin.file,
+                             line=origin.line, field="expect.against")  # fmt: skip
+        ref = prepare(ref_path, runs=n, seed=s)
+        ref.outputs = variables
+        if not np.array_equal(ref.times, spec.times):
+            raise InputError("the reference has a different horizon; paired runs need the "
+                             "same periods", file=origin.file, line=origin.line,
+                             field="expect.against")  # fmt: skip
+        theirs, t_ref = _simulate(ref, n, s, progress, executor, n), t
+    out = []
+    for key, var, ent in keys:
+        col = spec.entities_of(var).index(ent)
+        a, b = theirs[var][:, t_ref, col], mine[var][:, t, col]
+        lo, hi = paired_interval(b - a, seed=s)
+        want = exp.outcomes[key]
+        out.append(Finding(
+            scenario=spec.scenario.name, outcome=key, expected=want, against=exp.against,
+            at=float(spec.times[t]), reference_mean=float(a.mean()),
+            scenario_mean=float(b.mean()), difference=float((b - a).mean()), low=lo, high=hi,
+            runs=n, passed=lo > 0 if want == "up" else hi < 0,
+        ))  # fmt: skip
+    return out
+
+
+def _split(key: str) -> tuple[str, str]:
+    var, _, ent = key.partition(":")
+    return var, ent
+
+
+def _simulate(spec: RunSpec, n: int, seed: int, progress: Any, executor: dict,
+              offset: int) -> dict:  # fmt: skip
+    """Every run's arrays, (runs, periods, entities) per variable, in run order.
+
+    ``progress`` is called with the runs done so far plus ``offset``.
+    """
+    from simulate.ensemble import run_chunks
+
+    out: dict[str, np.ndarray] = {}
+    done = 0
+    for idx, arrays in run_chunks(spec, range(n), seed, **executor):
+        for k, v in arrays.items():
+            if k not in out:
+                out[k] = np.empty((n, *v.shape[1:]))
+            out[k][np.asarray(idx)] = v
+        done += len(idx)
+        if progress is not None:
+            progress(offset + done)
+    return out
