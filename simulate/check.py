@@ -76,45 +76,54 @@ def check(
         InputError: The scenario declares no ``expect:`` or its reference cannot be loaded.
     """
     loaded = scenario_mod.load(path)
-    exp = loaded.scenario.expect
-    if exp is None:
+    blocks = loaded.scenario.expectations
+    if not blocks:
         raise InputError("declares no expected directions (expect:)", file=str(path),
                          field="expect")  # fmt: skip
     spec = prepare(loaded, runs=runs, seed=seed)
     n, s = spec.scenario.runs, spec.scenario.seed
-    keys = [(k, *_split(k)) for k in exp.outcomes]
-    variables = sorted({v for _, v, _ in keys})
-    spec.outputs = variables
-    t = period_index(spec, exp.at)
+    spec.outputs = sorted({_split(k)[0] for b in blocks for k in b.outcomes})
     mine = _simulate(spec, n, s, progress, executor, 0)
-    if exp.against == "start":
-        theirs, t_ref = mine, 0
-    else:
-        ref_path = Path(loaded.file).resolve().parent / exp.against
-        origin = loaded.where(("expect", "against"))
-        if not ref_path.is_file():
-            raise InputError(f"reference scenario not found: {ref_path}", file=origin.file,
-                             line=origin.line, field="expect.against")  # fmt: skip
-        ref = prepare(ref_path, runs=n, seed=s)
-        ref.outputs = variables
-        if not np.array_equal(ref.times, spec.times):
-            raise InputError("the reference has a different horizon; paired runs need the "
-                             "same periods", file=origin.file, line=origin.line,
-                             field="expect.against")  # fmt: skip
-        theirs, t_ref = _simulate(ref, n, s, progress, executor, n), t
+    references: dict[str, dict] = {"start": mine}
     out = []
-    for key, var, ent in keys:
-        col = spec.entities_of(var).index(ent)
-        a, b = theirs[var][:, t_ref, col], mine[var][:, t, col]
-        lo, hi = paired_interval(b - a, seed=s)
-        want = exp.outcomes[key]
-        out.append(Finding(
-            scenario=spec.scenario.name, outcome=key, expected=want, against=exp.against,
-            at=float(spec.times[t]), reference_mean=float(a.mean()),
-            scenario_mean=float(b.mean()), difference=float((b - a).mean()), low=lo, high=hi,
-            runs=n, passed=lo > 0 if want == "up" else hi < 0,
-        ))  # fmt: skip
+    for k, exp in enumerate(blocks):
+        where = ("expect", k) if isinstance(loaded.scenario.expect, list) else ("expect",)
+        if exp.against not in references:
+            ref = _reference(loaded, exp.against, spec, where)
+            references[exp.against] = _simulate(ref, n, s, progress, executor, n)
+        theirs = references[exp.against]
+        t = period_index(spec, exp.at)
+        t_ref = 0 if exp.against == "start" else t
+        for key, want in exp.outcomes.items():
+            var, ent = _split(key)
+            col = spec.entities_of(var).index(ent)
+            a, b = theirs[var][:, t_ref, col], mine[var][:, t, col]
+            lo, hi = paired_interval(b - a, seed=s)
+            out.append(Finding(
+                scenario=spec.scenario.name, outcome=key, expected=want, against=exp.against,
+                at=float(spec.times[t]), reference_mean=float(a.mean()),
+                scenario_mean=float(b.mean()), difference=float((b - a).mean()), low=lo,
+                high=hi, runs=n, passed=lo > 0 if want == "up" else hi < 0,
+            ))  # fmt: skip
     return out
+
+
+def _reference(loaded: scenario_mod.LoadedScenario, against: str, spec: RunSpec,
+               where: tuple) -> RunSpec:  # fmt: skip
+    """The reference scenario's spec, with the same runs, seed and outputs."""
+    origin = loaded.where((*where, "against"))
+    field = ".".join(map(str, where))
+    path = Path(loaded.file).resolve().parent / against
+    if not path.is_file():
+        raise InputError(f"reference scenario not found: {path}", file=origin.file,
+                         line=origin.line, field=f"{field}.against")  # fmt: skip
+    ref = prepare(path, runs=spec.scenario.runs, seed=spec.scenario.seed)
+    if not np.array_equal(ref.times, spec.times):
+        raise InputError("the reference has a different horizon; paired runs need the same "
+                         "periods", file=origin.file, line=origin.line,
+                         field=f"{field}.against")  # fmt: skip
+    ref.outputs = spec.outputs
+    return ref
 
 
 def _split(key: str) -> tuple[str, str]:

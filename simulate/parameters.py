@@ -30,7 +30,9 @@ CORRIDOR = "middle_corridor"
 HEDGER_PARAMS = (
     "inertia", "balance_preference", "choice_noise", "alignment_sharpness", "lean_threshold",
     "alignment_threshold", "payoff_trade", "payoff_investment", "payoff_inducement",
-    "coercion_response", "backlash", "resolve", "route_risk_aversion", "transit_risk",
+    "coercion_response", "backlash", "resolve", "route_risk_aversion", "route_cost_aversion",
+    "enforcement_cost_aversion",
+    "transit_risk",
     "loss_memory", "trade_alignment_elasticity", "fdi_alignment_elasticity", "fdi_depreciation",
     "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
     "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",

@@ -57,14 +57,11 @@ def settle(spec: RunSpec, sp: StepParams) -> tuple[stages.PowerState, stages.Hed
     pw = _powers(sp, spec, x0)
     hs = _hedger(sp, spec, x0)
     stages.routes(hs, pw, sp, spec, spec.dt)
-    hs.loss = _lost(hs, sp)
     stages.record(hs, pw, sp, spec)
     stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
                   stages.support(pw, sp))  # fmt: skip
     pw.effort_ref = dict(pw.effort)
-    stages.routes(hs, pw, sp, spec, spec.dt)  # the standing transit threat enters the risk
-    hs.loss = _lost(hs, sp)
-    hs.risk = sp.hedger["transit_risk"] + _threat(pw, spec) + hs.loss
+    stages.routes(hs, pw, sp, spec, spec.dt)
     weights, targets = stages.components(hs, pw, sp, spec)
     hs.own = dyn.own_ideal(x0, weights[:, 0, :], weights[:, 1:, :], targets[:, 1:, :])
     weights, targets = stages.components(hs, pw, sp, spec)
@@ -75,18 +72,6 @@ def settle(spec: RunSpec, sp: StepParams) -> tuple[stages.PowerState, stages.Hed
 def hedger_columns(sp: StepParams) -> dict[str, np.ndarray]:
     """The hedger's (R,) parameters shaped (R, 1), to broadcast against (R, P) power arrays."""
     return {k: v[:, None] for k, v in sp.hedger.items() if v.ndim == 1}
-
-
-def _threat(pw: stages.PowerState, spec: RunSpec) -> np.ndarray:
-    return pw.effort["transit_disruption"] @ spec.avoided
-
-
-def _lost(hs: stages.HedgerState, sp: StepParams) -> np.ndarray:
-    """Share of oil exports that found no route this period."""
-    demand = sp.hedger["oil_exports"]
-    shipped = dyn.last_sum(hs.flows)
-    return np.clip(1.0 - np.divide(shipped, demand, out=np.ones_like(shipped),
-                                   where=demand > 0), 0.0, 1.0)  # fmt: skip
 
 
 def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:

@@ -242,11 +242,12 @@ def check_against_config(loaded: LoadedScenario) -> None:
     for i, v in enumerate(sc.outputs or []):
         if v not in VARIABLES:
             fail(f"unknown output {v!r}; expected one of {sorted(VARIABLES)}", ("outputs", i))
-    if sc.expect is not None:
-        _check_expect(sc, cfg, fail)
+    for k, exp in enumerate(sc.expectations):
+        where = ("expect", k) if isinstance(sc.expect, list) else ("expect",)
+        _check_expect(exp, sc.horizon, cfg, lambda m, f, w=where: fail(m, (*w, *f)))
 
 
-def _check_expect(sc: Scenario, cfg: Config, fail: Any) -> None:
+def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:
     """Each expected outcome names a variable (and entity) the model outputs."""
     from simulate.variables import VARIABLES
 
@@ -254,12 +255,11 @@ def _check_expect(sc: Scenario, cfg: Config, fail: Any) -> None:
              "none": [""],
              "outcome": ["balanced", *(f"{k}:{p}" for k in ("leaning", "aligned")
                                        for p in cfg.powers)]}  # fmt: skip
-    hz = sc.horizon
-    if not hz.start <= sc.expect.at <= hz.end + 1:
-        fail(f"{sc.expect.at:g} is outside the horizon {hz.start}-{hz.end}", ("expect", "at"))
-    for key in sc.expect.outcomes:
+    if not hz.start <= exp.at <= hz.end + 1:
+        fail(f"{exp.at:g} is outside the horizon {hz.start}-{hz.end}", ("at",))
+    for key in exp.outcomes:
         var, _, ent = key.partition(":")
-        where = ("expect", "outcomes", key)
+        where = ("outcomes", key)
         if var not in VARIABLES or VARIABLES[var].entity == "contribution":
             fail(f"unknown outcome variable {var!r}", where)
         ents = kinds[VARIABLES[var].entity]

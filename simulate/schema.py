@@ -154,9 +154,17 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)
     outputs: list[str] | None = Field(None, description="Variables to keep; default all")
-    expect: Expect | None = Field(
-        None, description="Declared directions of the headline outcomes (not inherited)"
+    expect: Expect | list[Expect] | None = Field(
+        None, description="Declared directions of the headline outcomes, one block per "
+        "reference and year (not inherited)"
     )
+
+    @property
+    def expectations(self) -> list[Expect]:
+        """The ``expect`` blocks as a list (empty when none are declared)."""
+        if self.expect is None:
+            return []
+        return self.expect if isinstance(self.expect, list) else [self.expect]
 
 
 def json_schema() -> str:

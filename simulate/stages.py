@@ -64,7 +64,7 @@ class HedgerState:
     transit_days: Array  # (R,)
     corridor_const: Array  # (R,) constant of the freight split, fixed at the start
     risk: Array  # (R,) transit risk Kazakhstan perceives on routes crossing the avoided power
-    loss: Array  # (R,) remembered share of oil exports lost to disruptions
+    loss: Array  # (R,) remembered share of the capacity across it that was disrupted
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
     oil_transit: Array  # (R, P)
@@ -97,13 +97,16 @@ def decide(
     stake = dyn.gap(position, p["ideal"], p["salience"])
     for name, channel in dyn.INSTRUMENTS.items():
         ceiling = p[f"{name}_max"] * pw.capacity
-        if name == "secondary_sanctions":  # needs Western enforcement to be credible
-            ceiling = ceiling * h["sanctions_intensity"]
-        pw.success[name] = dyn.give_way(channels[channel], h["resolve"], support)
+        bite = channels[channel]
+        if name == "secondary_sanctions":  # they bite as hard as the West enforces
+            bite = bite * h["sanctions_intensity"]
+        pw.success[name] = dyn.give_way(bite, h["resolve"], support)
         rule = dyn.effort(stake, pw.success[name], h["backlash"], p[f"{name}_cost"],
                           p["reactivity"], ceiling)
-        # a coercion campaign (an event) holds the effort at least at its floor
-        pw.effort[name] = np.maximum(rule, np.minimum(p[f"{name}_floor"], ceiling))
+        # a coercion campaign (an event) holds the effort at least at its floor, beyond
+        # the ceiling the power's own rule respects; only instruments the power holds
+        held = p[f"{name}_max"] > 0
+        pw.effort[name] = np.maximum(rule, np.where(held, np.clip(p[f"{name}_floor"], 0, 1), 0))
     pw.success["inducement"] = dyn.give_way(h["payoff_inducement"], h["resolve"], support)
     pw.effort["inducement"] = dyn.effort(stake, pw.success["inducement"], 0.0,
                                          p["inducement_cost"], p["reactivity"],
@@ -122,49 +125,64 @@ def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -
     """Every pull on Kazakhstan's positions: weights and targets (R x C x I), in order
 
     own doctrine; ties to each power (trade and investment); each power's inducements;
-    each power's pressure where Kazakhstan gives way; each power's pressure that
-    backfires, towards each other power (P x P, zero on the diagonal); economics
-    (route risk, on the routing issue).
+    each power's pressure where it works (towards its ideals); each power's pressure
+    where it backfires (away from its demands, towards the mirror image 1 - ideal);
+    economics: on the routing issue, transit risk (towards the largest share the routes
+    around the avoided power can carry); cost, on the routing issue towards the smallest
+    share capacity forces around it (the routes across it are the cheapest) and on the
+    enforcement issue towards none, in proportion to the trade with sanctioned partners
+    that enforcement puts at risk.
+
+    A unit of pressure works with net weight P - backlash x (1 - P), the quantity the
+    power's own rule weighs: positive, Kazakhstan gives way; negative, it resists and
+    turns away. More vulnerability raises P and so never moves Kazakhstan away from the
+    presser.
     """
     h, p = sp.hedger, sp.power
-    n_p = len(spec.powers)
     s = p["salience"]  # (R, P, I)
     ideal = p["ideal"]
-    x = hs.position
-    ties = h["payoff_trade"][:, None] * hs.trade_share + h["payoff_investment"][:, None] * hs.fdi_share
-    coercive = [j for j in dyn.INSTRUMENTS]
-    comply = sum(pw.effort[j] * pw.success[j] for j in coercive)
-    backfire = sum(pw.effort[j] * (1.0 - pw.success[j]) for j in coercive)
+    ties = (h["payoff_trade"][:, None] * hs.trade_share
+            + h["payoff_investment"][:, None] * hs.fdi_share)  # fmt: skip
+    net = {j: pw.success[j] - h["backlash"][:, None] * (1.0 - pw.success[j])
+           for j in dyn.INSTRUMENTS}  # fmt: skip
     phi = h["coercion_response"][:, None]
-    cap = np.clip(pw.capacity, 0.0, None)
+    works = phi * sum(pw.effort[j] * np.maximum(net[j], 0.0) for j in dyn.INSTRUMENTS)
+    fails = phi * sum(pw.effort[j] * np.maximum(-net[j], 0.0) for j in dyn.INSTRUMENTS)
+    risk_w, risk_t = np.zeros_like(hs.position), hs.position.copy()
+    cost_w, cost_t = np.zeros_like(hs.position), hs.position.copy()
+    if spec.enforcement is not None:  # enforcing costs trade with the sanctioned partners
+        sanctioned = dyn.last_sum(p["sanctioned"] * hs.trade_share)
+        cost_w[:, spec.enforcement] = h["enforcement_cost_aversion"] * sanctioned
+        cost_t[:, spec.enforcement] = 0.0
+    if spec.routing is not None:
+        lowest, highest = bypass_bounds(sp, spec)
+        risk_w[:, spec.routing] = h["route_risk_aversion"] * hs.risk
+        risk_t[:, spec.routing] = highest
+        cost_w[:, spec.routing] = h["route_cost_aversion"]
+        cost_t[:, spec.routing] = lowest
     weights = [(h["balance_preference"][:, None] * h["salience"])[:, None, :],
                s * ties[..., None],
                s * (h["payoff_inducement"][:, None] * pw.effort["inducement"])[..., None],
-               s * (phi * comply)[..., None]]  # fmt: skip
-    targets = [hs.own[:, None, :], ideal, ideal, ideal]
-    for src in range(n_p):
-        others = dyn.last_sum(cap, keepdims=True) - cap[:, src : src + 1]
-        share = np.divide(cap, others, out=np.zeros_like(cap), where=others > 0)
-        share[:, src] = 0.0
-        push = phi * h["backlash"][:, None] * backfire[:, src : src + 1] * share
-        weights.append(s * push[..., None])
-        targets.append(ideal)
-    econ_w = np.zeros_like(x)
-    econ_t = x.copy()
-    if spec.routing is not None:
-        econ_w[:, spec.routing] = h["route_risk_aversion"] * hs.risk
-        econ_t[:, spec.routing] = feasible_bypass(sp, spec)
-    weights.append(econ_w[:, None, :])
-    targets.append(econ_t[:, None, :])
+               s * works[..., None], s * fails[..., None], risk_w[:, None, :],
+               cost_w[:, None, :]]  # fmt: skip
+    targets = [hs.own[:, None, :], ideal, ideal, ideal, 1.0 - ideal, risk_t[:, None, :],
+               cost_t[:, None, :]]
     return np.concatenate(weights, axis=1), np.concatenate(targets, axis=1)
 
 
-def feasible_bypass(sp: StepParams, spec: RunSpec) -> Array:
-    """Share of oil exports the routes avoiding the avoided power could carry (R,)."""
-    around = dyn.last_sum(sp.route["capacity"] * (1.0 - spec.avoids))
-    return np.clip(np.divide(around, sp.hedger["oil_exports"],
-                             out=np.ones_like(around), where=sp.hedger["oil_exports"] > 0),
-                   0.0, 1.0)  # fmt: skip
+def bypass_bounds(sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
+    """Smallest and largest share of oil exports that can avoid the avoided power (R,).
+
+    The largest is what the routes around it can carry; the smallest is what the routes
+    across it cannot.
+    """
+    cap = sp.route["capacity"]
+    demand = sp.hedger["oil_exports"]
+    around = dyn.last_sum(cap * (1.0 - spec.avoids))
+    across = dyn.last_sum(cap * spec.avoids)
+    share = lambda x: np.clip(np.divide(x, demand, out=np.ones_like(x),  # noqa: E731
+                                        where=demand > 0), 0.0, 1.0)
+    return np.clip(1.0 - share(across), 0.0, 1.0), share(around)
 
 
 def mechanism_shifts(weights: Array, targets: Array, start: Array, n_powers: int) -> Array:
@@ -175,15 +193,10 @@ def mechanism_shifts(weights: Array, targets: Array, start: Array, n_powers: int
     """
     raw = dyn.shifts(weights, targets, start)
     n = n_powers
-    own, ties, ind, comply = raw[:, :1], raw[:, 1 : 1 + n], raw[:, 1 + n : 1 + 2 * n], \
-        raw[:, 1 + 2 * n : 1 + 3 * n]  # fmt: skip
-    pressure = comply.copy()
-    first = 1 + 3 * n
-    for src in range(n):
-        block = raw[:, first + src * n : first + (src + 1) * n]
-        pressure[:, src] = pressure[:, src] + dyn.last_sum(block.transpose(0, 2, 1))
-    econ = raw[:, -1:]
-    return np.concatenate([own, ties, ind, pressure, econ], axis=1)
+    own, ties, ind = raw[:, :1], raw[:, 1 : 1 + n], raw[:, 1 + n : 1 + 2 * n]
+    pressure = raw[:, 1 + 2 * n : 1 + 3 * n] + raw[:, 1 + 3 * n : 1 + 4 * n]
+    economics = raw[:, -2:-1] + raw[:, -1:]
+    return np.concatenate([own, ties, ind, pressure, economics], axis=1)
 
 
 def respond(
@@ -255,17 +268,34 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     disrupt_ref = pw.effort_ref["transit_disruption"] @ spec.crosses.T
     capacity = sp.route["capacity"] * dyn.relief(disrupt, disrupt_ref)
     hs.flows = dyn.allocate_routes(h["oil_exports"], pref, capacity)
-    shipped = dyn.last_sum(hs.flows)
-    lost = np.clip(1.0 - np.divide(shipped, h["oil_exports"], out=np.ones_like(shipped),
-                                   where=h["oil_exports"] > 0), 0.0, 1.0)  # fmt: skip
     fade = np.exp(-dt / np.maximum(h["loss_memory"], 1e-9))
-    hs.loss = fade * hs.loss + (1.0 - fade) * lost
-    hs.income = shipped * h["oil_price"]
-    threat = (pw.effort["transit_disruption"] @ spec.avoided) if spec.routing is not None \
-        else np.zeros_like(hs.loss)  # fmt: skip
-    hs.risk = h["transit_risk"] + threat + hs.loss
+    hs.loss = fade * hs.loss + (1.0 - fade) * disrupted(capacity, nominal_cap, spec)
+    hs.income = dyn.last_sum(hs.flows) * h["oil_price"]
+    hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss
     hs.transit_days = c["transit_days"].copy()
     freight(hs, sp, spec)
+
+
+def disrupted(capacity: Array, nominal: Array, spec: RunSpec) -> Array:
+    """Share of the capacity across the avoided power that is disrupted now (R,).
+
+    Withheld by coercion or lost to an outage, relative to the start: the risk a
+    disruption reveals, whether or not the exports find another route.
+    """
+    across = dyn.last_sum(nominal * spec.avoids)
+    now = dyn.last_sum(capacity * spec.avoids)
+    return np.clip(1.0 - np.divide(now, across, out=np.ones_like(now), where=across > 0),
+                   0.0, 1.0)  # fmt: skip
+
+
+def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
+    """What the avoided power could withhold: its transit-disruption ceiling (R,).
+
+    A hedger hedges against capabilities, not this period's intentions: the threat does
+    not fall because the power chooses not to use it.
+    """
+    ceiling = sp.power["transit_disruption_max"] * np.clip(pw.capacity, 0.0, None)
+    return ceiling @ spec.avoided
 
 
 def freight_risk(sp: StepParams, spec: RunSpec) -> Array:
