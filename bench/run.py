@@ -14,7 +14,6 @@ horizon length and with the number of actors; peak RSS of ``simulate run`` at
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import platform
 import resource
@@ -39,15 +38,12 @@ def _spec(horizon_end: int = 2040, config=None, runs: int = 100):  # noqa: ANN00
 
 def _config_with_powers(n_powers: int):  # noqa: ANN202
     """The default config plus copies of the EU as extra powers, up to ``n_powers``."""
-    from simulate.parameters import config_from_mapping, load_config
+    from simulate.parameters import load_config, with_power
 
-    data = load_config().model_dump(mode="json", exclude_none=True)
-    powers = [n for n, a in data["actors"].items() if a["kind"] == "power"]
-    for k in range(n_powers - len(powers)):
-        name = f"power{k + 1}"
-        data["actors"][name] = {"kind": "power", "label": name}
-        data["parameters"][name] = copy.deepcopy(data["parameters"]["eu"])
-    return config_from_mapping(data)
+    config = load_config()
+    for k in range(n_powers - len(config.powers)):
+        config = with_power(config, f"power{k + 1}", like="eu")
+    return config
 
 
 def _time(fn, repeat: int = 1) -> float:  # noqa: ANN001

@@ -160,19 +160,39 @@ def give_way(vulnerability: ArrayLike, resolve: ArrayLike, support: ArrayLike) -
     return _div(v, v + np.asarray(resolve) + np.asarray(support))
 
 
+def stakes(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Array:
+    """What a power has at stake on each issue: salience x |position - ideal| (..., I)."""
+    return np.asarray(salience) * np.abs(np.asarray(position) - np.asarray(ideal))
+
+
 def effort(
     stake: ArrayLike, success: ArrayLike, backlash: ArrayLike, cost: ArrayLike,
-    reactivity: ArrayLike, ceiling: ArrayLike,
+    reactivity: ArrayLike,
 ) -> Array:  # fmt: skip
-    """A power's effort on one instrument, by its expected-utility rule.
+    """A power's effort with one instrument on each issue, by its expected-utility rule.
 
     net = stake x (P - backlash x (1 - P)) - cost: the gain if Kazakhstan gives way,
-    the loss if pressure backfires and pushes it towards the others, the instrument's
-    own cost. effort = clip(reactivity x net, 0, ceiling).
+    the loss if pressure backfires and pushes it away, the instrument's own cost per
+    unit of effort. effort = max(reactivity x net, 0). ``stake`` has the issue axis
+    last; the other arguments broadcast against its leading axes.
     """
-    p = np.asarray(success)
-    net = np.asarray(stake) * (p - np.asarray(backlash) * (1.0 - p)) - np.asarray(cost)
-    return np.clip(np.asarray(reactivity) * net, 0.0, np.maximum(np.asarray(ceiling), 0.0))
+    p = np.asarray(success)[..., None]
+    net = np.asarray(stake) * (p - np.asarray(backlash)[..., None] * (1.0 - p))
+    net = net - np.asarray(cost)[..., None]
+    return np.maximum(np.asarray(reactivity)[..., None] * net, 0.0)
+
+
+def allot(effort_: Array, stake: Array, ceiling: ArrayLike, floor: ArrayLike) -> Array:
+    """Efforts by issue (..., I) within the instrument's ceiling and above an imposed floor.
+
+    Above the ceiling every issue's effort shrinks in proportion; below a floor (a
+    coercion campaign) the shortfall is spread over the issues by stake.
+    """
+    total = last_sum(effort_, keepdims=True)
+    cap = np.maximum(np.asarray(ceiling), 0.0)[..., None]
+    scaled = effort_ * np.minimum(1.0, _div(cap, total, 1.0))
+    short = np.maximum(np.asarray(floor)[..., None] - last_sum(scaled, keepdims=True), 0.0)
+    return scaled + short * _div(stake, last_sum(stake, keepdims=True), 0.0)
 
 
 # --- stage 2: Kazakhstan chooses its positions --------------------------------------------
@@ -258,12 +278,14 @@ def sanctions_factor(
 
 
 def relief(effort_now: ArrayLike, effort_ref: ArrayLike) -> Array:
-    """(1 - effort) / (1 - effort at the start): a realised cut, relative to the start.
+    """min(1, (1 - effort) / (1 - effort at the start)): the share of a flow left after a cut.
 
-    The data describe the start, standing pressure included; a cut deeper than it
-    lowers a flow, an easing raises it.
+    At the start a power's standing pressure is a threat that the data (capacities,
+    trade, investment) already reflect; only pressure beyond it is carried out. Easing
+    below it releases nothing the data do not already show.
     """
-    return (1.0 - np.clip(effort_now, 0.0, 1.0)) / (1.0 - np.clip(effort_ref, 0.0, 0.99))
+    ratio = (1.0 - np.clip(effort_now, 0.0, 1.0)) / (1.0 - np.clip(effort_ref, 0.0, 0.99))
+    return np.minimum(ratio, 1.0)
 
 
 def shares(amounts: Array, other: ArrayLike) -> Array:

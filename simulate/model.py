@@ -98,7 +98,7 @@ class BalancingModel(mesa.Model):
 
 
 def column(pw: stages.PowerState, j: int) -> stages.PowerState:
-    """Power ``j``'s slice of the powers' state: (R, P) arrays become (R,)."""
+    """Power ``j``'s slice of the powers' state: (R, P[, I]) arrays become (R[, I])."""
     kw = {}
     for name, value in vars(pw).items():
         kw[name] = ({k: v[:, j].copy() for k, v in value.items()} if isinstance(value, dict)

@@ -10,6 +10,7 @@ range, a unit and either ``sources`` (seed file + verbatim quote) or an
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -334,6 +335,21 @@ def _check_parameters(cfg: Config) -> None:
         vals = [par.value] if par.value is not None else [par.low, par.high]
         if par.role == "model" and any(not lo <= v <= hi for v in vals):
             raise ValueError(f"parameters.{path}: {vals} outside its domain [{lo}, {hi}]")
+
+
+def with_power(config: Config, name: str, like: str) -> Config:
+    """A copy of ``config`` with a new power ``name`` that copies power ``like``.
+
+    Its instruments, parameters (ideals and saliences included) are ``like``'s; edit
+    them afterwards to make the new power differ. Used to add Turkey, the US or a
+    neighbour to a config without writing every parameter by hand.
+    """
+    data = config.model_dump(mode="json", exclude_none=True)
+    if like not in config.powers:
+        raise InputError(f"unknown power {like!r}; expected one of {config.powers}")
+    data["actors"][name] = {**copy.deepcopy(data["actors"][like]), "label": name}
+    data["parameters"][name] = copy.deepcopy(data["parameters"][like])
+    return config_from_mapping(data)
 
 
 def parse_config(located: yamlio.Located) -> Config:

@@ -21,8 +21,10 @@ from simulate import stages
 from simulate.spec import RunSpec, StepParams
 
 
-def start(spec: RunSpec, rest: StepParams, now: StepParams) -> tuple[stages.PowerState,
-                                                                    stages.HedgerState]:  # fmt: skip
+State = tuple[stages.PowerState, stages.HedgerState]
+
+
+def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
     """The powers' and Kazakhstan's state at the start of a run (the same for both drivers).
 
     Args:
@@ -50,7 +52,7 @@ def start(spec: RunSpec, rest: StepParams, now: StepParams) -> tuple[stages.Powe
     return pw, hs
 
 
-def settle(spec: RunSpec, sp: StepParams) -> tuple[stages.PowerState, stages.HedgerState]:
+def settle(spec: RunSpec, sp: StepParams) -> State:
     """The rest point of ``sp``: steady stocks, the powers' standing efforts, and the own
     preferred positions that make the start's positions Kazakhstan's best response."""
     x0 = sp.hedger["position"]
@@ -60,7 +62,7 @@ def settle(spec: RunSpec, sp: StepParams) -> tuple[stages.PowerState, stages.Hed
     stages.record(hs, pw, sp, spec)
     stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
                   stages.support(pw, sp))  # fmt: skip
-    pw.effort_ref = dict(pw.effort)
+    pw.effort_ref = {j: stages.used(pw, j) for j in pw.effort}
     stages.routes(hs, pw, sp, spec, spec.dt)
     weights, targets = stages.components(hs, pw, sp, spec)
     hs.own = dyn.own_ideal(x0, weights[:, 0, :], weights[:, 1:, :], targets[:, 1:, :])
@@ -77,6 +79,7 @@ def hedger_columns(sp: StepParams) -> dict[str, np.ndarray]:
 def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
     p, h = sp.power, sp.hedger
     zero = np.zeros_like(p["capacity"])
+    by_issue = np.zeros_like(p["ideal"])
     inflow = np.maximum(p["fdi_inflow"], 0.0)
     at = x[:, None, :]
     roles = {}
@@ -86,7 +89,7 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
         capacity=p["capacity"].copy(), trade_base=p["trade"].copy(),
         trade_potential=p["trade"].copy(), trade=p["trade"].copy(), fdi_inflow=inflow,
         fdi_stock=dyn.steady_stock(inflow, h["fdi_depreciation"][:, None], spec.dt),
-        effort={j: zero.copy() for j in dyn.ALL_INSTRUMENTS},
+        effort={j: by_issue.copy() for j in dyn.ALL_INSTRUMENTS},
         success={j: zero.copy() for j in dyn.ALL_INSTRUMENTS},
         capacity_ref=p["capacity"].copy(),
         close_ref=dyn.closeness(at, p["ideal"], p["salience"]),

@@ -124,7 +124,8 @@ class Expect(_Strict):
         description="'start' (the scenario's own first period) or the reference scenario's "
         "file, relative to this file (e.g. baseline.yaml)"
     )
-    at: float = Field(ge=MIN_YEAR, le=MAX_YEAR, description="Decimal year compared (a period start)")
+    at: float = Field(ge=MIN_YEAR, le=MAX_YEAR,
+                      description="Decimal year compared (a period start)")  # fmt: skip
     outcomes: dict[str, Direction] = Field(
         min_length=1, description="VARIABLE or VARIABLE:ENTITY -> up or down"
     )

@@ -16,8 +16,13 @@ import numpy as np
 
 from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENTS
 from simulate.parameters import (
-    CORRIDOR, CORRIDOR_PARAMS, HEDGER_ISSUE_PARAMS, HEDGER_PARAMS, POWER_ISSUE_PARAMS,
-    POWER_PARAMS, ROUTE_PARAMS,
+    CORRIDOR,
+    CORRIDOR_PARAMS,
+    HEDGER_ISSUE_PARAMS,
+    HEDGER_PARAMS,
+    POWER_ISSUE_PARAMS,
+    POWER_PARAMS,
+    ROUTE_PARAMS,
 )  # fmt: skip
 from simulate.scenario import LoadedScenario
 from simulate.variables import VARIABLES

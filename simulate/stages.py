@@ -31,14 +31,14 @@ class PowerState:
     trade: Array  # realised trade
     fdi_inflow: Array
     fdi_stock: Array
-    effort: dict[str, Array] = field(default_factory=dict)  # instrument -> effort
+    effort: dict[str, Array] = field(default_factory=dict)  # instrument -> effort by issue
     success: dict[str, Array] = field(default_factory=dict)  # instrument -> P(give way)
     # fixed at the rest point of the start:
     capacity_ref: Array | None = None
     close_ref: Array | None = None  # closeness of Kazakhstan's positions to the power
     invest_ref: Array | None = None  # closeness on the investment issue
     security_ref: Array | None = None  # closeness on the security issue
-    effort_ref: dict[str, Array] = field(default_factory=dict)
+    effort_ref: dict[str, Array] = field(default_factory=dict)  # instrument -> total effort
 
 
 @dataclass
@@ -64,7 +64,7 @@ class HedgerState:
     transit_days: Array  # (R,)
     corridor_const: Array  # (R,) constant of the freight split, fixed at the start
     risk: Array  # (R,) transit risk Kazakhstan perceives on routes crossing the avoided power
-    loss: Array  # (R,) remembered share of the capacity across it that was disrupted
+    loss: Array  # (R,) remembered share of the capacity across it that shocks took out
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
     oil_transit: Array  # (R, P)
@@ -88,29 +88,33 @@ def decide(
     pw: PowerState, p: dict[str, Array], h: dict[str, Array], position: Array,
     channels: dict[str, Array], support: Array,
 ) -> None:  # fmt: skip
-    """A power sets its effort on every instrument by its expected-utility rule (elementwise).
+    """A power sets its effort with every instrument on every issue (elementwise per power).
 
     ``position`` broadcasts against the power's ideals; ``h`` holds the hedger's
     parameters shaped to broadcast against the power's arrays; ``channels`` are the
-    leverages recorded at the end of the last period.
+    leverages recorded at the end of the last period. Efforts have the issue axis last.
     """
-    stake = dyn.gap(position, p["ideal"], p["salience"])
+    stake = dyn.stakes(position, p["ideal"], p["salience"])
     for name, channel in dyn.INSTRUMENTS.items():
-        ceiling = p[f"{name}_max"] * pw.capacity
         bite = channels[channel]
         if name == "secondary_sanctions":  # they bite as hard as the West enforces
             bite = bite * h["sanctions_intensity"]
         pw.success[name] = dyn.give_way(bite, h["resolve"], support)
         rule = dyn.effort(stake, pw.success[name], h["backlash"], p[f"{name}_cost"],
-                          p["reactivity"], ceiling)
+                          p["reactivity"])
         # a coercion campaign (an event) holds the effort at least at its floor, beyond
         # the ceiling the power's own rule respects; only instruments the power holds
-        held = p[f"{name}_max"] > 0
-        pw.effort[name] = np.maximum(rule, np.where(held, np.clip(p[f"{name}_floor"], 0, 1), 0))
+        floor = np.where(p[f"{name}_max"] > 0, np.clip(p[f"{name}_floor"], 0.0, 1.0), 0.0)
+        pw.effort[name] = dyn.allot(rule, stake, p[f"{name}_max"] * pw.capacity, floor)
     pw.success["inducement"] = dyn.give_way(h["payoff_inducement"], h["resolve"], support)
-    pw.effort["inducement"] = dyn.effort(stake, pw.success["inducement"], 0.0,
-                                         p["inducement_cost"], p["reactivity"],
-                                         p["inducement_max"] * pw.capacity)  # fmt: skip
+    rule = dyn.effort(stake, pw.success["inducement"], np.zeros_like(support),
+                      p["inducement_cost"], p["reactivity"])
+    pw.effort["inducement"] = dyn.allot(rule, stake, p["inducement_max"] * pw.capacity, 0.0)
+
+
+def used(pw: PowerState, instrument: str) -> Array:
+    """The effort a power puts into an instrument, over all issues: the action taken."""
+    return dyn.last_sum(pw.effort[instrument])
 
 
 def support(pw: PowerState, sp: StepParams) -> Array:
@@ -143,9 +147,9 @@ def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -
     ideal = p["ideal"]
     ties = (h["payoff_trade"][:, None] * hs.trade_share
             + h["payoff_investment"][:, None] * hs.fdi_share)  # fmt: skip
-    net = {j: pw.success[j] - h["backlash"][:, None] * (1.0 - pw.success[j])
+    net = {j: (pw.success[j] - h["backlash"][:, None] * (1.0 - pw.success[j]))[..., None]
            for j in dyn.INSTRUMENTS}  # fmt: skip
-    phi = h["coercion_response"][:, None]
+    phi = h["coercion_response"][:, None, None]
     works = phi * sum(pw.effort[j] * np.maximum(net[j], 0.0) for j in dyn.INSTRUMENTS)
     fails = phi * sum(pw.effort[j] * np.maximum(-net[j], 0.0) for j in dyn.INSTRUMENTS)
     risk_w, risk_t = np.zeros_like(hs.position), hs.position.copy()
@@ -162,9 +166,8 @@ def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -
         cost_t[:, spec.routing] = lowest
     weights = [(h["balance_preference"][:, None] * h["salience"])[:, None, :],
                s * ties[..., None],
-               s * (h["payoff_inducement"][:, None] * pw.effort["inducement"])[..., None],
-               s * works[..., None], s * fails[..., None], risk_w[:, None, :],
-               cost_w[:, None, :]]  # fmt: skip
+               h["payoff_inducement"][:, None, None] * pw.effort["inducement"],
+               works, fails, risk_w[:, None, :], cost_w[:, None, :]]  # fmt: skip
     targets = [hs.own[:, None, :], ideal, ideal, ideal, 1.0 - ideal, risk_t[:, None, :],
                cost_t[:, None, :]]
     return np.concatenate(weights, axis=1), np.concatenate(targets, axis=1)
@@ -240,14 +243,14 @@ def economy(
         * dyn.sanctions_factor(p["sanctioned"], enforcement, h["sanctions_intensity"],
                                sanction_ref, h["sanctions_trade_drag"])
     )  # fmt: skip
-    cut = pw.effort["secondary_sanctions"] * (1.0 - enforcement)
+    cut = used(pw, "secondary_sanctions") * (1.0 - enforcement)
     cut_ref = pw.effort_ref["secondary_sanctions"] * (1.0 - enforcement_ref)
     pw.trade = pw.trade_potential * dyn.relief(cut, cut_ref)
     pull = 1.0 if investment is None else dyn.political_factor(
         issue_closeness(position, p, investment), pw.invest_ref, h["fdi_alignment_elasticity"])
     scale = np.minimum(pw.capacity, 1.0) / np.maximum(np.minimum(pw.capacity_ref, 1.0), 1e-9)
     pw.fdi_inflow = (np.maximum(p["fdi_inflow"], 0.0) * scale * pull
-                     * dyn.relief(pw.effort["investment_freeze"],
+                     * dyn.relief(used(pw, "investment_freeze"),
                                   pw.effort_ref["investment_freeze"]))  # fmt: skip
     pw.fdi_stock = dyn.accumulate_stock(pw.fdi_stock, pw.fdi_inflow, h["fdi_depreciation"], dt)
 
@@ -264,28 +267,31 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     pref = dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
     nominal_cap = sp.route["capacity_nominal"]
     hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, nominal_cap)
-    disrupt = pw.effort["transit_disruption"] @ spec.crosses.T  # (R, K)
+    disrupt = used(pw, "transit_disruption") @ spec.crosses.T  # (R, K)
     disrupt_ref = pw.effort_ref["transit_disruption"] @ spec.crosses.T
     capacity = sp.route["capacity"] * dyn.relief(disrupt, disrupt_ref)
     hs.flows = dyn.allocate_routes(h["oil_exports"], pref, capacity)
     fade = np.exp(-dt / np.maximum(h["loss_memory"], 1e-9))
-    hs.loss = fade * hs.loss + (1.0 - fade) * disrupted(capacity, nominal_cap, spec)
+    hs.loss = fade * hs.loss + (1.0 - fade) * disrupted(sp, spec)
     hs.income = dyn.last_sum(hs.flows) * h["oil_price"]
     hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss
     hs.transit_days = c["transit_days"].copy()
     freight(hs, sp, spec)
 
 
-def disrupted(capacity: Array, nominal: Array, spec: RunSpec) -> Array:
-    """Share of the capacity across the avoided power that is disrupted now (R,).
+def disrupted(sp: StepParams, spec: RunSpec) -> Array:
+    """Share of the capacity across the avoided power that a shock takes out now (R,).
 
-    Withheld by coercion or lost to an outage, relative to the start: the risk a
-    disruption reveals, whether or not the exports find another route.
+    Shocks are what the scenario imposes: outages (route disruptions) and the avoided
+    power's coercion campaigns. They reveal a risk whether or not the exports find
+    another route, and Kazakhstan remembers them. The power's own rule-chosen pressure
+    is already in the threat (its capability) and in its pull on the positions.
     """
-    across = dyn.last_sum(nominal * spec.avoids)
-    now = dyn.last_sum(capacity * spec.avoids)
-    return np.clip(1.0 - np.divide(now, across, out=np.ones_like(now), where=across > 0),
-                   0.0, 1.0)  # fmt: skip
+    across = dyn.last_sum(sp.route["capacity_nominal"] * spec.avoids)
+    left = dyn.last_sum(sp.route["capacity"] * spec.avoids)
+    outage = np.divide(left, across, out=np.ones_like(left), where=across > 0)
+    campaign = np.clip(sp.power["transit_disruption_floor"] @ spec.avoided, 0.0, 1.0)
+    return np.clip(1.0 - outage * (1.0 - campaign), 0.0, 1.0)
 
 
 def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
@@ -373,7 +379,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
     via_russia = (hs.oil_transit[:, powers.index("russia")] if "russia" in powers
                   else np.zeros(hs.oil_transit.shape[0]))  # fmt: skip
     total = dyn.last_sum(hs.flows, keepdims=True)
-    coercive = sum(pw.effort[j] for j in dyn.INSTRUMENTS)
+    coercive = sum(used(pw, j) for j in dyn.INSTRUMENTS)
     enforcement = (hs.position[:, spec.enforcement] if spec.enforcement is not None
                    else np.zeros(hs.position.shape[0]))  # fmt: skip
     out = {
@@ -385,7 +391,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
         "captured": col(hs.captured),
         "leverage": hs.leverage,
         "pressure": coercive,
-        "inducement": pw.effort["inducement"],
+        "inducement": used(pw, "inducement"),
         "trade": pw.trade,
         "trade_share": hs.trade_share,
         "total_trade": col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
@@ -406,7 +412,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
         "contribution": hs.contributions.transpose(0, 2, 1).reshape(len(hs.position), -1),
     }  # fmt: skip
     out.update({f"leverage_{c}": hs.channels[c] for c in dyn.CHANNELS})
-    out.update({f"pressure_{j}": pw.effort[j] for j in dyn.INSTRUMENTS})
+    out.update({f"pressure_{j}": used(pw, j) for j in dyn.INSTRUMENTS})
     return {k: out[k] for k in spec.outputs}
 
 

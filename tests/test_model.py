@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import mesa
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ from hypothesis import given, settings
 
 from simulate.batch import simulate_runs
 from simulate.model import BalancingModel
-from simulate.parameters import config_from_mapping
+from simulate.parameters import config_from_mapping, with_power
 from simulate.runner import prepare
 from simulate.scenario import load
 from simulate.testing import strategies as mst
@@ -65,10 +63,7 @@ def test_drivers_agree_on_generated_scenarios(data):
 
 
 def _with_fifth_power(config, name="turkey"):
-    data = config.model_dump(mode="json", exclude_none=True)
-    data["actors"][name] = {"kind": "power", "label": name.title()}
-    data["parameters"][name] = copy.deepcopy(data["parameters"]["eu"])
-    return config_from_mapping(data)
+    return with_power(config, name, like="eu")
 
 
 def test_a_fifth_actor_runs_without_code_changes(config, small_scenario):
