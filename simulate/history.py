@@ -195,19 +195,6 @@ class History(_Strict):
     un_votes: UNVotes
     events: dict[str, Event]
 
-    @model_validator(mode="after")
-    def _covered(self) -> History:
-        for sid, s in self.series.items():
-            years = set(s.observations) | set(s.missing)
-            gaps = [y for y in range(self.first_year, self.cutoff_year + 1) if y not in years]
-            if gaps:
-                raise ValueError(f"series {sid}: years {gaps} are neither observed nor listed "
-                                 "under 'missing' with the reason")  # fmt: skip
-            early = sorted(y for y in years if y < self.first_year)
-            if early:
-                raise ValueError(f"series {sid}: years {early} are before first_year")
-        return self
-
     def observed(self, series: str, year: int) -> tuple[float, float]:
         """The observed ``(low, high)`` of ``series`` in ``year`` (equal ends if one figure).
 
@@ -241,7 +228,8 @@ def load_history(path: str | Path | None = None) -> History:
     Raises:
         InputError: naming file, line and field, for invalid YAML or schema, anything
             dated after the cutoff year, a figure without a complete source, a range
-            whose low is not below its high or lacks a source for an end, a source
+            whose low is not below its high or lacks a source for an end, a year of
+            a series neither observed nor explained under ``missing``, a source
             published before the year it reports, or an event magnitude not found in
             its sources' printed words.
     """
@@ -250,7 +238,7 @@ def load_history(path: str | Path | None = None) -> History:
     data = located.data
 
     def fail(message: str, where: tuple) -> None:
-        raise InputError(message, file=path, line=located.line_of(where),
+        raise InputError(message, file=path, line=_line(located, where),
                          field=".".join(map(str, where)) or None)  # fmt: skip
 
     if not isinstance(data, dict):
@@ -269,6 +257,19 @@ def load_history(path: str | Path | None = None) -> History:
         fail(msg, loc)
     _check_source_dates(history, fail)
     return history
+
+
+def _line(located: yamlio.Located, where: tuple) -> int | None:
+    """The line of ``where``; YAML mapping keys such as years are stored as strings."""
+    path: tuple = ()
+    for part in where:
+        if path + (part,) in located.lines:
+            path += (part,)
+        elif path + (str(part),) in located.lines:
+            path += (str(part),)
+        else:
+            break
+    return located.line_of(path)
 
 
 def _check_cutoff(data: dict, fail) -> None:
@@ -297,8 +298,17 @@ def _check_cutoff(data: dict, fail) -> None:
 
 
 def _check_source_dates(h: History, fail) -> None:
-    """A source cannot report a year before it was published; magnitudes must be printed."""
+    """Every year covered, no source older than its year, every magnitude printed."""
+    span = range(h.first_year, h.cutoff_year + 1)
     for sid, s in h.series.items():
+        for year in s.missing:
+            if year not in span:
+                fail(f"missing year {year} is outside {h.first_year}-{h.cutoff_year}",
+                     ("series", sid, "missing", year))  # fmt: skip
+        gaps = [y for y in span if y not in s.observations and y not in s.missing]
+        if gaps:
+            fail(f"years {gaps} are neither observed nor listed under 'missing' with the reason",
+                 ("series", sid))  # fmt: skip
         for year, o in s.observations.items():
             for i, src in enumerate(o.sources):
                 if _year(src.date) < year:
