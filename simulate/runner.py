@@ -33,7 +33,10 @@ def prepare(
     if isinstance(source, scenario_mod.LoadedScenario):
         loaded = source
     else:
-        loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping) else source)
+        from simulate.shipped import resolve_scenario
+
+        loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping)
+                                   else resolve_scenario(source))  # fmt: skip
     update: dict[str, Any] = {}
     if runs is not None:
         if not 1 <= runs <= MAX_RUNS:
