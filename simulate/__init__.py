@@ -19,7 +19,8 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.1.0"
 
 from simulate.errors import InputError  # noqa: E402
+from simulate.prepared import Experiment  # noqa: E402
 from simulate.results import Results, load_results  # noqa: E402
 from simulate.runner import run_scenario  # noqa: E402
 
-__all__ = ["InputError", "Results", "__version__", "load_results", "run_scenario"]
+__all__ = ["Experiment", "InputError", "Results", "__version__", "load_results", "run_scenario"]

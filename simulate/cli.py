@@ -47,7 +47,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
       simulate run scenarios/baseline.yaml --runs 100000 --dask-local 2
     """
     from simulate.errors import InputError
-    from simulate.runner import prepare, run_scenario
+    from simulate.prepared import Experiment
     from simulate.summary import side_by_side, summarise
     from simulate.table import format_table
 
@@ -56,12 +56,13 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
                          field="--output")  # fmt: skip
     summaries, written = {}, {}
     for path in scenarios:
-        spec = prepare(path, runs=runs, seed=seed, overrides=overrides)
+        exp = Experiment(path)
+        spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
         target = _target(output, name, several=len(scenarios) > 1)
         with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
-            res = run_scenario(path, runs=runs, seed=seed, overrides=overrides, engine=engine,
-                               output=target, keep=keep, progress=bar, **executor)  # fmt: skip
+            res = exp.run(runs=runs, seed=seed, overrides=overrides, engine=engine,
+                          output=target, keep=keep, progress=bar, **executor)  # fmt: skip
         summaries[name] = summarise(res.extra["final"])
         written[name] = str(target)
     if as_json:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.errors import InputError
+from simulate.parameters import domain
 from simulate.results import Results, ResultWriter, check_writable, make_metadata, tidy
 from simulate.schema import MAX_RUNS
 
@@ -57,6 +58,10 @@ def prepare(
             except (TypeError, ValueError):
                 raise InputError(f"{path}: expected a number, got {value!r}",
                                  field="--set") from None  # fmt: skip
+            lo, hi = domain(path)
+            if not lo <= float(value) <= hi:
+                raise InputError(f"{path}: {float(value)} is outside the admissible range "
+                                 f"[{lo}, {hi}]", field="--set")  # fmt: skip
         update["parameters"] = {**loaded.scenario.parameters,
                                 **{k: float(v) for k, v in overrides.items()}}  # fmt: skip
         # an override fixes the value: it replaces any path or uncertainty on that parameter
@@ -123,9 +128,24 @@ def run_scenario(
     Returns:
         :class:`~simulate.results.Results` with ``.frame`` and ``.metadata``.
     """
+    from simulate.prepared import Experiment
+
+    return Experiment(source).run(runs=runs, seed=seed, overrides=overrides, engine=engine,
+                                  output=output, keep=keep, progress=progress, **executor)
+
+
+def execute(
+    spec: spec_mod.RunSpec,
+    *,
+    engine: str = "batch",
+    output: str | Path | None = None,
+    keep: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    **executor: Any,
+) -> Results:
+    """Simulate a prepared run spec (see :func:`prepare`); arguments as :func:`run_scenario`."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="--engine")
-    spec = prepare(source, runs=runs, seed=seed, overrides=overrides)
     n, s = spec.scenario.runs, spec.scenario.seed
     keep = keep or default_keep(spec, n)
     if keep not in KEEPS:
@@ -236,8 +256,8 @@ def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001
     final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
     if not final.empty:
         final = final.sort_values("run", ignore_index=True)
-    res = Results(frame=frame if frame is not None else pd.DataFrame(), metadata=meta,
-                  path=Path(output) if output else None)  # fmt: skip
+    # written results are read back from the file when first used
+    res = Results(frame=frame, metadata=meta, path=Path(output) if output else None)
     res.extra["final"] = final
     return res
 
