@@ -16,8 +16,9 @@ Summary files (``keep="summary"``) become ``VAR`` with dims ``(stat, time[, enti
 for the statistics over runs and ``VAR_final`` with dims ``(run[, entity])`` for each
 run's value at the horizon's end.
 
-Memory is proportional to the arrays, not to the tidy table: results written to a file
-are read in batches of rows (:data:`BATCH_ROWS`) and scattered into preallocated arrays.
+Memory is proportional to the arrays, not to the tidy table: rows are read (from the
+result file when the results were written to one and not loaded) in batches of
+:data:`BATCH_ROWS` and scattered into preallocated arrays.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from simulate.units import pint_unit
 from simulate.variables import VARIABLES
 
 #: Rows read from a result file at a time.
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 18
 #: The stat of per-run rows in summary files.
 FINAL = "final"
 #: Metadata copied into the Dataset's attributes as plain values.
@@ -61,31 +62,44 @@ class _Rows:
 
 
 def _codes(values: Any) -> tuple[np.ndarray, list[str]]:
-    """Integer codes and labels of a column (Arrow dictionary array or pandas Series)."""
+    """Integer codes and labels of a string column (Arrow array or pandas Series)."""
     import pyarrow as pa
 
+    if isinstance(values, pd.Series):
+        values = pa.array(values, from_pandas=True)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if isinstance(values, pa.DictionaryArray):
-        return values.indices.to_numpy(zero_copy_only=False), values.dictionary.to_pylist()
-    codes, uniques = pd.factorize(values)
-    return np.asarray(codes), [str(u) for u in uniques]
+    if not isinstance(values, pa.DictionaryArray):
+        values = values.dictionary_encode()
+    return values.indices.to_numpy(zero_copy_only=False), values.dictionary.to_pylist()
 
 
-def _from_frame(frame: pd.DataFrame) -> list[_Rows]:
-    var, var_labels = _codes(frame["variable"])
-    ent, ent_labels = _codes(frame["entity"])
-    stat, stat_labels = _codes(frame["stat"]) if "stat" in frame.columns else (None, None)
-    return [_Rows(frame["run"].to_numpy(np.int64), frame["time"].to_numpy(np.float64), var,
-                  var_labels, ent, ent_labels, frame["value"].to_numpy(np.float64), stat,
-                  stat_labels)]  # fmt: skip
+class _FrameRows:
+    """Iterate a tidy frame's rows in batches of :data:`BATCH_ROWS`, afresh each time."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __iter__(self) -> Iterator[_Rows]:
+        f = self.frame
+        has_stat = "stat" in f.columns
+        for lo in range(0, len(f), BATCH_ROWS):
+            part = f.iloc[lo : lo + BATCH_ROWS]
+            var, var_labels = _codes(part["variable"])
+            ent, ent_labels = _codes(part["entity"])
+            stat, stat_labels = _codes(part["stat"]) if has_stat else (None, None)
+            yield _Rows(part["run"].to_numpy(np.int64), part["time"].to_numpy(np.float64), var,
+                        var_labels, ent, ent_labels, part["value"].to_numpy(np.float64), stat,
+                        stat_labels)  # fmt: skip
 
 
 def _from_file(path: Path, values: bool = True) -> Iterator[_Rows]:
     import pyarrow.parquet as pq
 
     has_stat = "stat" in pq.read_schema(path).names
-    pf = pq.ParquetFile(path, read_dictionary=["variable", "entity", *(["stat"] * has_stat)])
+    # stream each column chunk in 1 MB reads instead of buffering whole row groups
+    pf = pq.ParquetFile(path, read_dictionary=["variable", "entity", *(["stat"] * has_stat)],
+                        pre_buffer=False, buffer_size=1 << 20)  # fmt: skip
     columns = [c for c in pf.schema_arrow.names if values or c != "value"]
     for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=columns):
         var, var_labels = _codes(batch.column("variable"))
@@ -209,7 +223,7 @@ def to_xarray(res: Results):  # noqa: ANN201 - xarray is imported lazily
         layout = _layout(_from_file(res.path, values=False), summary)
         batches: Any = _from_file(res.path)
     else:
-        batches = _from_frame(res.frame)
+        batches = _FrameRows(res.frame)
         layout = _layout(batches, summary)
     meta = res.metadata
     dim_of, coords = _dims(layout, meta)
