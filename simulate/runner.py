@@ -112,18 +112,25 @@ def run_scenario(
 ) -> Results:
     """Run a scenario and return its results (and write them when ``output`` is given).
 
+    Reads and validates the scenario on every call; to run one scenario many times, load
+    it once with :class:`simulate.Experiment` (this function is
+    ``Experiment(source).run(...)``).
+
     Args:
-        source: A scenario YAML path or the scenario as a mapping.
+        source: A scenario YAML path, the name of a shipped scenario, or the scenario as a
+            mapping.
         runs: Number of runs (default: the scenario's).
         seed: Seed (default: the scenario's).
         overrides: Parameter values by dotted path, e.g. ``{"russia.capacity": 0.7}``.
         engine: ``"batch"`` (fast, default) or ``"mesa"`` (the reference driver).
-        output: Parquet path to write atomically; None keeps results in memory only.
+        output: Parquet path to write atomically; the results returned are then read
+            back from it when ``.frame`` is first used. None keeps them in memory only.
         keep: ``"runs"`` (every run) or ``"summary"`` (statistics per time plus each
             run's final values); default by size, see :func:`default_keep`.
         progress: Called with the number of runs finished after each chunk.
         **executor: ``workers``, ``scheduler``, ``dask_local``, ``chunk`` (batch engine;
-            see :func:`simulate.ensemble.run_chunks`).
+            see :func:`simulate.ensemble.run_chunks`). Without them every run is
+            computed in this process.
 
     Returns:
         :class:`~simulate.results.Results` with ``.frame`` and ``.metadata``.
