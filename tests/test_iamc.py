@@ -32,7 +32,11 @@ def _registry():
 @pytest.mark.parametrize("name", sorted(VARIABLES))
 def test_every_variables_unit_parses_with_iam_units(name):
     unit = pint_unit(VARIABLES[name].unit)
-    _registry().Unit(unit)  # raises for anything pint / iam-units cannot read
+    try:
+        _registry().Unit(unit)
+    except Exception as exc:  # pint raises several kinds of errors
+        pytest.fail(f"{name}: unit {unit!r} does not parse ({exc}); map its label in "
+                    "simulate.units.PINT_UNITS")
 
 
 def test_every_unit_of_the_export_parses_and_money_converts(iamc_csv):
