@@ -6,7 +6,11 @@ The public API::
     res = simulate.run_scenario("scenarios/middle_corridor.yaml", runs=200, seed=1)
     res.frame          # tidy DataFrame: run, time, variable, entity, value
     res.metadata       # resolved scenario, seed, runs, units, parameter hash ...
+    res.to_xarray()    # one labelled array per variable
     simulate.load_results("results/middle_corridor.parquet")
+
+    exp = simulate.Experiment("middle_corridor")   # a shipped scenario, loaded once
+    exp.run(runs=20, seed=1, overrides={"russia.capacity_growth": -0.02})
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.1.0"
 
 from simulate.errors import InputError  # noqa: E402
+from simulate.prepared import Experiment  # noqa: E402
 from simulate.results import Results, load_results  # noqa: E402
 from simulate.runner import run_scenario  # noqa: E402
 
-__all__ = ["InputError", "Results", "__version__", "load_results", "run_scenario"]
+__all__ = ["Experiment", "InputError", "Results", "__version__", "load_results", "run_scenario"]

@@ -34,16 +34,20 @@ def main() -> None:
 def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet, as_json):
     """Run one or more SCENARIOS and summarise their outcomes at the horizon's end.
 
+    A SCENARIO is a file, or the name of a shipped scenario (`simulate list --shipped`)
+    when no file of that name exists here.
+
     \b
     Examples:
       simulate run scenarios/middle_corridor.yaml
+      simulate run middle_corridor        # the shipped scenario, from any folder
       simulate run scenarios/baseline.yaml scenarios/middle_corridor.yaml --runs 1000
       simulate run scenarios/baseline.yaml --set russia.capacity=0.6 -o results/weak.parquet
       simulate run scenarios/baseline.yaml --runs 100000 --keep summary --workers 2
       simulate run scenarios/baseline.yaml --runs 100000 --dask-local 2
     """
     from simulate.errors import InputError
-    from simulate.runner import prepare, run_scenario
+    from simulate.prepared import Experiment
     from simulate.summary import side_by_side, summarise
     from simulate.table import format_table
 
@@ -52,12 +56,13 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
                          field="--output")  # fmt: skip
     summaries, written = {}, {}
     for path in scenarios:
-        spec = prepare(path, runs=runs, seed=seed, overrides=overrides)
+        exp = Experiment(path)
+        spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
         target = _target(output, name, several=len(scenarios) > 1)
         with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
-            res = run_scenario(path, runs=runs, seed=seed, overrides=overrides, engine=engine,
-                               output=target, keep=keep, progress=bar, **executor)  # fmt: skip
+            res = exp.run(runs=runs, seed=seed, overrides=overrides, engine=engine,
+                          output=target, keep=keep, progress=bar, **executor)  # fmt: skip
         summaries[name] = summarise(res.extra["final"])
         written[name] = str(target)
     if as_json:
@@ -85,14 +90,15 @@ def _target(output: str | None, name: str, several: bool) -> Path:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @opt.quiet_opt
 def validate(files, quiet):
-    """Check scenario FILES against the schema and the parameter config."""
+    """Check scenario FILES (or shipped scenario names) against the schema and the config."""
     from simulate import scenario
     from simulate.errors import InputError
+    from simulate.shipped import resolve_scenario
 
     bad = 0
     for f in files:
         try:
-            loaded = scenario.load(f)
+            loaded = scenario.load(resolve_scenario(f))
         except InputError as exc:
             bad += 1
             click.echo(f"error: {exc.format()}", err=True)
@@ -106,18 +112,30 @@ def validate(files, quiet):
 
 
 @main.command("list")
-@click.argument("directory", required=False, default="scenarios", type=click.Path())
+@click.argument("directory", required=False, default=None, type=click.Path())
+@click.option("--shipped", is_flag=True,
+              help="The scenarios shipped with the package (run them by name).")
 @opt.json_opt
 @opt.boundary
-def list_(directory, as_json):
-    """List the scenarios in DIRECTORY (default: scenarios/)."""
+def list_(directory, shipped, as_json):
+    """List the scenarios in DIRECTORY (default: scenarios/), or the shipped ones.
+
+    \b
+    Examples:
+      simulate list
+      simulate list --shipped        # then e.g. `simulate run middle_corridor`
+    """
     from simulate import scenario
+    from simulate import shipped as shipped_mod
     from simulate.errors import InputError
     from simulate.table import format_table
 
-    d = Path(directory)
+    if shipped and directory is not None:
+        raise InputError("give a DIRECTORY or --shipped, not both", field="--shipped")
+    d = shipped_mod.folder("scenarios") if shipped else Path(directory or "scenarios")
     if not d.is_dir():
-        raise InputError("not a folder", file=d)
+        hint = "" if directory else " (simulate list --shipped lists the shipped scenarios)"
+        raise InputError(f"not a folder{hint}", file=d)
     rows = []
     for f in sorted(d.glob("*.y*ml")):
         try:

@@ -201,26 +201,55 @@ def plot(file, variable, entity, output):
 
 @click.command()
 @click.argument("file", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["iamc", "csv"]), default="iamc",
-              show_default=True, help="iamc: wide IAMC table (pyam); csv: the tidy table.")
+@click.option("--format", "fmt", type=click.Choice(["iamc", "csv", "netcdf"]), default="iamc",
+              show_default=True,
+              help="iamc: wide IAMC table (pyam); csv: the tidy table; netcdf: one array per "
+                   "variable (xarray).")
 @click.option("--quantile", "quantiles", multiple=True, type=float,
               help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
-@click.option("--output", "-o", required=True, type=click.Path(), help="CSV file to write.")
+@click.option("--output", "-o", required=True, type=click.Path(),
+              help="File to write: .csv, or .nc for netcdf.")
 @opt.boundary
 def export(file, fmt, quantiles, output):
-    """Export a result FILE as IAMC wide CSV or as the tidy CSV.
+    """Export a result FILE as IAMC wide CSV, the tidy CSV or netCDF arrays.
 
     \b
-    Example:
+    Examples:
       simulate export results/middle_corridor.parquet --format iamc -o mc_iamc.csv
+      simulate export results/middle_corridor.parquet --format netcdf -o mc.nc
     """
     from simulate.export import DEFAULT_QUANTILES, check_quantiles, iamc_frame
 
+    if fmt == "netcdf":
+        _export_netcdf(file, output, bool(quantiles))
+        return
     quantiles = check_quantiles(quantiles or DEFAULT_QUANTILES)
     _check_writable(output)
     res = _load([file])[0]
     frame = iamc_frame(res, quantiles) if fmt == "iamc" else res.frame
     _write_bytes(output, frame.to_csv(index=False).encode("utf-8"))
+    click.echo(f"wrote {output}")
+
+
+def _export_netcdf(file: str, output: str, quantiles_given: bool) -> None:
+    """Write every variable of ``file`` as arrays, reading the file in batches."""
+    from simulate.arrays import write_netcdf
+    from simulate.errors import InputError
+    from simulate.results import Results, read_metadata
+
+    if quantiles_given:
+        raise InputError("--quantile applies to --format iamc only", field="--quantile")
+    _check_suffix(output, (".nc",))
+    res = Results(metadata=read_metadata(file), path=Path(file))
+    try:
+        ds = res.to_xarray()
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise InputError(f"cannot read rows (truncated or damaged?): {exc}", file=file) from None
+    try:
+        write_netcdf(ds, output)
+    except OSError as exc:
+        raise InputError(f"cannot write the output ({exc.strerror or exc})", file=output,
+                         field="--output") from None  # fmt: skip
     click.echo(f"wrote {output}")
 
 

@@ -5,8 +5,9 @@ Work ships as chunks of run indices. Each chunk is computed by
 so the numbers do not depend on the executor, the chunk size or the number of
 workers. Three executors:
 
-* in-process (``workers=1``, the default for small ensembles);
-* a local process pool (``workers=N``; default one per CPU for large ensembles);
+* in-process (the default: no process starts unless asked for);
+* a local process pool (``workers=N``), which starts from any ``__main__``, even a
+  script piped on standard input (``python - <<EOF``);
 * a Dask cluster (``scheduler="tcp://host:port"`` or ``dask_local=N``), see
   :mod:`simulate.dask_executor`.
 
@@ -16,7 +17,9 @@ has its chunks retried on a fresh pool, up to ``retries`` times.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,8 +32,6 @@ from simulate.errors import ExecutionError, InputError
 from simulate.spec import RunSpec
 
 Chunk = tuple[list[int], dict[str, np.ndarray]]
-#: Below this many chunks a local pool costs more than it saves.
-POOL_MIN_CHUNKS = 4
 
 _WORKER_SPEC: RunSpec | None = None
 
@@ -39,11 +40,6 @@ def split(runs: Iterable[int], size: int) -> list[list[int]]:
     """Consecutive chunks of at most ``size`` run indices."""
     runs = [int(i) for i in runs]
     return [runs[lo : lo + size] for lo in range(0, len(runs), size)]
-
-
-def default_workers(n_chunks: int) -> int:
-    """One worker per CPU when there is enough work, else in-process."""
-    return (os.cpu_count() or 1) if n_chunks >= POOL_MIN_CHUNKS else 1
 
 
 def run_chunks(
@@ -72,7 +68,7 @@ def run_chunks(
         seed: The scenario seed.
         chunk: Runs per chunk (default :data:`~simulate.batch.DEFAULT_CHUNK`).
         fixed: Values of random inputs by path, indexed by run (see ``simulate_runs``).
-        workers: Local worker processes; None chooses by size, 1 runs in-process.
+        workers: Local worker processes; None or 1 runs in this process.
         scheduler: Address of a running Dask scheduler.
         dask_local: Start a local Dask cluster with this many workers.
         retries: How often a chunk whose worker died is retried.
@@ -93,7 +89,7 @@ def run_chunks(
         yield from dask_chunks(spec, chunks, seed, fixed=fixed, scheduler=scheduler,
                                n_workers=dask_local, retries=retries)  # fmt: skip
         return
-    n = workers if workers is not None else default_workers(len(chunks))
+    n = workers or 1
     if n <= 1 or len(chunks) <= 1:
         for idx in chunks:
             yield _compute(spec, idx, seed, fixed, sink)
@@ -147,7 +143,8 @@ def _pool_chunks(
             while (pending or inflight) and not broken:
                 while pending and len(inflight) < 2 * workers:
                     k = pending.pop(0)
-                    inflight[pool.submit(_work, chunks[k], seed, fixed, sink)] = k
+                    with _main_importable():  # worker processes start on submit
+                        inflight[pool.submit(_work, chunks[k], seed, fixed, sink)] = k
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in done:
                     k = inflight.pop(fut)
@@ -168,3 +165,29 @@ def _pool_chunks(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _main_importable() -> Iterator[None]:
+    """While worker processes start, hide a ``__main__.__file__`` that names no file.
+
+    A new process re-runs the parent's main script from ``__main__.__file__``; for a
+    script piped on standard input that is ``<stdin>``, and every worker would die
+    with FileNotFoundError. The workers need nothing from ``__main__`` (their code
+    lives in this package), so such a name is hidden while they start.
+    """
+    from multiprocessing import process
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main.__spec__, "name", None):
+        yield
+        return
+    if os.path.isfile(os.path.join(process.ORIGINAL_DIR or "", path)):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path

@@ -2,10 +2,13 @@
 
 IAMC rows: ``model, scenario, region, variable, unit, <year>...`` with model
 ``multivector`` and region ``Kazakhstan``. Each variable and entity becomes
-``Name|Entity|pNN`` per chosen quantile over runs (``Leverage|Russia|p50``,
-``Balance Index|p05``); ``captured`` becomes ``Balancing Failure Probability``
-(the share of runs captured). Annual values are the mean of the year's periods
-(for quarterly runs, the mean of the four quarters) of the per-period quantile.
+``Name|Entity|NN.Nth Percentile`` per chosen quantile over runs, as the IPCC AR6
+scenario databases name percentiles (``Leverage|Russia|50.0th Percentile``,
+``Balance Index|5.0th Percentile``); ``captured`` becomes ``Balancing Failure
+Probability`` (the share of runs captured). Units are pint / iam-units expressions
+(:mod:`simulate.units`), so ``pyam`` converts them. Annual values are the mean of the
+year's periods (for quarterly runs, the mean of the four quarters) of the per-period
+quantile.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 from simulate import resultview as rv
 from simulate.errors import InputError
 from simulate.results import Results
+from simulate.units import pint_unit
 
 MODEL = "multivector"
 REGION = "Kazakhstan"
@@ -37,9 +41,15 @@ def variable_name(variable: str, entity: str = "") -> str:
 
 
 def quantile_label(q: float) -> str:
-    """``p05`` for 0.05, ``p50`` for 0.5, ``p2.5`` for 0.025."""
+    """The ``stat`` of a quantile in summary files: ``p05`` for 0.05, ``p2.5`` for 0.025."""
     pct = q * 100
     return f"p{round(pct):02d}" if abs(pct - round(pct)) < 1e-9 else f"p{pct:.6g}"
+
+
+def percentile_name(q: float) -> str:
+    """The IPCC AR6 name of a quantile: ``5.0th Percentile`` for 0.05, ``2.5th`` for 0.025."""
+    pct = float(f"{q * 100:.10g}")  # 10 significant digits: 7.0, not 7.000000000000001
+    return f"{np.format_float_positional(pct, trim='0')}th Percentile"
 
 
 def check_quantiles(quantiles: Sequence[float]) -> list[float]:
@@ -59,6 +69,7 @@ def iamc_frame(res: Results, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> 
     """
     quantiles = check_quantiles(quantiles)
     labels = [quantile_label(q) for q in quantiles]
+    names = [percentile_name(q) for q in quantiles]
     table = _statistics(res, quantiles, labels)
     units = res.metadata.get("units", {})
     scenario = rv.label(res)
@@ -67,12 +78,12 @@ def iamc_frame(res: Results, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> 
         for ent in rv.entities(res, var):
             per_t = table.loc[(var, ent)]
             if var == "captured":
-                rows.append(_row(scenario, "Balancing Failure Probability", "probability",
-                                 per_t["mean"]))  # fmt: skip
+                rows.append(_row(scenario, "Balancing Failure Probability",
+                                 pint_unit("probability"), per_t["mean"]))  # fmt: skip
                 continue
-            for lab in labels:
-                rows.append(_row(scenario, f"{variable_name(var, ent)}|{lab}",
-                                 units.get(var, ""), per_t[lab]))  # fmt: skip
+            for lab, name in zip(labels, names, strict=True):
+                rows.append(_row(scenario, f"{variable_name(var, ent)}|{name}",
+                                 pint_unit(units.get(var, "")), per_t[lab]))  # fmt: skip
     out = pd.DataFrame(rows)
     years = sorted(c for c in out.columns if isinstance(c, int))
     return out[["model", "scenario", "region", "variable", "unit", *years]]

@@ -85,7 +85,7 @@ def executor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     for decorator in reversed((
         click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
-                     help="Local worker processes (default: one per CPU for large ensembles)."),
+                     help="Local worker processes (default: none, all runs in this process)."),
         click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
                      help="Run on a running Dask cluster (needs multivector[dist])."),
         click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",

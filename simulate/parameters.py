@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from simulate import yamlio
+from simulate import shipped, yamlio
 from simulate.dynamics import ALL_INSTRUMENTS
 from simulate.errors import InputError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = shipped.folder("configs")
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
 CORRIDOR = "middle_corridor"
 

@@ -36,20 +36,51 @@ ARROW_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
+class _LazyFrame:
+    """The ``frame`` of :class:`Results`: read from ``path`` when first used, if not given."""
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the dataclass default: no frame given
+        frame = obj.__dict__.get("_frame")
+        if frame is None and obj.path is not None:
+            frame = obj.__dict__["_frame"] = load_results(obj.path).frame
+        return frame if frame is not None else pd.DataFrame()
+
+    def __set__(self, obj: Any, value: pd.DataFrame | None) -> None:
+        obj.__dict__["_frame"] = None if isinstance(value, _LazyFrame) else value
+
+
 @dataclass
 class Results:
     """A run's tidy table and its metadata.
 
     Attributes:
-        frame: Columns run, time, variable, entity, value.
+        frame: Columns run, time, variable, entity, value. When only ``path`` is
+            given (as for results written to a file), the file is read the first time
+            ``frame`` is used.
         metadata: The embedded metadata (see ``docs/results.md``).
         path: Where it was written or read, if anywhere.
     """
 
-    frame: pd.DataFrame
-    metadata: dict[str, Any]
+    frame: pd.DataFrame = field(default=_LazyFrame(), repr=False)  # type: ignore[assignment]
+    metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the tidy frame is in memory."""
+        return self.__dict__.get("_frame") is not None
+
+    def to_xarray(self):  # noqa: ANN201 - xarray is imported lazily
+        """The results as an :class:`xarray.Dataset`, one DataArray per variable.
+
+        See :func:`simulate.arrays.to_xarray`.
+        """
+        from simulate.arrays import to_xarray
+
+        return to_xarray(self)
 
     @property
     def keep(self) -> str:

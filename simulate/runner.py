@@ -13,6 +13,7 @@ import pyarrow as pa
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.errors import InputError
+from simulate.parameters import domain
 from simulate.results import Results, ResultWriter, check_writable, make_metadata, tidy
 from simulate.schema import MAX_RUNS
 
@@ -33,7 +34,10 @@ def prepare(
     if isinstance(source, scenario_mod.LoadedScenario):
         loaded = source
     else:
-        loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping) else source)
+        from simulate.shipped import resolve_scenario
+
+        loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping)
+                                   else resolve_scenario(source))  # fmt: skip
     update: dict[str, Any] = {}
     if runs is not None:
         if not 1 <= runs <= MAX_RUNS:
@@ -54,6 +58,10 @@ def prepare(
             except (TypeError, ValueError):
                 raise InputError(f"{path}: expected a number, got {value!r}",
                                  field="--set") from None  # fmt: skip
+            lo, hi = domain(path)
+            if not lo <= float(value) <= hi:
+                raise InputError(f"{path}: {float(value)} is outside the admissible range "
+                                 f"[{lo}, {hi}]", field="--set")  # fmt: skip
         update["parameters"] = {**loaded.scenario.parameters,
                                 **{k: float(v) for k, v in overrides.items()}}  # fmt: skip
         # an override fixes the value: it replaces any path or uncertainty on that parameter
@@ -104,25 +112,47 @@ def run_scenario(
 ) -> Results:
     """Run a scenario and return its results (and write them when ``output`` is given).
 
+    Reads and validates the scenario on every call; to run one scenario many times, load
+    it once with :class:`simulate.Experiment` (this function is
+    ``Experiment(source).run(...)``).
+
     Args:
-        source: A scenario YAML path or the scenario as a mapping.
+        source: A scenario YAML path, the name of a shipped scenario, or the scenario as a
+            mapping.
         runs: Number of runs (default: the scenario's).
         seed: Seed (default: the scenario's).
         overrides: Parameter values by dotted path, e.g. ``{"russia.capacity": 0.7}``.
         engine: ``"batch"`` (fast, default) or ``"mesa"`` (the reference driver).
-        output: Parquet path to write atomically; None keeps results in memory only.
+        output: Parquet path to write atomically; the results returned are then read
+            back from it when ``.frame`` is first used. None keeps them in memory only.
         keep: ``"runs"`` (every run) or ``"summary"`` (statistics per time plus each
             run's final values); default by size, see :func:`default_keep`.
         progress: Called with the number of runs finished after each chunk.
         **executor: ``workers``, ``scheduler``, ``dask_local``, ``chunk`` (batch engine;
-            see :func:`simulate.ensemble.run_chunks`).
+            see :func:`simulate.ensemble.run_chunks`). Without them every run is
+            computed in this process.
 
     Returns:
         :class:`~simulate.results.Results` with ``.frame`` and ``.metadata``.
     """
+    from simulate.prepared import Experiment
+
+    return Experiment(source).run(runs=runs, seed=seed, overrides=overrides, engine=engine,
+                                  output=output, keep=keep, progress=progress, **executor)
+
+
+def execute(
+    spec: spec_mod.RunSpec,
+    *,
+    engine: str = "batch",
+    output: str | Path | None = None,
+    keep: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    **executor: Any,
+) -> Results:
+    """Simulate a prepared run spec (see :func:`prepare`); arguments as :func:`run_scenario`."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="--engine")
-    spec = prepare(source, runs=runs, seed=seed, overrides=overrides)
     n, s = spec.scenario.runs, spec.scenario.seed
     keep = keep or default_keep(spec, n)
     if keep not in KEEPS:
@@ -233,8 +263,8 @@ def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001
     final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
     if not final.empty:
         final = final.sort_values("run", ignore_index=True)
-    res = Results(frame=frame if frame is not None else pd.DataFrame(), metadata=meta,
-                  path=Path(output) if output else None)  # fmt: skip
+    # written results are read back from the file when first used
+    res = Results(frame=frame, metadata=meta, path=Path(output) if output else None)
     res.extra["final"] = final
     return res
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulate.cli import main
-from simulate.export import quantile_label, variable_name
+from simulate.export import percentile_name, quantile_label, variable_name
 
 from .analysis_files import assert_bad_input, broken_files, listing, make
 
@@ -36,12 +36,16 @@ def test_iamc_export_has_the_documented_columns_and_names(files, tmp_path):
     assert set(df["model"]) == {"multivector"} and set(df["region"]) == {"Kazakhstan"}
     assert set(df["scenario"]) == {"mc"}
     names = set(df["variable"])
-    for v in ("Leverage|Russia|p50", "Leverage|Russia|p05", "Leverage|Russia|p95",
-              "Alignment|China|p50", "Balance Index|p50", "Oil Route Share|CPC|p50",
-              "Trade Share|EU|p95", "Balancing Failure Probability"):  # fmt: skip
+    for v in ("Leverage|Russia|50.0th Percentile", "Leverage|Russia|5.0th Percentile",
+              "Leverage|Russia|95.0th Percentile", "Alignment|China|50.0th Percentile",
+              "Balance Index|50.0th Percentile", "Oil Route Share|CPC|50.0th Percentile",
+              "Trade Share|EU|95.0th Percentile", "Balancing Failure Probability"):  # fmt: skip
         assert v in names
     assert df["variable"].is_unique
-    assert df.loc[df.variable == "Leverage|Russia|p50", "unit"].item() == "index 0-1"
+    unit = df.set_index("variable")["unit"]
+    assert unit["Leverage|Russia|50.0th Percentile"] == "dimensionless"
+    assert unit["Trade|China|50.0th Percentile"] == "billion USD_2022/yr"
+    assert unit["Balancing Failure Probability"] == "dimensionless"
 
 
 def test_annual_value_is_the_mean_of_the_years_periods(files, tmp_path):
@@ -50,7 +54,7 @@ def test_annual_value_is_the_mean_of_the_years_periods(files, tmp_path):
     df = pd.read_csv(out).set_index("variable")
     tidy = pd.read_parquet(files["mc"])
     lev = tidy[(tidy.variable == "leverage") & (tidy.entity == "russia") & (tidy.time < 2025)]
-    assert df.loc["Leverage|Russia|p50", "2024"] == pytest.approx(
+    assert df.loc["Leverage|Russia|50.0th Percentile", "2024"] == pytest.approx(
         lev.groupby("time").value.median().mean())
     cap = tidy[(tidy.variable == "captured") & (tidy.time >= 2027)]
     assert df.loc["Balancing Failure Probability", "2027"] == pytest.approx(cap.value.mean())
@@ -61,8 +65,8 @@ def test_chosen_quantiles_become_separate_variables(files, tmp_path):
     r = invoke("export", files["mc"], "--quantile", "0.25", "--quantile", "0.025", "-o", out)
     assert r.exit_code == 0, r.output
     names = set(pd.read_csv(out)["variable"])
-    assert {"Balance Index|p25", "Balance Index|p2.5"} <= names
-    assert "Balance Index|p50" not in names
+    assert {"Balance Index|25.0th Percentile", "Balance Index|2.5th Percentile"} <= names
+    assert "Balance Index|50.0th Percentile" not in names
 
 
 def test_iamc_export_of_a_summary_file_matches_the_runs_file(files, tmp_path):
@@ -90,6 +94,14 @@ def test_csv_export_is_the_tidy_table_as_is(files, tmp_path):
 def test_quantile_labels_round_trip_to_percent(q):
     label = quantile_label(q)
     assert label.startswith("p") and float(label[1:]) == pytest.approx(q * 100, rel=1e-5, abs=1e-9)
+
+
+@given(st.floats(0, 1))
+def test_percentile_names_round_trip_to_percent(q):
+    name = percentile_name(q)
+    number, _, rest = name.partition("th ")
+    assert rest == "Percentile" and "." in number
+    assert float(number) == pytest.approx(q * 100, rel=1e-5, abs=1e-9)
 
 
 def test_variable_names_follow_the_iamc_hierarchy():
