@@ -165,20 +165,30 @@ def stakes(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Array:
     return np.asarray(salience) * np.abs(np.asarray(position) - np.asarray(ideal))
 
 
+def effectiveness(success: ArrayLike, backlash: ArrayLike) -> Array:
+    """What a unit of pressure achieves: P x (1 - backlash x (1 - P)), in [0, 1].
+
+    Kazakhstan gives way with probability P; where it resists, a share ``backlash`` of
+    the pressure is lost as it leans on the others. Zero without vulnerability (P = 0),
+    and never lower for a more vulnerable Kazakhstan.
+    """
+    p = np.clip(np.asarray(success, dtype=float), 0.0, 1.0)
+    return p * (1.0 - np.asarray(backlash) * (1.0 - p))
+
+
 def effort(
     stake: ArrayLike, success: ArrayLike, backlash: ArrayLike, cost: ArrayLike,
     reactivity: ArrayLike,
 ) -> Array:  # fmt: skip
     """A power's effort with one instrument on each issue, by its expected-utility rule.
 
-    net = stake x (P - backlash x (1 - P)) - cost: the gain if Kazakhstan gives way,
-    the loss if pressure backfires and pushes it away, the instrument's own cost per
-    unit of effort. effort = max(reactivity x net, 0). ``stake`` has the issue axis
-    last; the other arguments broadcast against its leading axes.
+    net = stake x effectiveness(P, backlash) - cost: the expected gain of moving
+    Kazakhstan, net of the backlash, against the instrument's own cost per unit of
+    effort. effort = max(reactivity x net, 0). ``stake`` has the issue axis last; the
+    other arguments broadcast against its leading axes.
     """
-    p = np.asarray(success)[..., None]
-    net = np.asarray(stake) * (p - np.asarray(backlash)[..., None] * (1.0 - p))
-    net = net - np.asarray(cost)[..., None]
+    gain = np.asarray(stake) * effectiveness(success, backlash)[..., None]
+    net = gain - np.asarray(cost)[..., None]
     return np.maximum(np.asarray(reactivity)[..., None] * net, 0.0)
 
 

@@ -20,7 +20,6 @@ from simulate import dynamics as dyn
 from simulate import stages
 from simulate.spec import RunSpec, StepParams
 
-
 State = tuple[stages.PowerState, stages.HedgerState]
 
 

@@ -129,29 +129,26 @@ def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -
     """Every pull on Kazakhstan's positions: weights and targets (R x C x I), in order
 
     own doctrine; ties to each power (trade and investment); each power's inducements;
-    each power's pressure where it works (towards its ideals); each power's pressure
-    where it backfires (away from its demands, towards the mirror image 1 - ideal);
-    economics: on the routing issue, transit risk (towards the largest share the routes
-    around the avoided power can carry); cost, on the routing issue towards the smallest
-    share capacity forces around it (the routes across it are the cheapest) and on the
-    enforcement issue towards none, in proportion to the trade with sanctioned partners
-    that enforcement puts at risk.
+    each power's pressure, as far as it works (towards its ideals); economics: transit
+    risk on the routing issue (towards the largest share the routes around the avoided
+    power can carry); cost, on the routing issue towards the smallest share capacity
+    forces around it (the routes across it are the cheapest) and on the enforcement
+    issue towards none, in proportion to the trade with sanctioned partners that
+    enforcement puts at risk.
 
-    A unit of pressure works with net weight P - backlash x (1 - P), the quantity the
-    power's own rule weighs: positive, Kazakhstan gives way; negative, it resists and
-    turns away. More vulnerability raises P and so never moves Kazakhstan away from the
-    presser.
+    A unit of pressure works with weight effectiveness(P, backlash), the quantity the
+    power's own rule weighs: zero without vulnerability, and more vulnerability never
+    moves Kazakhstan away from the presser.
     """
     h, p = sp.hedger, sp.power
     s = p["salience"]  # (R, P, I)
     ideal = p["ideal"]
     ties = (h["payoff_trade"][:, None] * hs.trade_share
             + h["payoff_investment"][:, None] * hs.fdi_share)  # fmt: skip
-    net = {j: (pw.success[j] - h["backlash"][:, None] * (1.0 - pw.success[j]))[..., None]
-           for j in dyn.INSTRUMENTS}  # fmt: skip
     phi = h["coercion_response"][:, None, None]
-    works = phi * sum(pw.effort[j] * np.maximum(net[j], 0.0) for j in dyn.INSTRUMENTS)
-    fails = phi * sum(pw.effort[j] * np.maximum(-net[j], 0.0) for j in dyn.INSTRUMENTS)
+    works = phi * sum(pw.effort[j] * dyn.effectiveness(pw.success[j],
+                                                       h["backlash"][:, None])[..., None]
+                      for j in dyn.INSTRUMENTS)  # fmt: skip
     risk_w, risk_t = np.zeros_like(hs.position), hs.position.copy()
     cost_w, cost_t = np.zeros_like(hs.position), hs.position.copy()
     if spec.enforcement is not None:  # enforcing costs trade with the sanctioned partners
@@ -167,8 +164,8 @@ def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -
     weights = [(h["balance_preference"][:, None] * h["salience"])[:, None, :],
                s * ties[..., None],
                h["payoff_inducement"][:, None, None] * pw.effort["inducement"],
-               works, fails, risk_w[:, None, :], cost_w[:, None, :]]  # fmt: skip
-    targets = [hs.own[:, None, :], ideal, ideal, ideal, 1.0 - ideal, risk_t[:, None, :],
+               works, risk_w[:, None, :], cost_w[:, None, :]]  # fmt: skip
+    targets = [hs.own[:, None, :], ideal, ideal, ideal, risk_t[:, None, :],
                cost_t[:, None, :]]
     return np.concatenate(weights, axis=1), np.concatenate(targets, axis=1)
 
@@ -191,13 +188,12 @@ def bypass_bounds(sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
 def mechanism_shifts(weights: Array, targets: Array, start: Array, n_powers: int) -> Array:
     """The components' shifts grouped into the reported mechanisms (R x M x I).
 
-    own, ties:<p>..., inducement:<p>..., pressure:<p>... (where it works and where it
-    backfires), economics.
+    own, ties:<p>..., inducement:<p>..., pressure:<p>..., economics.
     """
     raw = dyn.shifts(weights, targets, start)
     n = n_powers
     own, ties, ind = raw[:, :1], raw[:, 1 : 1 + n], raw[:, 1 + n : 1 + 2 * n]
-    pressure = raw[:, 1 + 2 * n : 1 + 3 * n] + raw[:, 1 + 3 * n : 1 + 4 * n]
+    pressure = raw[:, 1 + 2 * n : 1 + 3 * n]
     economics = raw[:, -2:-1] + raw[:, -1:]
     return np.concatenate([own, ties, ind, pressure, economics], axis=1)
 
@@ -417,12 +413,12 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
 
 
 def stack_powers(states: list[PowerState]) -> PowerState:
-    """Powers' states side by side (R, P), from one state per power (R,)."""
+    """Powers' states side by side (R, P[, I]), from one state per power (R[, I])."""
     kw = {}
     for f in fields(PowerState):
         values = [getattr(s, f.name) for s in states]
         if isinstance(values[0], dict):
-            kw[f.name] = {k: np.stack([v[k] for v in values], axis=-1) for k in values[0]}
+            kw[f.name] = {k: np.stack([v[k] for v in values], axis=1) for k in values[0]}
         else:
-            kw[f.name] = np.stack(values, axis=-1)
+            kw[f.name] = np.stack(values, axis=1)
     return PowerState(**kw)

@@ -92,14 +92,10 @@ def test_reordering_actors_in_the_config_only_reorders_outputs(config, data):
     spec_b = prepare(load(data, config=_reordered(config)))
     a = simulate_runs(spec_a, [0, 1], spec_a.scenario.seed)
     b = simulate_runs(spec_b, [0, 1], spec_b.scenario.seed)
-    perm_p = [spec_b.powers.index(p) for p in spec_a.powers]
-    perm_r = [spec_b.routes.index(r) for r in spec_a.routes]
     for name, arr in a.items():
-        other = b[name]
-        if name == "oil_route_share":
-            other = other[..., perm_r]
-        elif other.shape[-1] == len(perm_p) and other.shape[-1] > 1:
-            other = other[..., perm_p]
+        labels_a, labels_b = spec_a.entities_of(name), spec_b.entities_of(name)
+        assert sorted(labels_a) == sorted(labels_b), name
+        other = b[name][..., [labels_b.index(e) for e in labels_a]]
         np.testing.assert_allclose(arr, other, atol=1e-9, err_msg=name)
 
 
