@@ -168,7 +168,8 @@ def test_the_routing_position_is_the_preferred_share_avoiding_the_power(x, base)
 
 
 @given(hnp.arrays(float, (3, 2), elements=unit), hnp.arrays(float, (3, 2), elements=unit),
-       hnp.arrays(float, (3, 2), elements=unit), hnp.arrays(float, (3, 2), elements=st.floats(0, 3)))
+       hnp.arrays(float, (3, 2), elements=unit),
+       hnp.arrays(float, (3, 2), elements=st.floats(0, 3)))  # fmt: skip
 def test_channel_leverage_in_unit_interval(dep, rev, difficulty, cap):
     lev = dyn.channel_leverage(dep, rev, difficulty, cap)
     assert np.all((lev >= 0) & (lev <= 1))
