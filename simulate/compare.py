@@ -5,8 +5,8 @@ The statistics are pure functions of arrays (:func:`describe`, :func:`proportion
 results. For each variable, entity and time: per file the mean, median and 5-95%
 interval; against the first file the difference of means with a bootstrap 95%
 confidence interval, the probability that a run of the other file exceeds a run of
-the reference, and a Mann-Whitney U p-value. For ``captured``: the probability of
-balancing failure with a Wilson 95% interval, and the difference.
+the reference, and a Mann-Whitney U p-value. For 0/1 variables (each outcome class,
+``captured``): the probability with a Wilson 95% interval, and the difference.
 
 Summary files (``keep: summary``) give means and quantiles at every time, but per-run
 values only at the horizon's end; elsewhere the tests that need runs are reported as
@@ -26,11 +26,12 @@ from simulate import resultview as rv
 from simulate.errors import InputError
 from simulate.results import Results
 from simulate.summary import wilson
+from simulate.variables import is_binary
 
 #: Variables compared when none are chosen.
 DEFAULT_VARIABLES = (
-    "balance_index", "alignment", "leverage", "oil_via_russia_share", "trade_share",
-    "corridor_volume", "sanctions_exposure", "captured",
+    "balance_index", "outcome", "captured", "alignment", "position", "leverage",
+    "oil_via_russia_share", "trade_share", "corridor_volume", "sanctions_exposure",
 )  # fmt: skip
 #: What the tests that need every run show where a summary file lacks them.
 SUMMARY_ONLY = "n/a (summary file)"
@@ -179,7 +180,7 @@ def _restrict(res: Results, variables: Sequence[str], ats: Sequence[float]) -> R
 
 
 def _rows_for(results, var, ent, t, seed) -> list[dict[str, Any]]:  # noqa: ANN001
-    binary = var == "captured"
+    binary = is_binary(var)
     runs = [rv.run_values(r, var, ent, t) for r in results]
     rows: list[dict[str, Any]] = []
     for k, (res, x) in enumerate(zip(results, runs, strict=True)):

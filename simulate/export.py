@@ -81,6 +81,12 @@ def iamc_frame(res: Results, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> 
                 rows.append(_row(scenario, "Balancing Failure Probability",
                                  pint_unit("probability"), per_t["mean"]))  # fmt: skip
                 continue
+            if var == "outcome":
+                kind, _, power = ent.partition(":")
+                name = f"Outcome Probability|{kind.title()}" + (
+                    f"|{_ENTITIES.get(power, power.title())}" if power else "")
+                rows.append(_row(scenario, name, pint_unit("probability"), per_t["mean"]))
+                continue
             for lab, name in zip(labels, names, strict=True):
                 rows.append(_row(scenario, f"{variable_name(var, ent)}|{name}",
                                  pint_unit(units.get(var, "")), per_t[lab]))  # fmt: skip

@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from simulate import resultview as rv
 from simulate.results import Results
 
@@ -28,7 +30,14 @@ TITLES = {
     "leverage": "Leverage", "oil_via_russia_share": "Share of oil exports crossing Russia",
     "oil_route_share": "Oil exports by route", "corridor_volume": "Middle Corridor freight",
     "trade_share": "Trade share by partner", "captured": "Probability of balancing failure",
+    "position": "Kazakhstan's positions by issue", "outcome": "Outcome classes",
+    "pressure": "Coercive pressure by power", "contribution": "What moved the positions",
 }  # fmt: skip
+#: Colours of the mechanisms in contribution charts, by the part before the colon.
+MECHANISM_COLOURS = {"own": "#000000", "economics": "#999999", "inertia": "#DDDDDD",
+                     "noise": "#F0E442"}  # fmt: skip
+#: Hatches that tell the mechanism kinds of one power apart.
+MECHANISM_HATCHES = {"ties": "", "inducement": "..", "pressure": "//"}
 
 
 def colour(entity: str) -> str:
@@ -135,6 +144,79 @@ def failure_figure(results: Sequence[Results]) -> Any:
     ax.legend(fontsize=8)
     ax.set_title(TITLES["captured"], fontsize=11)
     fig.tight_layout()
+    return fig
+
+
+def outcome_figure(results: Sequence[Results]) -> Any:
+    """Probability of each outcome class over time, one stacked panel per scenario."""
+    plt = _pyplot()
+    classes = rv.entities(results[0], "outcome")
+    fig, axes = plt.subplots(1, len(results), figsize=(3.9 * len(results) + 1.6, 3.4),
+                             squeeze=False, sharey=True, layout="constrained")  # fmt: skip
+    for ax, res in zip(axes[0], results, strict=True):
+        means = [rv.quantiles_over_time(res, "outcome", c)["mean"] for c in classes]
+        t = means[0].index.to_numpy()
+        polys = ax.stackplot(t, *[m.to_numpy() for m in means], labels=classes,
+                             colors=[_class_colour(c) for c in classes], alpha=0.9)  # fmt: skip
+        for c, poly in zip(classes, polys, strict=True):
+            poly.set_hatch("//" if c.startswith("aligned") else "")
+            poly.set_edgecolor("black")
+            poly.set_linewidth(0.2)
+        ax.set_ylim(0, 1)
+        ax.set_title(rv.label(res), fontsize=10)
+        _year_axis(ax, grid=False)
+    axes[0][0].set_ylabel("probability (share of runs)")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize=8)
+    fig.suptitle(TITLES["outcome"], fontsize=12)
+    return fig
+
+
+def _class_colour(cls: str) -> str:
+    if cls == "balanced":
+        return "#EEEEEE"
+    return colour(cls.partition(":")[2])
+
+
+def mechanism_figure(res: Results, issue: str, reference: Results | None = None) -> Any:
+    """Mean contribution of each mechanism to one issue's position since the start.
+
+    With a ``reference``, the paired difference (this scenario minus the reference):
+    which mechanisms make the two scenarios differ. Stacked above and below zero; the
+    black line is the position's own change (or difference).
+    """
+    plt = _pyplot()
+    mechs = [e.partition("/")[2] for e in rv.entities(res, "contribution")
+             if e.startswith(f"{issue}/")]  # fmt: skip
+    fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
+    series = {}
+    for m in mechs:
+        mean = rv.quantiles_over_time(res, "contribution", f"{issue}/{m}")["mean"]
+        if reference is not None:
+            mean = mean - rv.quantiles_over_time(reference, "contribution", f"{issue}/{m}")["mean"]
+        series[m] = mean
+    t = next(iter(series.values())).index.to_numpy()
+    up = down = 0.0
+    for m, s in series.items():
+        v = s.to_numpy()
+        kind, _, power = m.partition(":")
+        style = {"facecolor": colour(power) if power else MECHANISM_COLOURS.get(m, "#777777"),
+                 "hatch": MECHANISM_HATCHES.get(kind, ""), "edgecolor": "black",
+                 "linewidth": 0.2, "label": m}  # fmt: skip
+        if np.abs(v).max() < 1e-6:
+            continue
+        pos, neg = np.maximum(v, 0.0), np.minimum(v, 0.0)
+        ax.fill_between(t, up, up + pos, **style)
+        ax.fill_between(t, down, down + neg, **{**style, "label": None})
+        up, down = up + pos, down + neg
+    ax.plot(t, sum(s.to_numpy() for s in series.values()), color="black", lw=1.5,
+            label="position change" if reference is None else "difference")  # fmt: skip
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_ylabel("change since the start" if reference is None else "scenario - reference")
+    _year_axis(ax)
+    fig.legend(fontsize=7, loc="outside right upper")
+    what = issue.replace("_", " ").capitalize()
+    vs = f"{rv.label(res)} vs {rv.label(reference)}" if reference is not None else rv.label(res)
+    ax.set_title(f"{what}: what moved it ({vs})", fontsize=10)
     return fig
 
 

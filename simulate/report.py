@@ -23,13 +23,16 @@ from simulate import plots
 from simulate import resultview as rv
 from simulate.errors import InputError
 from simulate.results import Results
+from simulate.summary import wilson
+from simulate.variables import is_binary
 
 #: Fan charts in the report, in order (variables missing from a file are skipped).
-FAN_VARIABLES = ("balance_index", "alignment", "leverage", "oil_via_russia_share",
-                 "corridor_volume", "trade_share")  # fmt: skip
+FAN_VARIABLES = ("balance_index", "alignment", "position", "leverage", "pressure",
+                 "oil_via_russia_share", "corridor_volume", "trade_share")  # fmt: skip
 #: Outcomes in the table of results at the horizon's end.
-OUTCOMES = ("balance_index", "alignment", "leverage", "oil_via_russia_share",
-            "corridor_volume", "trade_share", "sanctions_exposure", "captured")  # fmt: skip
+OUTCOMES = ("balance_index", "outcome", "captured", "alignment", "position", "leverage",
+            "pressure", "oil_via_russia_share", "corridor_volume", "trade_share",
+            "sanctions_exposure")  # fmt: skip
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -119,16 +122,21 @@ def _outcomes_table(results: Sequence[Results]) -> str:
                 row = q.loc[np.isclose(q.index, t)]
                 if row.empty:
                     cells.append("-")
-                elif var == "captured":
-                    cells.append(f"{row['mean'].iloc[0]:.3f}")
+                elif is_binary(var):
+                    n = int(res.metadata.get("runs", 0))
+                    p = float(row["mean"].iloc[0])
+                    lo, hi = wilson(round(p * n), n)
+                    cells.append(f"{p:.3f} [{lo:.3f}, {hi:.3f}]")
                 else:
                     r = row.iloc[0]
                     cells.append(f"{r['mean']:.3f} [{r['p05']:.3f}, {r['p95']:.3f}]")
             name = var + (f" [{ent}]" if ent else "")
-            name = "P(balancing failed)" if var == "captured" else name
+            name = {"captured": "P(ever aligned: balancing failed)",
+                    "outcome": f"P({ent})"}.get(var, name)  # fmt: skip
             rows.append([_e(name), *cells])
-    return (f"<p>Mean and 5-95% range of runs in the period starting {t:g}; for balancing "
-            "failure, the share of runs captured.</p>" + _table(headers, rows))  # fmt: skip
+    return (f"<p>Mean and 5-95% range of runs in the period starting {t:g}; for the outcome "
+            "classes and balancing failure, the share of runs with its 95% Wilson interval."
+            "</p>" + _table(headers, rows))  # fmt: skip
 
 
 def find_config(res: Results) -> tuple[str | None, str]:
@@ -198,17 +206,43 @@ def build_report(results: Sequence[Results]) -> str:
     parts += [_meta_table(r) for r in results]
     parts += ["<h2>Outcomes at the horizon's end</h2>", _outcomes_table(results)]
     parts.append("<h2>Balancing outcomes over time</h2>")
+    if _has(results, "outcome"):
+        parts.append(_img(plots.outcome_figure(results), "outcome class probabilities"))
     if _has(results, "captured"):
         parts.append(_img(plots.failure_figure(results), "probability of balancing failure"))
     for var in FAN_VARIABLES:
         if _has(results, var):
             parts.append(_img(plots.fan_figure(results, var), plots.TITLES.get(var, var)))
+    if _has(results, "contribution"):
+        parts.append(_mechanisms(results))
     if _has(results, "oil_route_share"):
         parts.append("<h2>Oil export routes</h2>")
         parts += [_img(plots.routes_figure(r), f"oil routes {rv.label(r)}") for r in results]
     parts.append("<h2>Parameters and their sources</h2>")
     parts.append(_parameter_table(results[0]))
     parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _mechanisms(results: Sequence[Results]) -> str:
+    """Contribution charts: what moved each issue (one scenario), or what makes two differ."""
+    ref = results[0]
+    issues = ref.metadata.get("issues") or sorted(
+        {e.partition("/")[0] for e in rv.entities(ref, "contribution")})  # fmt: skip
+    parts = ["<h2>What moved Kazakhstan's positions</h2>",
+             "<p>Each mechanism's part in the change of a position since the start (mean over "
+             "runs): Kazakhstan's own doctrine, its ties to each power, each power's "
+             "inducements and pressure, economics (transit risk and cost), inertia (the lag "
+             "behind the best response) and noise. They add up to the change (black line)."
+             + (" For a second scenario, the charts show its paired difference from the "
+                f"first ({_e(rv.label(ref))}): the mechanisms that make them differ."
+                if len(results) > 1 else "") + "</p>"]  # fmt: skip
+    for issue in issues:
+        if len(results) == 1:
+            parts.append(_img(plots.mechanism_figure(ref, issue), f"mechanisms {issue}"))
+        for other in results[1:]:
+            parts.append(_img(plots.mechanism_figure(other, issue, reference=ref),
+                              f"mechanisms {issue} {rv.label(other)}"))  # fmt: skip
     return "\n".join(parts)
 
 

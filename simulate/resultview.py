@@ -35,7 +35,9 @@ def entities(res: Results, variable: str) -> list[str]:
     if not ents:
         raise InputError(f"variable {variable!r} is not in this file", file=res.path,
                          field="--variable")  # fmt: skip
-    order = res.metadata.get("powers", []) + res.metadata.get("routes", []) + [""]
+    meta = res.metadata
+    order = [*meta.get("powers", []), *meta.get("routes", []), *meta.get("issues", []),
+             *meta.get("outcome_classes", []), ""]
     return sorted(ents, key=lambda e: order.index(e) if e in order else len(order))
 
 

@@ -1,7 +1,7 @@
 """Key outcomes at the horizon's end: mean and 5-95% interval over runs.
 
-For ``captured`` the row is the probability of balancing failure with its 95%
-Wilson score interval (a 5-95% range of 0/1 values would say nothing).
+For 0/1 variables (the outcome classes and ``captured``) the row is a probability
+with its 95% Wilson score interval (a 5-95% range of 0/1 values would say nothing).
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulate.variables import is_binary
+
 #: The outcomes shown after a run, in order (variable, entity pattern).
 KEY_OUTCOMES = (
-    "balance_index", "alignment", "leverage", "oil_via_russia_share", "corridor_volume",
-    "corridor_transit_days", "sanctions_exposure", "captured",
+    "balance_index", "outcome", "captured", "alignment", "position", "leverage", "pressure",
+    "oil_via_russia_share", "corridor_volume", "corridor_transit_days", "sanctions_exposure",
 )  # fmt: skip
 
 
@@ -28,17 +30,15 @@ def summarise(final: pd.DataFrame) -> pd.DataFrame:
         cols = [c for c in final.columns if c == var or c.startswith(f"{var}[")]
         for col in cols:
             x = final[col].to_numpy(dtype=float)
-            if var == "captured":
+            if is_binary(var):
+                name = col[len(var) + 1 : -1] if var == "outcome" else var
                 lo, hi = wilson(float(np.sum(x)), len(x))
-                rows.append({"outcome": "P(captured) [95% CI]", "mean": float(np.mean(x)),
+                rows.append({"outcome": f"P({name}) [95% CI]", "mean": float(np.mean(x)),
                              "p05": lo, "p95": hi})  # fmt: skip
                 continue
-            rows.append({
-                "outcome": col if var != "captured" else "P(captured)",
-                "mean": float(np.mean(x)),
-                "p05": float(np.quantile(x, 0.05)),
-                "p95": float(np.quantile(x, 0.95)),
-            })  # fmt: skip
+            rows.append({"outcome": col, "mean": float(np.mean(x)),
+                         "p05": float(np.quantile(x, 0.05)),
+                         "p95": float(np.quantile(x, 0.95))})  # fmt: skip
     return pd.DataFrame(rows, columns=["outcome", "mean", "p05", "p95"])
 
 
@@ -54,11 +54,19 @@ def wilson(successes: float, n: int, z: float = 1.959963984540054) -> tuple[floa
 
 
 def side_by_side(summaries: dict[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows showing several scenarios' summaries as ``mean [p05, p95]``."""
+    """Headers and rows showing several scenarios' summaries as ``mean [p05, p95]``.
+
+    Outcome classes that no run of any scenario reached are left out (balanced and
+    ``captured`` always show).
+    """
     names = list(summaries)
     outcomes: list[str] = []
     for s in summaries.values():
         outcomes += [o for o in s["outcome"] if o not in outcomes]
+    reached = {o for s in summaries.values() for o, m in zip(s["outcome"], s["mean"], strict=True)
+               if m > 0}  # fmt: skip
+    outcomes = [o for o in outcomes
+                if not o.startswith(("P(leaning:", "P(aligned:")) or o in reached]  # fmt: skip
     rows = []
     for o in outcomes:
         row = [o]

@@ -70,6 +70,11 @@ _VARS = [
 VARIABLES: dict[str, Variable] = {v.name: v for v in _VARS}
 
 
+def is_binary(name: str) -> bool:
+    """True for 0/1 variables (``captured``, ``outcome``): summarised as probabilities."""
+    return name in VARIABLES and VARIABLES[name].unit == "0/1"
+
+
 def units() -> dict[str, str]:
     """Unit of every variable, for result-file metadata."""
     return {v.name: v.unit for v in _VARS}
