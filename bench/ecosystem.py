@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = str(ROOT / "scenarios" / "middle_corridor.yaml")
 UNCERTAINTIES = {"russia.capacity_growth": (-0.03, 0.01),
                  "kazakhstan.balance_preference": (0.05, 0.8),
-                 "kazakhstan.sanctions_aversion": (0.1, 2.0)}  # fmt: skip
+                 "kazakhstan.resolve": (0.1, 0.6)}  # fmt: skip
 
 
 def _child(code: str) -> dict:

@@ -192,7 +192,7 @@ def _dims(layout: _Layout, metadata: dict) -> tuple[dict[str, str | None], dict[
             labels.setdefault(e, len(labels))
     coords = {}
     for dim, labels in seen.items():
-        preferred = metadata.get(f"{dim}s")
+        preferred = (metadata.get("entities") or {}).get(dim) or metadata.get(f"{dim}s")
         coords[dim] = _ordered(labels, preferred if isinstance(preferred, list) else [])
     return dim_of, coords
 

@@ -161,6 +161,8 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
         "issues": spec.issues,
         "outcome_classes": spec.outcome_classes,
         "mechanisms": spec.mechanisms,
+        "entities": {k: spec.entities(k) for k in ("power", "route", "issue", "outcome_class",
+                                                   "issue_mechanism")},
         "hedger": spec.hedger,
         "units": {k: v for k, v in units().items() if k in spec.outputs},
         **extra,

@@ -36,8 +36,9 @@ def entities(res: Results, variable: str) -> list[str]:
         raise InputError(f"variable {variable!r} is not in this file", file=res.path,
                          field="--variable")  # fmt: skip
     meta = res.metadata
-    order = [*meta.get("powers", []), *meta.get("routes", []), *meta.get("issues", []),
-             *meta.get("outcome_classes", []), ""]
+    kinds = meta.get("entities") or {}
+    order = [*meta.get("powers", []), *meta.get("routes", []),
+             *(e for labels in kinds.values() for e in labels), ""]
     return sorted(ents, key=lambda e: order.index(e) if e in order else len(order))
 
 

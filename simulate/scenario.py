@@ -144,7 +144,8 @@ def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedSc
         loc = tuple(err["loc"])
         # discriminated unions add the tag name into loc; drop it for the user
         loc = tuple(x for x in loc if x not in ("uniform", "triangular", "truncnormal",
-                                                 "lognormal", "choice"))  # fmt: skip
+                                                 "lognormal", "choice", "Expect",
+                                                 "list[Expect]"))  # fmt: skip
         origin = _origin(origins, loc, name)
         raise InputError(_message(err), file=origin.file, line=origin.line,
                          field=".".join(str(x) for x in loc) or None) from None  # fmt: skip
@@ -253,14 +254,14 @@ def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:
 
     kinds = {"power": cfg.powers, "route": cfg.route_names, "issue": cfg.issue_names,
              "none": [""],
-             "outcome": ["balanced", *(f"{k}:{p}" for k in ("leaning", "aligned")
+             "outcome_class": ["balanced", *(f"{k}:{p}" for k in ("leaning", "aligned")
                                        for p in cfg.powers)]}  # fmt: skip
     if not hz.start <= exp.at <= hz.end + 1:
         fail(f"{exp.at:g} is outside the horizon {hz.start}-{hz.end}", ("at",))
     for key in exp.outcomes:
         var, _, ent = key.partition(":")
         where = ("outcomes", key)
-        if var not in VARIABLES or VARIABLES[var].entity == "contribution":
+        if var not in VARIABLES or VARIABLES[var].entity == "issue_mechanism":
             fail(f"unknown outcome variable {var!r}", where)
         ents = kinds[VARIABLES[var].entity]
         if ent not in ents:

@@ -185,8 +185,8 @@ class RunSpec:
         """The entity labels of an entity kind (see :mod:`simulate.variables`)."""
         return {
             "power": self.powers, "route": self.routes, "issue": self.issues, "none": [""],
-            "outcome": self.outcome_classes,
-            "contribution": [f"{i}/{m}" for i in self.issues for m in self.mechanisms],
+            "outcome_class": self.outcome_classes,
+            "issue_mechanism": [f"{i}/{m}" for i in self.issues for m in self.mechanisms],
         }[kind]  # fmt: skip
 
     def entities_of(self, variable: str) -> list[str]:

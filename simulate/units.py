@@ -24,7 +24,7 @@ PINT_UNITS: dict[str, str] = {
     "share": "dimensionless",
     "probability": "dimensionless",
     "index 0-1": "dimensionless",
-    "index (1 = start level)": "dimensionless",
+    "index (1 = 2021)": "dimensionless",
     "0/1": "dimensionless",
     "days": "day",
 }

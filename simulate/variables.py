@@ -7,7 +7,7 @@ from typing import Literal
 
 #: What a variable's columns are: powers, routes, issues, outcome classes, the
 #: (issue, mechanism) pairs of the contributions, or a single column.
-Entity = Literal["power", "route", "issue", "outcome", "contribution", "none"]
+Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism", "none"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ _VARS = [
     Variable("closeness", "index 0-1", "power",
              "Salience-weighted closeness of the positions to each power's ideals"),
     Variable("balance_index", "index 0-1", "none", "Normalised entropy of alignment; 1 = even"),
-    Variable("outcome", "0/1", "outcome",
+    Variable("outcome", "0/1", "outcome_class",
              "Outcome class this period: balanced, leaning:<power> or aligned:<power>"),
     Variable("captured", "0/1", "none", "1 once the run has been aligned with a power"),
     Variable("leverage", "index 0-1", "power", "Kazakhstan's vulnerability to each power"),
@@ -64,7 +64,7 @@ _VARS = [
     Variable("compliance", "index 0-1", "none",
              "Kazakhstan's enforcement of Western sanctions (its position on that issue)"),
     Variable("sanctions_exposure", "index 0-1", "none", "Exposure to secondary sanctions"),
-    Variable("contribution", "index 0-1", "contribution",
+    Variable("contribution", "index 0-1", "issue_mechanism",
              "Each mechanism's part in a position's change since the start (issue/mechanism)"),
 ]
 VARIABLES: dict[str, Variable] = {v.name: v for v in _VARS}

@@ -86,20 +86,21 @@ def test_row_order_and_gaps_in_run_numbers_do_not_matter(written):
 
 
 def test_a_new_entity_kind_gets_its_own_dimension(written, monkeypatch):
-    monkeypatch.setitem(VARIABLES, "position", Variable("position", "index 0-1", "issue",
-                                                        "Kazakhstan's position per issue"))
+    monkeypatch.setitem(VARIABLES, "stance", Variable("stance", "index 0-1", "topic",
+                                                      "A position per topic"))
     res = simulate.load_results(written)
-    issues = ["sanctions", "un_vote", "routing"]
-    extra = pd.DataFrame([(r, t, "position", i, 0.1 * k + r) for r in range(7)
-                          for t in (2024.0, 2024.25) for k, i in enumerate(issues)],
+    topics = ["sanctions", "un_vote", "routing"]
+    extra = pd.DataFrame([(r, t, "stance", i, 0.1 * k + r) for r in range(7)
+                          for t in (2024.0, 2024.25) for k, i in enumerate(topics)],
                          columns=res.frame.columns)  # fmt: skip
     frame = pd.concat([res.frame, extra], ignore_index=True)
     ds = Results(frame=frame, metadata=res.metadata).to_xarray()
+    assert ds["stance"].dims == ("run", "time", "topic")
+    assert list(ds["topic"].values) == topics
+    assert ds["stance"].sel(run=4, time=2024.25, topic="routing").item() == pytest.approx(4.2)
+    assert np.isnan(ds["stance"].sel(time=2025.0)).all()  # not given: missing, not zero
+    assert ds["stance"].attrs["units"] == "dimensionless"
     assert ds["position"].dims == ("run", "time", "issue")
-    assert list(ds["issue"].values) == issues
-    assert ds["position"].sel(run=4, time=2024.25, issue="routing").item() == pytest.approx(4.2)
-    assert np.isnan(ds["position"].sel(time=2025.0)).all()  # not given: missing, not zero
-    assert ds["position"].attrs["units"] == "dimensionless"
     assert ds["leverage"].dims == ("run", "time", "power")
 
 

@@ -57,7 +57,7 @@ def test_outcomes_at_a_chosen_year_and_named_by_mapping():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"uncertainties": {"russia.nonesuch": (0, 1)}}, "unknown parameter"),
-    ({"uncertainties": {"kazakhstan.balance_preference": (0.5, 1.5)}}, "low < high"),
+    ({"uncertainties": {"kazakhstan.inertia": (0.5, 1.5)}}, "low < high"),
     ({"uncertainties": {"russia.capacity_growth": 0.5}}, "expected \\(low, high\\)"),
     ({"outcomes": ["nonesuch"]}, "unknown variable"),
     ({"outcomes": ["leverage:mars"]}, "entity"),

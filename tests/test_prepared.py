@@ -71,7 +71,7 @@ def test_overrides_and_sizes_are_checked_as_on_the_command_line(exp, kwargs, fie
 
 def test_an_override_outside_the_domain_is_refused(exp):
     with pytest.raises(InputError, match="outside"):
-        exp.run(overrides={"kazakhstan.balance_preference": 1.5})
+        exp.run(overrides={"kazakhstan.inertia": 1.5})
 
 
 def test_config_replaces_the_scenarios_own(tmp_path):

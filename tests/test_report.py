@@ -33,13 +33,15 @@ def test_report_is_one_self_contained_file_with_every_figure(files, tmp_path):
     assert r.exit_code == 0, r.output
     html = out.read_text()
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
-    # failure risk, 6 fan charts, one route chart per file
-    assert len(images) == 1 + 6 + 2
+    # outcome classes, failure risk, 8 fan charts, the 5 issues' mechanisms of mc against
+    # base, one route chart per file
+    assert len(images) == 1 + 1 + 8 + 5 + 2
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
     assert "http://" not in html and "https://" not in html and "<script" not in html
     for text in ("<h3>mc</h3>", "<td>seed</td><td>5</td>", "test mc", "2024-2027 by quarter",
                  "time path", "trans_caspian.capacity", "Outcomes at the horizon",
-                 "P(balancing failed)", "Parameters and their sources",
+                 "P(ever aligned: balancing failed)", "P(balanced)",
+                 "What moved Kazakhstan's positions", "Parameters and their sources",
                  "000_b3f79e21aa4277ac.txt", "assumption:"):  # fmt: skip
         assert text in html
 
@@ -48,7 +50,7 @@ def test_report_reads_summary_files(files, tmp_path):
     out = tmp_path / "s.html"
     assert invoke("report", files["summary"], files["base"], "-o", out).exit_code == 0
     html = out.read_text()
-    assert "summary statistics" in html and html.count("data:image/png") == 9
+    assert "summary statistics" in html and html.count("data:image/png") == 17
 
 
 def test_report_finds_the_config_the_file_was_made_with(files):
