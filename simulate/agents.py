@@ -52,9 +52,8 @@ class PowerAgent(mesa.Agent):
         e = spec.enforcement
         zero = np.zeros(hedger.position.shape[0])
         enforcement = zero if e is None else hedger.position[:, e]
-        refs = (zero if e is None else hedger.start[:, e], hedger.sanction_ref)
         stages.economy(self.state, self._params(), self.model.params.hedger, hedger.position,
-                       enforcement, refs, self._capacity_before, spec.investment,
+                       enforcement, hedger.sanction_ref, self._capacity_before, spec.investment,
                        self.model.dt)  # fmt: skip
 
     def _params(self) -> dict[str, np.ndarray]:

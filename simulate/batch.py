@@ -85,8 +85,8 @@ def step(
     e = spec.enforcement
     zero = np.zeros((hs.position.shape[0], 1))
     enforcement = zero if e is None else hs.position[:, e : e + 1]
-    refs = (zero if e is None else hs.start[:, e : e + 1], hs.sanction_ref[:, None])
-    stages.economy(pw, sp.power, h, hs.position[:, None, :], enforcement, refs, before,
+    stages.economy(pw, sp.power, h, hs.position[:, None, :], enforcement,
+                   hs.sanction_ref[:, None], before,
                    spec.investment, dt)  # fmt: skip
     stages.routes(hs, pw, sp, spec, dt)
     stages.record(hs, pw, sp, spec)

@@ -287,15 +287,14 @@ def sanctions_factor(
     return np.exp(-np.asarray(drag) * np.asarray(sanctioned) * level)
 
 
-def relief(effort_now: ArrayLike, effort_ref: ArrayLike) -> Array:
-    """min(1, (1 - effort) / (1 - effort at the start)): the share of a flow left after a cut.
+def carried_out(floor: ArrayLike, ceiling: ArrayLike) -> Array:
+    """The share of an instrument's reach a power carries out: a campaign's floor, in [0, 1].
 
-    At the start a power's standing pressure is a threat that the data (capacities,
-    trade, investment) already reflect; only pressure beyond it is carried out. Easing
-    below it releases nothing the data do not already show.
+    A power's rule-chosen effort is a threat that acts on Kazakhstan's choices; an action
+    that cuts capacity, trade or investment is what a scenario says a power does (a
+    coercion campaign), and only for instruments the power holds (``ceiling`` > 0).
     """
-    ratio = (1.0 - np.clip(effort_now, 0.0, 1.0)) / (1.0 - np.clip(effort_ref, 0.0, 0.99))
-    return np.minimum(ratio, 1.0)
+    return np.where(np.asarray(ceiling) > 0, np.clip(floor, 0.0, 1.0), 0.0)
 
 
 def shares(amounts: Array, other: ArrayLike) -> Array:

@@ -40,7 +40,6 @@ def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
     for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref"):
         setattr(pw, name, getattr(pw_rest, name))
     pw.effort, pw.success = dict(pw_rest.effort), dict(pw_rest.success)
-    pw.effort_ref = dict(pw_rest.effort_ref)
     hs = _hedger(now, spec, now.hedger["position"])
     hs.start, hs.own, hs.base = hs_rest.start, hs_rest.own, hs_rest.base
     hs.corridor_const, hs.sanction_ref = hs_rest.corridor_const, hs_rest.sanction_ref
@@ -61,7 +60,6 @@ def settle(spec: RunSpec, sp: StepParams) -> State:
     stages.record(hs, pw, sp, spec)
     stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
                   stages.support(pw, sp))  # fmt: skip
-    pw.effort_ref = {j: stages.used(pw, j) for j in pw.effort}
     stages.routes(hs, pw, sp, spec, spec.dt)
     weights, targets = stages.components(hs, pw, sp, spec)
     hs.own = dyn.own_ideal(x0, weights[:, 0, :], weights[:, 1:, :], targets[:, 1:, :])
@@ -92,7 +90,7 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
         success={j: zero.copy() for j in dyn.ALL_INSTRUMENTS},
         capacity_ref=p["capacity"].copy(),
         close_ref=dyn.closeness(at, p["ideal"], p["salience"]),
-        effort_ref={j: zero.copy() for j in dyn.ALL_INSTRUMENTS}, **roles,
+        **roles,
     )  # fmt: skip
 
 

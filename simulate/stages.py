@@ -38,7 +38,6 @@ class PowerState:
     close_ref: Array | None = None  # closeness of Kazakhstan's positions to the power
     invest_ref: Array | None = None  # closeness on the investment issue
     security_ref: Array | None = None  # closeness on the security issue
-    effort_ref: dict[str, Array] = field(default_factory=dict)  # instrument -> total effort
 
 
 @dataclass
@@ -110,6 +109,11 @@ def decide(
     rule = dyn.effort(stake, pw.success["inducement"], np.zeros_like(support),
                       p["inducement_cost"], p["reactivity"])
     pw.effort["inducement"] = dyn.allot(rule, stake, p["inducement_max"] * pw.capacity, 0.0)
+
+
+def action(p: dict[str, Array], instrument: str) -> Array:
+    """The share of an instrument's reach a power carries out (a campaign), elementwise."""
+    return dyn.carried_out(p[f"{instrument}_floor"], p[f"{instrument}_max"])
 
 
 def used(pw: PowerState, instrument: str) -> Array:
@@ -220,17 +224,16 @@ def respond(
 
 def economy(
     pw: PowerState, p: dict[str, Array], h: dict[str, Array], position: Array,
-    enforcement: Array, refs: tuple[Array, Array], before: Array, investment: int | None,
+    enforcement: Array, sanction_ref: Array, before: Array, investment: int | None,
     dt: float,
 ) -> None:  # fmt: skip
     """A power's trade and investment with Kazakhstan respond (elementwise per power).
 
     ``position`` broadcasts against the power's ideals; ``enforcement`` (Kazakhstan's
-    position on sanctions enforcement), ``refs`` (that position and intensity x position
-    at the start) and ``h`` against its (R,) or (R, P) arrays; ``before`` is its
-    capacity before this period's growth; ``investment`` the investment issue's index.
+    position on sanctions enforcement), ``sanction_ref`` (intensity x enforcement at the
+    start) and ``h`` against its (R,) or (R, P) arrays; ``before`` is its capacity before
+    this period's growth; ``investment`` the investment issue's index.
     """
-    enforcement_ref, sanction_ref = refs
     ratio = np.divide(pw.capacity, before, out=np.ones_like(pw.capacity), where=before > 0)
     pw.trade_base = pw.trade_base * np.exp(p["trade_growth"] * dt) * ratio
     close = dyn.closeness(position, p["ideal"], p["salience"])
@@ -239,15 +242,13 @@ def economy(
         * dyn.sanctions_factor(p["sanctioned"], enforcement, h["sanctions_intensity"],
                                sanction_ref, h["sanctions_trade_drag"])
     )  # fmt: skip
-    cut = used(pw, "secondary_sanctions") * (1.0 - enforcement)
-    cut_ref = pw.effort_ref["secondary_sanctions"] * (1.0 - enforcement_ref)
-    pw.trade = pw.trade_potential * dyn.relief(cut, cut_ref)
+    sanctions = action(p, "secondary_sanctions")
+    pw.trade = pw.trade_potential * (1.0 - sanctions * (1.0 - enforcement))
     pull = 1.0 if investment is None else dyn.political_factor(
         issue_closeness(position, p, investment), pw.invest_ref, h["fdi_alignment_elasticity"])
     scale = np.minimum(pw.capacity, 1.0) / np.maximum(np.minimum(pw.capacity_ref, 1.0), 1e-9)
     pw.fdi_inflow = (np.maximum(p["fdi_inflow"], 0.0) * scale * pull
-                     * dyn.relief(used(pw, "investment_freeze"),
-                                  pw.effort_ref["investment_freeze"]))  # fmt: skip
+                     * (1.0 - action(p, "investment_freeze")))  # fmt: skip
     pw.fdi_stock = dyn.accumulate_stock(pw.fdi_stock, pw.fdi_inflow, h["fdi_depreciation"], dt)
 
 
@@ -263,9 +264,8 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     pref = dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
     nominal_cap = sp.route["capacity_nominal"]
     hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, nominal_cap)
-    disrupt = used(pw, "transit_disruption") @ spec.crosses.T  # (R, K)
-    disrupt_ref = pw.effort_ref["transit_disruption"] @ spec.crosses.T
-    capacity = sp.route["capacity"] * dyn.relief(disrupt, disrupt_ref)
+    withheld = np.clip(action(sp.power, "transit_disruption") @ spec.crosses.T, 0.0, 1.0)
+    capacity = sp.route["capacity"] * (1.0 - withheld)
     hs.flows = dyn.allocate_routes(h["oil_exports"], pref, capacity)
     fade = np.exp(-dt / np.maximum(h["loss_memory"], 1e-9))
     hs.loss = fade * hs.loss + (1.0 - fade) * disrupted(sp, spec)
@@ -409,6 +409,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
     }  # fmt: skip
     out.update({f"leverage_{c}": hs.channels[c] for c in dyn.CHANNELS})
     out.update({f"pressure_{j}": used(pw, j) for j in dyn.INSTRUMENTS})
+    out["coercion_carried_out"] = sum(action(sp.power, j) for j in dyn.INSTRUMENTS)
     return {k: out[k] for k in spec.outputs}
 
 

@@ -47,6 +47,8 @@ _VARS = [
     Variable("pressure_security_pressure", "index 0-1", "power",
              "Security pressure (a threat with no economic effect)"),
     Variable("inducement", "index 0-1", "power", "Inducements offered"),
+    Variable("coercion_carried_out", "index 0-1", "power",
+             "Coercion carried out (campaigns): shares of capacity, trade or investment cut"),
     Variable("trade", "USD bn/yr", "power", "Bilateral trade with each partner"),
     Variable("trade_share", "share", "power", "Partner's share of Kazakhstan's trade"),
     Variable("total_trade", "USD bn/yr", "none", "Kazakhstan's foreign trade with all partners"),

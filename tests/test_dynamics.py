@@ -192,10 +192,10 @@ def test_spare_capacity_around_a_power_makes_its_transit_easier_to_substitute():
     assert tight[0, 0] == 0.0 and loose[0, 0] == 0.5
 
 
-def test_a_cut_is_relative_to_the_start_and_easing_releases_nothing():
-    assert dyn.relief(0.6, 0.2) == 0.5
-    assert dyn.relief(0.1, 0.2) == 1.0
-    assert dyn.relief(0.0, 0.0) == 1.0
+def test_only_a_campaign_on_a_held_instrument_is_carried_out():
+    np.testing.assert_array_equal(dyn.carried_out(np.array([0.6, 0.6, 1.5, 0.0]),
+                                                  np.array([0.5, 0.0, 0.5, 0.5])),
+                                  [0.6, 0.0, 1.0, 0.0])  # fmt: skip
 
 
 def test_the_stock_at_rest_is_the_fixed_point_of_the_update():

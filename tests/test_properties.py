@@ -7,14 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulate.batch import simulate_runs
+from simulate.dynamics import CHANNELS, INSTRUMENTS
 from simulate.runner import prepare
 from simulate.testing import strategies as mst
 
 SHARES = ("alignment", "leverage", "trade_share", "oil_route_share", "oil_via_russia_share",
           "balance_index", "sanctions_exposure", "compliance", "export_transit_share",
-          "oil_transit_share", *(f"leverage_{c}" for c in
-                                 ("trade", "transit", "investment", "security", "identity")))
-FLOWS = ("trade", "fdi_inflow", "corridor_volume", "capacity")
+          "oil_transit_share", "position", "closeness", "outcome",
+          *(f"leverage_{c}" for c in CHANNELS), *(f"pressure_{j}" for j in INSTRUMENTS))
+FLOWS = ("trade", "fdi_inflow", "corridor_volume", "northern_volume", "capacity",
+         "oil_route_flow", "total_trade", "oil_export_income", "pressure", "inducement")
 
 
 @given(mst.scenarios())
@@ -30,6 +32,8 @@ def test_outputs_are_valid_for_every_valid_scenario(data):
         assert np.all(out[name] >= 0), name
     assert set(np.unique(out["captured"])) <= {0.0, 1.0}
     assert np.all(np.diff(out["captured"], axis=1) >= 0), "capture is absorbing"
+    np.testing.assert_allclose(out["outcome"].sum(axis=-1), 1.0)  # one class per period
+    assert np.all(out["captured"][..., 0] >= out["outcome"][..., -len(spec.powers):].sum(-1))
 
 
 @given(mst.scenarios(max_runs=2))

@@ -86,6 +86,12 @@ def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict
         ev["magnitude"] = draw(st.floats(-0.5, 0.5))
     elif kind == "investment_pledge":
         ev["target"], ev["magnitude"] = draw(st.sampled_from(cfg.powers)), draw(st.floats(0, 20))
+    elif kind == "coercion_campaign":
+        power = draw(st.sampled_from(cfg.powers))
+        ev["target"], ev["magnitude"] = power, draw(st.floats(0.0, 1.0))
+        held = [j for j in cfg.actors[power].instruments if j != "inducement"]
+        if held and draw(st.booleans()):
+            ev["instrument"] = draw(st.sampled_from(held))
     else:
         ev["target"] = draw(st.sampled_from(cfg.powers))
         ev["magnitude"] = draw(st.floats(-0.5, 1.0))
@@ -135,11 +141,13 @@ def scenarios(
         "horizon": hz,
         "runs": draw(st.integers(1, max_runs)),
         "seed": draw(st.integers(0, 2**32)),
+        "initial": draw(parameter_sets(cfg, max_size=2)),
         "parameters": draw(parameter_sets(cfg)),
         "events": draw(st.lists(events(hz, cfg), max_size=3)),
         "uncertainties": draw(uncertainties(cfg)),
     }
-    taken = set(data["parameters"]) | {u["parameter"] for u in data["uncertainties"]}
+    taken = (set(data["parameters"]) | set(data["initial"])
+             | {u["parameter"] for u in data["uncertainties"]})
     free = [p for p in model_parameters(cfg) if p not in taken]
     if free and draw(st.booleans()):
         p = draw(st.sampled_from(free))
