@@ -39,7 +39,7 @@ def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
     pw = _powers(now, spec, now.hedger["position"])
     for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref"):
         setattr(pw, name, getattr(pw_rest, name))
-    pw.effort, pw.success = dict(pw_rest.effort), dict(pw_rest.success)
+    pw.effort, pw.success, pw.effect = pw_rest.effort, pw_rest.success, pw_rest.effect
     hs = _hedger(now, spec, now.hedger["position"])
     hs.start, hs.own, hs.base = hs_rest.start, hs_rest.own, hs_rest.base
     hs.corridor_const, hs.sanction_ref = hs_rest.corridor_const, hs_rest.sanction_ref
@@ -61,10 +61,9 @@ def settle(spec: RunSpec, sp: StepParams) -> State:
     stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
                   stages.support(pw, sp))  # fmt: skip
     stages.routes(hs, pw, sp, spec, spec.dt)
-    weights, targets = stages.components(hs, pw, sp, spec)
-    hs.own = dyn.own_ideal(x0, weights[:, 0, :], weights[:, 1:, :], targets[:, 1:, :])
-    weights, targets = stages.components(hs, pw, sp, spec)
-    hs.base = stages.mechanism_shifts(weights, targets, x0, len(spec.powers))
+    pull = stages.pulls(hs, pw, sp, spec)
+    hs.own = pull.own_ideal(x0)
+    hs.base = pull.shifts(hs.own, x0)
     return pw, hs
 
 
@@ -76,7 +75,7 @@ def hedger_columns(sp: StepParams) -> dict[str, np.ndarray]:
 def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
     p, h = sp.power, sp.hedger
     zero = np.zeros_like(p["capacity"])
-    by_issue = np.zeros_like(p["ideal"])
+    by_instrument = np.zeros_like(p["instrument_max"])
     inflow = np.maximum(p["fdi_inflow"], 0.0)
     at = x[:, None, :]
     roles = {}
@@ -86,8 +85,8 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
         capacity=p["capacity"].copy(), trade_base=p["trade"].copy(),
         trade_potential=p["trade"].copy(), trade=p["trade"].copy(), fdi_inflow=inflow,
         fdi_stock=dyn.steady_stock(inflow, h["fdi_depreciation"][:, None], spec.dt),
-        effort={j: by_issue.copy() for j in dyn.ALL_INSTRUMENTS},
-        success={j: zero.copy() for j in dyn.ALL_INSTRUMENTS},
+        effort=by_instrument[..., None] * p["ideal"][..., None, :],
+        success=by_instrument.copy(), effect=by_instrument.copy(),
         capacity_ref=p["capacity"].copy(),
         close_ref=dyn.closeness(at, p["ideal"], p["salience"]),
         **roles,

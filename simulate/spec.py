@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENTS
+from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENT_INDEX, INSTRUMENTS, opposition
 from simulate.parameters import (
     CORRIDOR,
     CORRIDOR_PARAMS,
@@ -205,6 +205,8 @@ class RunSpec:
         out = static.copy()
         for path, series in self.paths.items():
             _set(out, self._slot(path), np.full(len(draws.occurs), series[t]))
+        if any(self._slot(p)[1] in ("ideal", "salience") for p in self.paths):
+            out.power["opposition"] = opposition(out.power["ideal"], out.power["salience"])
         out.route["capacity_nominal"] = out.route["capacity"]
         self._apply_events(out, t, draws.occurs)
         return out
@@ -221,6 +223,10 @@ class RunSpec:
         """Where a parameter path lives in :class:`StepParams`: (group, key, index)."""
         group, _, name = path.partition(".")
         issue = _issue_key(name, self.issues)
+        instrument, _, kind = name.rpartition("_")
+        if group in self.powers and instrument in INSTRUMENT_INDEX and kind in ("max", "cost"):
+            return ("power", f"instrument_{kind}",
+                    (self.powers.index(group), INSTRUMENT_INDEX[instrument]))
         if group == self.hedger:
             return ("hedger", issue[0], (self.issues.index(issue[1]),)) if issue \
                 else ("hedger", name, ())  # fmt: skip
@@ -246,16 +252,20 @@ class RunSpec:
         hedger = {k: val(f"{h}.{k}") for k in HEDGER_PARAMS}
         hedger.update({k: np.stack([val(f"{h}.{k}_{i}") for i in issues], axis=-1)
                        for k in HEDGER_ISSUE_PARAMS})  # fmt: skip
-        power_names = [*POWER_PARAMS, *(f"{j}_{k}" for j in ALL_INSTRUMENTS
-                                        for k in ("max", "cost"))]  # fmt: skip
         power = {k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
-                 for k in power_names}  # fmt: skip
+                 for k in POWER_PARAMS}  # fmt: skip
+        power.update({
+            f"instrument_{k}": np.stack([np.stack([val(f"{p}.{j}_{k}") for j in ALL_INSTRUMENTS],
+                                                  axis=-1) for p in self.powers], axis=1)
+            for k in ("max", "cost")
+        })  # fmt: skip
+        power["instrument_floor"] = np.zeros_like(power["instrument_max"])
         power.update({
             k: np.stack([np.stack([val(f"{p}.{k}_{i}") for i in issues], axis=-1)
                          for p in self.powers], axis=1)
             for k in POWER_ISSUE_PARAMS
         })  # fmt: skip
-        power.update({f"{j}_floor": np.zeros((n, len(self.powers))) for j in INSTRUMENTS})
+        power["opposition"] = opposition(power["ideal"], power["salience"])
         return StepParams(
             hedger=hedger, power=power,
             route={k: np.stack([val(f"{r}.{k}") for r in self.routes], axis=-1)
@@ -283,7 +293,8 @@ class RunSpec:
             elif ev.type == "coercion_campaign":
                 held = [ev.instrument] if ev.instrument else list(INSTRUMENTS)
                 for j in held:
-                    _update(sp.power, f"{j}_floor", ev.index, add=np.where(on, m, 0.0))
+                    _update(sp.power, "instrument_floor", (ev.index, INSTRUMENT_INDEX[j]),
+                            add=np.where(on, m, 0.0))
             elif ev.type == "trade_shift":
                 _update(sp.power, "trade_growth", ev.index,
                         add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
@@ -308,12 +319,13 @@ def _set(sp: StepParams, slot: tuple[str, str, tuple], value: np.ndarray) -> Non
 
 
 def _update(
-    group: dict[str, np.ndarray], name: str, col: int, *, mul: np.ndarray | float = 1.0,
-    add: np.ndarray | float = 0.0,
+    group: dict[str, np.ndarray], name: str, col: int | tuple, *,
+    mul: np.ndarray | float = 1.0, add: np.ndarray | float = 0.0,
 ) -> None:  # fmt: skip
     """Set column ``col`` of ``group[name]`` to ``x * mul + add`` on a copy (never in place)."""
     arr = group[name].copy()
-    arr[:, col] = arr[:, col] * mul + add
+    idx = (slice(None), *(col if isinstance(col, tuple) else (col,)))
+    arr[idx] = arr[idx] * mul + add
     group[name] = arr
 
 

@@ -11,7 +11,8 @@ anything that is not in this module or in ``dynamics``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -31,8 +32,9 @@ class PowerState:
     trade: Array  # realised trade
     fdi_inflow: Array
     fdi_stock: Array
-    effort: dict[str, Array] = field(default_factory=dict)  # instrument -> effort by issue
-    success: dict[str, Array] = field(default_factory=dict)  # instrument -> P(give way)
+    effort: Array | None = None  # (..., J, I) effort by instrument and issue
+    success: Array | None = None  # (..., J) probability that Kazakhstan gives way
+    effect: Array | None = None  # (..., J) effectiveness of a unit of effort
     # fixed at the rest point of the start:
     capacity_ref: Array | None = None
     close_ref: Array | None = None  # closeness of Kazakhstan's positions to the power
@@ -91,87 +93,137 @@ def decide(
 
     ``position`` broadcasts against the power's ideals; ``h`` holds the hedger's
     parameters shaped to broadcast against the power's arrays; ``channels`` are the
-    leverages recorded at the end of the last period. Efforts have the issue axis last.
+    leverages recorded at the end of the last period. Efforts are (..., J, I): the
+    instrument axis (:data:`dynamics.ALL_INSTRUMENTS`), then the issues.
     """
     stake = dyn.stakes(position, p["ideal"], p["salience"])
-    for name, channel in dyn.INSTRUMENTS.items():
-        bite = channels[channel]
-        if name == "secondary_sanctions":  # they bite as hard as the West enforces
-            bite = bite * h["sanctions_intensity"]
-        pw.success[name] = dyn.give_way(bite, h["resolve"], support)
-        rule = dyn.effort(stake, pw.success[name], h["backlash"], p[f"{name}_cost"],
-                          p["reactivity"])
-        # a coercion campaign (an event) holds the effort at least at its floor, beyond
-        # the ceiling the power's own rule respects; only instruments the power holds
-        floor = np.where(p[f"{name}_max"] > 0, np.clip(p[f"{name}_floor"], 0.0, 1.0), 0.0)
-        pw.effort[name] = dyn.allot(rule, stake, p[f"{name}_max"] * pw.capacity, floor)
-    pw.success["inducement"] = dyn.give_way(h["payoff_inducement"], h["resolve"], support)
-    rule = dyn.effort(stake, pw.success["inducement"], np.zeros_like(support),
-                      p["inducement_cost"], p["reactivity"])
-    pw.effort["inducement"] = dyn.allot(rule, stake, p["inducement_max"] * pw.capacity, 0.0)
+    shape = channels["trade"].shape
+    bite = [channels[c] for c in dyn.INSTRUMENTS.values()]
+    bite[dyn.INSTRUMENT_INDEX["secondary_sanctions"]] = (  # as hard as the West enforces
+        bite[dyn.INSTRUMENT_INDEX["secondary_sanctions"]] * h["sanctions_intensity"])
+    bite.append(np.broadcast_to(h["payoff_inducement"], shape))  # the pull of an offer
+    pw.success = dyn.give_way(np.stack(bite, axis=-1), h["resolve"][..., None],
+                              support[..., None])  # fmt: skip
+    pw.effect = dyn.effectiveness(pw.success, h["backlash"][..., None] * dyn.COERCIVE)
+    rule = dyn.effort(stake, pw.effect, p["instrument_cost"], p["reactivity"])
+    # a coercion campaign (an event) holds the effort at least at its floor, beyond the
+    # ceiling the power's own rule respects; only instruments the power holds
+    floor = dyn.carried_out(p["instrument_floor"], p["instrument_max"])
+    pw.effort = dyn.allot(rule, stake, p["instrument_max"] * pw.capacity[..., None], floor)
 
 
 def action(p: dict[str, Array], instrument: str) -> Array:
     """The share of an instrument's reach a power carries out (a campaign), elementwise."""
-    return dyn.carried_out(p[f"{instrument}_floor"], p[f"{instrument}_max"])
+    j = dyn.INSTRUMENT_INDEX[instrument]
+    return dyn.carried_out(p["instrument_floor"][..., j], p["instrument_max"][..., j])
 
 
 def used(pw: PowerState, instrument: str) -> Array:
-    """The effort a power puts into an instrument, over all issues: the action taken."""
-    return dyn.last_sum(pw.effort[instrument])
+    """The effort a power puts into an instrument, over all issues."""
+    return dyn.last_sum(pw.effort[..., dyn.INSTRUMENT_INDEX[instrument], :])
 
 
 def support(pw: PowerState, sp: StepParams) -> Array:
-    """Third-party backing Kazakhstan has against each power (couples the powers)."""
-    return dyn.backing(pw.capacity, dyn.opposition(sp.power["ideal"], sp.power["salience"]))
+    """Third-party backing Kazakhstan has against each power (couples the powers).
+
+    The powers' opposition to each other's agendas comes with the period's parameters
+    (:meth:`RunSpec.params_at` computes it once per batch unless ideals change).
+    """
+    return dyn.backing(pw.capacity, sp.power["opposition"])
 
 
 # --- stage 2: Kazakhstan chooses its positions (couples the powers) -----------------------
 
 
-def components(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> tuple:
-    """Every pull on Kazakhstan's positions: weights and targets (R x C x I), in order
+@dataclass
+class Pulls:
+    """Every pull on Kazakhstan's positions, grouped by target (docs/MODEL.md, 7.3).
 
-    own doctrine; ties to each power (trade and investment); each power's inducements;
-    each power's pressure, as far as it works (towards its ideals); economics: transit
-    risk on the routing issue (towards the largest share the routes around the avoided
-    power can carry); cost, on the routing issue towards the smallest share capacity
-    forces around it (the routes across it are the cheapest) and on the enforcement
-    issue towards none, in proportion to the trade with sanctioned partners that
-    enforcement puts at risk.
+    Ties, inducements and pressure of a power all pull towards its ideals, so they share
+    the ``ideal`` target; the doctrine pulls towards the own preferred positions; the
+    economic motives (transit risk, cost) towards their targets ``econ_t``.
+    """
 
-    A unit of pressure works with weight effectiveness(P, backlash), the quantity the
-    power's own rule weighs: zero without vulnerability, and more vulnerability never
-    moves Kazakhstan away from the presser.
+    own: Array  # (R, I) weight of the doctrine
+    ties: Array  # (R, P, I)
+    inducement: Array  # (R, P, I)
+    pressure: Array  # (R, P, I)
+    ideal: Array  # (R, P, I)
+    econ_w: Array  # (R, 2, I): transit risk, cost
+    econ_t: Array  # (R, 2, I)
+
+    def _others(self) -> tuple[Array, Array]:
+        """Total weight and weighted targets of every pull but the doctrine (R, I)."""
+        powers = self.ties + self.inducement + self.pressure
+        total = dyn.axis_sum(powers, 1) + dyn.axis_sum(self.econ_w, 1)
+        num = dyn.axis_sum(powers * self.ideal, 1) + dyn.axis_sum(self.econ_w * self.econ_t, 1)
+        return total, num
+
+    def best(self, own_target: Array) -> Array:
+        """The best response: the weighted mean of the targets, in [0, 1]."""
+        total, num = self._others()
+        return np.clip(dyn._div(self.own * own_target + num, self.own + total, 0.5), 0.0, 1.0)
+
+    def own_ideal(self, position: Array) -> Array:
+        """The own preferred positions that make ``position`` the best response."""
+        total, num = self._others()
+        solved = dyn._div(position * (self.own + total) - num, self.own, 0.0)
+        return np.where(self.own > 0, solved, position)
+
+    def shifts(self, own_target: Array, start: Array) -> Array:
+        """Each mechanism's share of the best response, measured from ``start`` (R x M x I).
+
+        own, ties:<p>..., inducement:<p>..., pressure:<p>..., economics (see
+        :func:`dynamics.shifts`); they add up to x* - start before clipping.
+        """
+        total, _ = self._others()
+        total = total + self.own
+        n_p = self.ideal.shape[1]
+        out = np.empty((len(start), 3 * n_p + 2, start.shape[-1]))
+        towards = dyn._div(self.ideal - start[:, None, :], total[:, None, :])
+        out[:, 0] = dyn._div(self.own * (own_target - start), total)
+        np.multiply(self.ties, towards, out=out[:, 1 : 1 + n_p])
+        np.multiply(self.inducement, towards, out=out[:, 1 + n_p : 1 + 2 * n_p])
+        np.multiply(self.pressure, towards, out=out[:, 1 + 2 * n_p : 1 + 3 * n_p])
+        econ = dyn.axis_sum(self.econ_w * (self.econ_t - start[:, None, :]), 1)
+        out[:, -1] = dyn._div(econ, total)
+        return out
+
+
+def pulls(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> Pulls:
+    """The pulls on Kazakhstan's positions this period.
+
+    Ties: salience x (trade share + FDI-stock share); inducements: the offers; pressure:
+    coercion_response x effort x effectiveness (P x (1 - backlash x (1 - P)), the
+    quantity the power's own rule weighs: zero without vulnerability, and more
+    vulnerability never moves Kazakhstan away from the presser). Economics: transit risk
+    on the routing issue (towards the largest share the routes around the avoided power
+    can carry); cost, on the routing issue towards the smallest share capacity forces
+    around it (the routes across it are the cheapest) and on the enforcement issue
+    towards none, in proportion to the trade with sanctioned partners at risk.
     """
     h, p = sp.hedger, sp.power
-    s = p["salience"]  # (R, P, I)
-    ideal = p["ideal"]
     ties = (h["payoff_trade"][:, None] * hs.trade_share
             + h["payoff_investment"][:, None] * hs.fdi_share)  # fmt: skip
-    phi = h["coercion_response"][:, None, None]
-    works = phi * sum(pw.effort[j] * dyn.effectiveness(pw.success[j],
-                                                       h["backlash"][:, None])[..., None]
-                      for j in dyn.INSTRUMENTS)  # fmt: skip
-    risk_w, risk_t = np.zeros_like(hs.position), hs.position.copy()
-    cost_w, cost_t = np.zeros_like(hs.position), hs.position.copy()
+    n_c = len(dyn.INSTRUMENTS)
+    works = h["coercion_response"][:, None, None] * np.einsum(
+        "...ji,...j->...i", pw.effort[..., :n_c, :], pw.effect[..., :n_c])
+    econ_w = np.zeros((len(hs.position), 2, len(spec.issues)))
+    econ_t = np.zeros_like(econ_w)
     if spec.enforcement is not None:  # enforcing costs trade with the sanctioned partners
         sanctioned = dyn.last_sum(p["sanctioned"] * hs.trade_share)
-        cost_w[:, spec.enforcement] = h["enforcement_cost_aversion"] * sanctioned
-        cost_t[:, spec.enforcement] = 0.0
+        econ_w[:, 1, spec.enforcement] = h["enforcement_cost_aversion"] * sanctioned
     if spec.routing is not None:
         lowest, highest = bypass_bounds(sp, spec)
-        risk_w[:, spec.routing] = h["route_risk_aversion"] * hs.risk
-        risk_t[:, spec.routing] = highest
-        cost_w[:, spec.routing] = h["route_cost_aversion"]
-        cost_t[:, spec.routing] = lowest
-    weights = [(h["balance_preference"][:, None] * h["salience"])[:, None, :],
-               s * ties[..., None],
-               h["payoff_inducement"][:, None, None] * pw.effort["inducement"],
-               works, risk_w[:, None, :], cost_w[:, None, :]]  # fmt: skip
-    targets = [hs.own[:, None, :], ideal, ideal, ideal, risk_t[:, None, :],
-               cost_t[:, None, :]]
-    return np.concatenate(weights, axis=1), np.concatenate(targets, axis=1)
+        econ_w[:, 0, spec.routing] = h["route_risk_aversion"] * hs.risk
+        econ_t[:, 0, spec.routing] = highest
+        econ_w[:, 1, spec.routing] = h["route_cost_aversion"]
+        econ_t[:, 1, spec.routing] = lowest
+    return Pulls(
+        own=h["balance_preference"][:, None] * h["salience"], ties=p["salience"] * ties[..., None],
+        inducement=h["payoff_inducement"][:, None, None] * pw.effort[..., n_c, :],
+        pressure=works, ideal=p["ideal"], econ_w=econ_w, econ_t=econ_t,
+    )  # fmt: skip
 
 
 def bypass_bounds(sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
@@ -189,33 +241,23 @@ def bypass_bounds(sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
     return np.clip(1.0 - share(across), 0.0, 1.0), share(around)
 
 
-def mechanism_shifts(weights: Array, targets: Array, start: Array, n_powers: int) -> Array:
-    """The components' shifts grouped into the reported mechanisms (R x M x I).
-
-    own, ties:<p>..., inducement:<p>..., pressure:<p>..., economics.
-    """
-    raw = dyn.shifts(weights, targets, start)
-    n = n_powers
-    own, ties, ind = raw[:, :1], raw[:, 1 : 1 + n], raw[:, 1 + n : 1 + 2 * n]
-    pressure = raw[:, 1 + 2 * n : 1 + 3 * n]
-    economics = raw[:, -2:-1] + raw[:, -1:]
-    return np.concatenate([own, ties, ind, pressure, economics], axis=1)
-
-
 def respond(
     hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, shock: Array, dt: float
 ) -> None:
     """Kazakhstan moves its positions towards its noisy best response, and the move is
     decomposed into the mechanisms that made it."""
     h = sp.hedger
-    weights, targets = components(hs, pw, sp, spec)
-    best = dyn.best_response(weights, targets)
+    pull = pulls(hs, pw, sp, spec)
+    best = pull.best(hs.own)
     chosen = dyn.quantal(best, shock, h["choice_noise"])
     keep = (h["inertia"] ** dt)[:, None]
     hs.noise = keep * hs.noise + (1.0 - keep) * (chosen - best)
     hs.position = dyn.adjust(hs.position, chosen, h["inertia"], dt)
-    moved = mechanism_shifts(weights, targets, hs.start, len(spec.powers)) - hs.base
-    lag = hs.position - hs.start - dyn.last_sum(moved.transpose(0, 2, 1)) - hs.noise
+    if "contribution" not in spec.outputs:
+        return  # the decomposition costs as much as the choice; skip it when not kept
+    moved = pull.shifts(hs.own, hs.start)
+    moved -= hs.base
+    lag = hs.position - hs.start - dyn.axis_sum(moved, 1) - hs.noise
     hs.contributions = np.concatenate([moved, lag[:, None, :], hs.noise[:, None, :]], axis=1)
 
 
@@ -286,7 +328,7 @@ def disrupted(sp: StepParams, spec: RunSpec) -> Array:
     across = dyn.last_sum(sp.route["capacity_nominal"] * spec.avoids)
     left = dyn.last_sum(sp.route["capacity"] * spec.avoids)
     outage = np.divide(left, across, out=np.ones_like(left), where=across > 0)
-    campaign = np.clip(sp.power["transit_disruption_floor"] @ spec.avoided, 0.0, 1.0)
+    campaign = np.clip(action(sp.power, "transit_disruption") @ spec.avoided, 0.0, 1.0)
     return np.clip(1.0 - outage * (1.0 - campaign), 0.0, 1.0)
 
 
@@ -296,7 +338,8 @@ def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
     A hedger hedges against capabilities, not this period's intentions: the threat does
     not fall because the power chooses not to use it.
     """
-    ceiling = sp.power["transit_disruption_max"] * np.clip(pw.capacity, 0.0, None)
+    j = dyn.INSTRUMENT_INDEX["transit_disruption"]
+    ceiling = sp.power["instrument_max"][..., j] * np.clip(pw.capacity, 0.0, None)
     return ceiling @ spec.avoided
 
 
@@ -369,48 +412,60 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
 
 
 def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> dict[str, Array]:
-    """Every output variable as an (R, entities) array (one column when it has no entity)."""
+    """Every output variable the spec keeps as an (R, entities) array (one column when it
+    has no entity); only the kept ones are computed."""
     col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731
-    powers = spec.powers
-    via_russia = (hs.oil_transit[:, powers.index("russia")] if "russia" in powers
-                  else np.zeros(hs.oil_transit.shape[0]))  # fmt: skip
-    total = dyn.last_sum(hs.flows, keepdims=True)
-    coercive = sum(used(pw, j) for j in dyn.INSTRUMENTS)
-    enforcement = (hs.position[:, spec.enforcement] if spec.enforcement is not None
-                   else np.zeros(hs.position.shape[0]))  # fmt: skip
-    out = {
-        "position": hs.position,
-        "alignment": hs.alignment,
-        "closeness": hs.close,
-        "balance_index": col(dyn.balance_index(hs.alignment)),
-        "outcome": hs.classes,
-        "captured": col(hs.captured),
-        "leverage": hs.leverage,
-        "pressure": coercive,
-        "inducement": used(pw, "inducement"),
-        "trade": pw.trade,
-        "trade_share": hs.trade_share,
-        "total_trade": col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
-        "oil_route_flow": hs.flows,
-        "oil_route_share": np.divide(hs.flows, total, out=np.zeros_like(hs.flows),
-                                     where=total > 0),
-        "oil_transit_share": hs.oil_transit,
-        "oil_via_russia_share": col(via_russia),
-        "export_transit_share": hs.export_transit,
-        "oil_export_income": col(hs.income),
-        "corridor_volume": col(hs.corridor),
-        "northern_volume": col(hs.northern),
-        "corridor_transit_days": col(hs.transit_days),
-        "fdi_inflow": pw.fdi_inflow,
-        "capacity": pw.capacity,
-        "compliance": col(enforcement),
-        "sanctions_exposure": col(hs.exposure),
-        "contribution": hs.contributions.transpose(0, 2, 1).reshape(len(hs.position), -1),
-    }  # fmt: skip
-    out.update({f"leverage_{c}": hs.channels[c] for c in dyn.CHANNELS})
-    out.update({f"pressure_{j}": used(pw, j) for j in dyn.INSTRUMENTS})
-    out["coercion_carried_out"] = sum(action(sp.power, j) for j in dyn.INSTRUMENTS)
-    return {k: out[k] for k in spec.outputs}
+    n = len(hs.position)
+
+    def via_russia() -> Array:
+        if "russia" not in spec.powers:
+            return col(np.zeros(n))
+        return col(hs.oil_transit[:, spec.powers.index("russia")])
+
+    def route_share() -> Array:
+        total = dyn.last_sum(hs.flows, keepdims=True)
+        return np.divide(hs.flows, total, out=np.zeros_like(hs.flows), where=total > 0)
+
+    def compliance() -> Array:
+        if spec.enforcement is None:
+            return col(np.zeros(n))
+        return col(hs.position[:, spec.enforcement])
+
+    def contribution() -> Array:
+        return hs.contributions.transpose(0, 2, 1).reshape(n, -1)
+
+    get: dict[str, Callable[[], Array]] = {
+        "position": lambda: hs.position,
+        "alignment": lambda: hs.alignment,
+        "closeness": lambda: hs.close,
+        "balance_index": lambda: col(dyn.balance_index(hs.alignment)),
+        "outcome": lambda: hs.classes,
+        "captured": lambda: col(hs.captured),
+        "leverage": lambda: hs.leverage,
+        "pressure": lambda: sum(used(pw, j) for j in dyn.INSTRUMENTS),
+        "inducement": lambda: used(pw, "inducement"),
+        "trade": lambda: pw.trade,
+        "trade_share": lambda: hs.trade_share,
+        "total_trade": lambda: col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
+        "oil_route_flow": lambda: hs.flows,
+        "oil_route_share": route_share,
+        "oil_transit_share": lambda: hs.oil_transit,
+        "oil_via_russia_share": via_russia,
+        "export_transit_share": lambda: hs.export_transit,
+        "oil_export_income": lambda: col(hs.income),
+        "corridor_volume": lambda: col(hs.corridor),
+        "northern_volume": lambda: col(hs.northern),
+        "corridor_transit_days": lambda: col(hs.transit_days),
+        "fdi_inflow": lambda: pw.fdi_inflow,
+        "capacity": lambda: pw.capacity,
+        "compliance": compliance,
+        "sanctions_exposure": lambda: col(hs.exposure),
+        "contribution": contribution,
+        "coercion_carried_out": lambda: sum(action(sp.power, j) for j in dyn.INSTRUMENTS),
+    }
+    get.update({f"leverage_{c}": (lambda c=c: hs.channels[c]) for c in dyn.CHANNELS})
+    get.update({f"pressure_{j}": (lambda j=j: used(pw, j)) for j in dyn.INSTRUMENTS})
+    return {k: get[k]() for k in spec.outputs}
 
 
 def stack_powers(states: list[PowerState]) -> PowerState:

@@ -45,8 +45,8 @@ def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]
     """Write one chunk's arrays into a spool folder (also called by worker processes)."""
     key = f"{runs[0]:012d}" if runs else "empty"
     root = Path(root)
-    for var, arr in arrays.items():
-        np.save(root / f"{var}-{key}.npy", np.ascontiguousarray(arr))
+    for var, arr in arrays.items():  # entity-major, so that a block of columns is contiguous
+        np.save(root / f"{var}-{key}.npy", np.ascontiguousarray(np.moveaxis(arr, -1, 0)))
     np.save(root / f"runs-{key}.npy", np.asarray(runs, dtype=np.int64))  # written last
 
 
@@ -73,16 +73,26 @@ class Spool:
         parts = [np.load(self.root / f"runs-{k:012d}.npy") for k in sorted(self._chunks)]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def variable(self, var: str) -> np.ndarray:
-        """One variable over every stored run, in run order: (runs, periods, entities)."""
+    def variable(self, var: str, columns: slice | None = None) -> np.ndarray:
+        """One variable over every stored run, in run order: (runs, periods, entities).
+
+        ``columns`` keeps a slice of the entities; the chunk files are memory-mapped and
+        entity-major, so only that slice is read into memory.
+        """
         order = sorted(self._chunks)
-        parts = [np.load(self.root / f"{var}-{k:012d}.npy") for k in order]
+        cols = slice(None) if columns is None else columns
+        parts = [np.load(self.root / f"{var}-{k:012d}.npy", mmap_mode="r")[cols] for k in order]
         runs = [np.load(self.root / f"runs-{k:012d}.npy") for k in order]
-        arr = np.concatenate(parts)
+        arr = np.moveaxis(np.concatenate(parts, axis=1), 0, -1)
         idx = np.concatenate(runs)
         if np.any(np.diff(idx) < 0):
             arr = arr[np.argsort(idx, kind="stable")]
         return arr
+
+    def width(self, var: str) -> int:
+        """The number of entity columns a variable has."""
+        k = min(self._chunks)
+        return int(np.load(self.root / f"{var}-{k:012d}.npy", mmap_mode="r").shape[0])
 
     def close(self) -> None:
         """Delete the spooled files."""
@@ -95,15 +105,34 @@ class Spool:
         self.close()
 
 
+#: Bytes of one variable's values a statistics task holds at once (its entity columns
+#: are taken in blocks below this size), so memory stays bounded with many entities.
+BLOCK_BYTES = 128 * 2**20
+
+
 def spool_stats(spec: RunSpec, spool: Spool) -> dict[str, np.ndarray]:
-    """Statistics per variable from a spool, (len(STATS), periods, entities) each."""
+    """Statistics per variable from a spool, (len(STATS), periods, entities) each.
+
+    Each variable is read in blocks of entity columns (:data:`BLOCK_BYTES`); the
+    statistics of a column do not depend on the others, so the numbers are the same.
+    """
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    # numpy releases the GIL while partitioning: one thread per CPU, one variable each
+    n_runs = len(spool.runs())
+    per_column = max(n_runs * len(spec.times) * 8, 1)
+    tasks = []
+    for var in spec.outputs:
+        width = spool.width(var)
+        step = max(1, min(width, BLOCK_BYTES // per_column))
+        tasks += [(var, slice(a, min(a + step, width))) for a in range(0, max(width, 1), step)]
+    # numpy releases the GIL while partitioning: one thread per CPU, one block each
     with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
-        stats = pool.map(lambda v: stats_over_runs(spool.variable(v)), spec.outputs)
-        return dict(zip(spec.outputs, stats, strict=True))
+        blocks = list(pool.map(lambda t: stats_over_runs(spool.variable(*t)), tasks))
+    out: dict[str, list[np.ndarray]] = {v: [] for v in spec.outputs}
+    for (var, _), stats in zip(tasks, blocks, strict=True):
+        out[var].append(stats)
+    return {v: np.concatenate(parts, axis=-1) for v, parts in out.items()}
 
 
 def summary_rows(

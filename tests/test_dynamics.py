@@ -73,15 +73,18 @@ def test_more_vulnerability_never_lowers_the_probability_of_giving_way(v, resolv
     assert np.all((p >= 0) & (p <= 1))
 
 
-@given(units(5), unit, unit, st.floats(0.0, 0.5), st.floats(0.1, 3.0))
+@given(units(5), units(3), unit, hnp.arrays(float, 3, elements=st.floats(0.0, 0.5)),
+       st.floats(0.1, 3.0))  # fmt: skip
 def test_effort_grows_with_the_stake_and_vanishes_without_vulnerability(
     stake, success, backlash, cost, reactivity
 ):
-    e = dyn.effort(np.sort(stake)[None, :], np.array([success]), np.array([backlash]),
-                   np.array([cost]), np.array([reactivity]))[0]  # fmt: skip
-    assert np.all(e >= 0) and np.all(np.diff(e) >= -1e-12)
-    if success == 0:
-        assert np.all(e == 0)
+    effect = dyn.effectiveness(success, backlash)  # one per instrument
+    e = dyn.effort(np.sort(stake)[None, :], effect[None, :], cost[None, :],
+                   np.array([reactivity]))[0]  # fmt: skip
+    assert e.shape == (3, 5)
+    assert np.all(e >= 0) and np.all(np.diff(e, axis=-1) >= -1e-12)
+    assert np.all(e[success == 0] == 0)
+    assert np.all(e[effect * stake.max() <= cost] == 0)  # not worth its cost: no effort
 
 
 @given(units(5), unit)
@@ -91,17 +94,24 @@ def test_pressure_works_more_the_more_vulnerable_kazakhstan_is(p, backlash):
     assert dyn.effectiveness(0.0, backlash) == 0.0
 
 
-@given(hnp.arrays(float, (2, 5), elements=st.floats(0.0, 2.0)), units(2, 5),
-       st.floats(0.0, 3.0), st.floats(0.0, 1.0))  # fmt: skip
+@given(hnp.arrays(float, (2, 3, 5), elements=st.floats(0.0, 2.0)), units(2, 5),
+       hnp.arrays(float, (2, 3), elements=st.floats(0.0, 3.0)),
+       hnp.arrays(float, (2, 3), elements=st.floats(0.0, 1.0)))  # fmt: skip
 def test_allotted_effort_respects_the_ceiling_and_a_floor_above_it(raw, stake, ceiling, floor):
-    e = dyn.allot(raw, stake + 0.01, np.full(2, ceiling), np.full(2, floor))
+    e = dyn.allot(raw, stake + 0.01, ceiling, floor)  # (powers, instruments, issues)
     total = e.sum(axis=-1)
-    assert np.all(e >= 0)
-    assert np.all(total <= max(ceiling, floor) + 1e-9)
-    assert np.all(total >= np.minimum(floor, np.inf) - 1e-9)
+    assert e.shape == raw.shape and np.all(e >= 0)
+    assert np.all(total <= np.maximum(ceiling, floor) + 1e-9)
+    assert np.all(total >= floor - 1e-9)
+    free = raw.sum(axis=-1) <= ceiling  # within the ceiling and above the floor: unchanged
+    keep = free & (raw.sum(axis=-1) >= floor)
+    np.testing.assert_allclose(e[keep], raw[keep])
 
 
-@given(hnp.arrays(float, (2, 6, 5), elements=st.floats(0.0, 3.0)), units(2, 6, 5))
+weight = st.one_of(st.just(0.0), st.floats(1e-6, 3.0))  # no subnormal weights
+
+
+@given(hnp.arrays(float, (2, 6, 5), elements=weight), units(2, 6, 5))
 def test_best_response_is_a_convex_combination_of_the_targets(weights, targets):
     best = dyn.best_response(weights, targets)
     assert np.all((best >= 0) & (best <= 1))

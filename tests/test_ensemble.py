@@ -97,6 +97,24 @@ def test_summary_file_holds_the_statistics_of_the_runs(tmp_path):
     pd.testing.assert_series_equal(cap_runs, cap_summ, check_names=False)
 
 
+def test_summary_statistics_read_in_column_blocks_equal_the_whole_variable(
+    short_spec, tmp_path, monkeypatch
+):
+    from simulate import summarystore
+
+    arrays = simulate_runs(short_spec, range(30), 5)
+    with summarystore.Spool(tmp_path) as spool:
+        spool.add(list(range(15, 30)), {k: v[15:] for k, v in arrays.items()})
+        spool.add(list(range(15)), {k: v[:15] for k, v in arrays.items()})
+        whole = summarystore.spool_stats(short_spec, spool)
+        monkeypatch.setattr(summarystore, "BLOCK_BYTES", 1)  # one entity column at a time
+        blocked = summarystore.spool_stats(short_spec, spool)
+    for k, v in arrays.items():
+        np.testing.assert_array_equal(blocked[k], whole[k], err_msg=k)
+        np.testing.assert_allclose(whole[k], summarystore.stats_over_runs(v), rtol=1e-12,
+                                   atol=1e-15, err_msg=k)
+
+
 def test_default_keep_switches_to_summary_for_large_ensembles():
     from simulate.runner import default_keep
 

@@ -64,9 +64,9 @@ def test_e_chinese_investment_gives_beijing_leverage(baseline):
     assert _mean(baseline, "leverage_investment", "china", 2030.0) > 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="pressure beyond the standing level is carried out: a "
-                   "freeze cuts Chinese investment, and the ties it removes outweigh what the "
-                   "threat wins (see docs/VALIDATION.md, pattern e')")
+@pytest.mark.xfail(strict=True, reason="a freeze campaign is carried out: it cuts Chinese "
+                   "investment, and the ties it removes outweigh what the pressure wins "
+                   "(see docs/VALIDATION.md, pattern e')")
 def test_e_a_threat_of_terminated_investment_moves_kazakhstan():
     """Measured where Chinese investment is large (china_dependency): a three-year freeze."""
     dependent = simulate.run_scenario(SCENARIOS / "china_dependency.yaml", runs=RUNS)
