@@ -221,10 +221,11 @@ def check(scenarios, runs, seed, executor, quiet, as_json):
 
 
 def _register() -> None:
+    from simulate.cli_dashboard import dashboard
     from simulate.cli_results import compare, export, plot, report
     from simulate.cli_trust import calibrate, discover, sensitivity
 
-    for command in (compare, report, plot, export, sensitivity, discover, calibrate):
+    for command in (compare, report, plot, export, sensitivity, discover, calibrate, dashboard):
         main.add_command(command)
 
 
