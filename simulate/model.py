@@ -89,7 +89,8 @@ class BalancingModel(mesa.Model):
         parameters: The parameter values given, by dotted path.
         run_index: The run index.
         scenario_seed: The scenario seed the run's generator derives from.
-        time: The decimal year of the period last recorded.
+        year: The decimal year of the period last recorded (the ``time`` column; not
+            named ``time``, which newer Mesa versions may keep for their own clock).
         hedger: The :class:`HedgerAgent`.
         powers: The :class:`PowerAgent` set, in config order.
         observation: The latest recorded outputs, variable -> (1, entities).
@@ -119,7 +120,7 @@ class BalancingModel(mesa.Model):
         self.scenario_seed = base_seed
         self.dt = spec.dt
         self.period = 0
-        self.time = float(spec.times[0] - spec.dt)
+        self.year = float(spec.times[0] - spec.dt)
         self.shocks = shocks(self.rng, len(spec.times), len(spec.issues))[:, spec.shock_order]
         self.draws = draw_run(spec, self.rng)
         self.params = spec.params_at(0, self.draws)
@@ -141,7 +142,7 @@ class BalancingModel(mesa.Model):
 
     def _reporters(self) -> dict[str, Any]:
         reporters: dict[str, Any] = {
-            "time": lambda m: m.time, "run": lambda m: m.run_index,
+            "time": lambda m: m.year, "run": lambda m: m.run_index,
             "seed": lambda m: m.scenario_seed,
         }  # fmt: skip
         for var in self.spec.outputs:
@@ -182,7 +183,7 @@ class BalancingModel(mesa.Model):
         pw = self.gather_powers()
         stages.record(self.hedger.state, pw, self.params, self.spec)
         self.observation = stages.observe(self.hedger.state, pw, self.params, self.spec)
-        self.time = float(self.spec.times[self.period])
+        self.year = float(self.spec.times[self.period])
         self.period += 1
         self.datacollector.collect(self)
 
