@@ -74,11 +74,11 @@ def drivers(sizes: list[int], mesa_runs: int) -> list[tuple]:
     spec = _spec()
     steps = len(spec.times)
     rows = []
-    t_mesa = _time(lambda: [BalancingModel(spec, run=i).run() for i in range(mesa_runs)])
+    t_mesa = _time(lambda: [BalancingModel.from_spec(spec, run=i).run() for i in range(mesa_runs)])
     per_mesa = t_mesa / mesa_runs
     rows.append(("Mesa driver", mesa_runs, t_mesa, per_mesa, "1", mesa_runs * steps / t_mesa))
     t_br = _time(lambda: mesa.batch_run(
-        BalancingModel, parameters={"spec": spec, "run": range(mesa_runs)}, iterations=1,
+        BalancingModel, parameters={"scenario": spec, "run": range(mesa_runs)}, iterations=1,
         max_steps=steps, number_processes=1, display_progress=False))  # fmt: skip
     rows.append(("mesa.batch_run", mesa_runs, t_br, t_br / mesa_runs,
                  f"{per_mesa / (t_br / mesa_runs):.2f}", mesa_runs * steps / t_br))  # fmt: skip

@@ -59,6 +59,15 @@ class PowerAgent(mesa.Agent):
     def _params(self) -> dict[str, np.ndarray]:
         return self.model.params.column(self.index)
 
+    def report(self, variable: str) -> float:
+        """This power's value of a per-power output variable, as last recorded."""
+        return float(self.model.observation[variable][0, self.index])
+
+    def issue_position(self, issue: int) -> float:
+        """NaN: positions are the hedger's (an agent reporter's value for a power)."""
+        del issue
+        return float("nan")
+
 
 class HedgerAgent(mesa.Agent):
     """Kazakhstan: chooses its positions, keeps its routes, records its outcomes.
@@ -85,6 +94,15 @@ class HedgerAgent(mesa.Agent):
         """Stage 3: oil routes, freight, income and perceived transit risk."""
         stages.routes(self.state, self.model.gather_powers(), self.model.params,
                       self.model.spec, self.model.dt)  # fmt: skip
+
+    def report(self, variable: str) -> float:
+        """NaN: per-power variables belong to the powers (an agent reporter's value here)."""
+        del variable
+        return float("nan")
+
+    def issue_position(self, issue: int) -> float:
+        """The position on issue ``issue`` (its index), as last recorded."""
+        return float(self.model.observation["position"][0, issue])
 
     @property
     def position(self) -> np.ndarray:

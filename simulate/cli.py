@@ -221,11 +221,13 @@ def check(scenarios, runs, seed, executor, quiet, as_json):
 
 
 def _register() -> None:
+    from simulate.cli_dashboard import dashboard
     from simulate.cli_explain import explain
     from simulate.cli_results import compare, export, plot, report
     from simulate.cli_trust import calibrate, discover, sensitivity
 
-    for command in (compare, report, plot, export, explain, sensitivity, discover, calibrate):
+    for command in (compare, report, plot, export, explain, sensitivity, discover, calibrate,
+                    dashboard):  # fmt: skip
         main.add_command(command)
 
 

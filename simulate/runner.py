@@ -84,7 +84,7 @@ def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
     from simulate.model import BalancingModel
 
     def one(i: int) -> tuple[list[int], dict[str, np.ndarray]]:
-        arrays = BalancingModel(spec, run=i, seed=seed).run()
+        arrays = BalancingModel.from_spec(spec, run=i, seed=seed).run()
         return [i], {k: v[None] for k, v in arrays.items()}
 
     return (one(int(i)) for i in runs)

@@ -19,25 +19,28 @@ from .conftest import SCENARIOS
 
 def test_runs_under_mesa_batch_run(small_scenario):
     spec = prepare(small_scenario)
-    rows = mesa.batch_run(BalancingModel, parameters={"spec": spec, "run": range(3)},
+    rows = mesa.batch_run(BalancingModel, parameters={"scenario": spec, "run": range(3)},
                           iterations=1, max_steps=100, data_collection_period=1,
                           display_progress=False)  # fmt: skip
-    assert len(rows) == 3 * len(spec.times)  # one row per run and step
-    last = [r for r in rows if r["Step"] == len(spec.times) - 1]
+    n_agents = len(spec.powers) + 1
+    assert len(rows) == 3 * (len(spec.times) + 1) * n_agents  # per run, step and agent
+    last = [r for r in rows if r["Step"] == len(spec.times)]
     assert {r["run"] for r in last} == {0, 1, 2}
     assert all(0 <= r["balance_index"] <= 1 for r in last)
-    direct = BalancingModel(spec, run=2).run()
+    direct = BalancingModel.from_spec(spec, run=2).run()
     mesa_row = next(r for r in last if r["run"] == 2)
     assert mesa_row["alignment[russia]"] == pytest.approx(direct["alignment"][-1, 0], abs=1e-12)
+    assert mesa_row["time"] == spec.times[-1]
 
 
 def test_datacollector_has_every_variable_and_entity(small_scenario):
     spec = prepare(small_scenario)
-    model = BalancingModel(spec)
+    model = BalancingModel.from_spec(spec)
     model.run()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == len(spec.times)
+    assert len(frame) == len(spec.times) + 1  # the state at the start, then every period
     assert {"alignment[china]", "oil_route_share[cpc]", "balance_index", "captured"} <= set(frame)
+    np.testing.assert_allclose(frame["time"], [spec.times[0] - spec.dt, *spec.times])
 
 
 def _assert_same(a: dict, b: dict) -> None:
@@ -50,7 +53,7 @@ def test_drivers_agree_on_every_shipped_scenario(path):
     spec = prepare(path, runs=3)
     batch = simulate_runs(spec, [0, 1, 2], spec.scenario.seed)
     for i in (0, 2):
-        mesa_run = BalancingModel(spec, run=i).run()
+        mesa_run = BalancingModel.from_spec(spec, run=i).run()
         _assert_same(mesa_run, {k: v[i] for k, v in batch.items()})
 
 

@@ -1,0 +1,153 @@
+"""The dashboard without a browser: levers, ensembles and their speed, charts, saving, the CLI."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from simulate.batch import simulate_runs
+from simulate.cli import main
+from simulate.dashboard import charts, fans, levers, save
+from simulate.errors import InputError
+from simulate.modelspec import loaded_scenario
+from simulate.runner import prepare
+from simulate.scenario import load
+
+from .conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return loaded_scenario(str(SCENARIOS / "baseline.yaml"))
+
+
+@pytest.fixture(scope="module")
+def corridor():
+    return loaded_scenario(str(SCENARIOS / "middle_corridor.yaml"))
+
+
+def test_levers_exist_in_the_config_within_their_domains(baseline):
+    offered = levers.levers_of(baseline)
+    assert [lv.path for lv in offered] == [lv.path for lv in levers.LEVERS]
+    for lv in offered:
+        assert lv.low < lv.high and lv.step > 0
+        assert lv.low <= levers.setting(baseline, lv.path).value <= lv.high, lv.path
+
+
+def test_settings_say_how_the_scenario_sets_each_lever(baseline, corridor):
+    assert levers.setting(baseline, "kazakhstan.resolve").how == "fixed"
+    assert levers.setting(baseline, "russia.capacity_growth").how == "uncertain"
+    path = levers.setting(corridor, "middle_corridor.capacity")
+    assert (path.how, path.value, path.note) == ("path", 24.0, "path 6 -> 24")
+
+
+def test_only_moved_levers_depart(baseline, corridor):
+    assert levers.departures(baseline, {"kazakhstan.resolve": 0.3}) == {}
+    assert levers.departures(baseline, {"kazakhstan.resolve": 0.5}) == {"kazakhstan.resolve": 0.5}
+    # a lever on an uncertainty or a path departs once moved, even to its central value
+    assert levers.departures(baseline, {"russia.capacity_growth": -0.01})
+    assert levers.departures(corridor, {"middle_corridor.capacity": 24.0})
+
+
+def test_ensemble_quantiles_are_those_of_the_batched_runs(baseline):
+    ens = fans.ensemble(baseline, {"kazakhstan.resolve": 0.5}, 50)
+    spec = prepare(baseline, overrides={"kazakhstan.resolve": 0.5})
+    out = simulate_runs(spec, range(50), spec.scenario.seed)
+    np.testing.assert_allclose(ens.fans["alignment"].median(), np.median(out["alignment"], axis=0))
+    probs = ens.fans["outcome"].values[0]
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert ens.fans["position"].labels == spec.issues
+    assert ens.overrides == {"kazakhstan.resolve": 0.5} and ens.seed == spec.scenario.seed
+
+
+def test_several_hundred_runs_answer_within_a_second_or_two(baseline):
+    fans.ensemble(baseline, {}, 20)  # warm up
+    t0 = time.perf_counter()
+    base = fans.ensemble(baseline, {}, 400)
+    moved = fans.ensemble(baseline, {"russia.capacity_growth": 0.03}, 400)
+    figures = charts.all_charts(moved, base)
+    seconds = time.perf_counter() - t0
+    print(f"400 runs x 2 ensembles + 4 charts: {seconds:.2f} s "
+          f"(ensembles {base.seconds:.2f} s and {moved.seconds:.2f} s)")
+    assert moved.seconds < 2.0
+    assert seconds < 6.0  # generous: two shared cores
+    assert all(png.startswith(b"\x89PNG") for png in figures.values())
+    (name, value, ref) = fans.headline(moved, base)[0]
+    assert name == "alignment with russia" and value > ref  # Russia growing pulls alignment
+
+
+def test_an_out_of_range_lever_is_an_input_error(baseline):
+    with pytest.raises(InputError, match="outside the admissible range"):
+        fans.ensemble(baseline, {"kazakhstan.sanctions_intensity": 1.5}, 10)
+
+
+@pytest.mark.parametrize("moved", [
+    {"kazakhstan.resolve": 0.6, "middle_corridor.capacity": 14.0},
+    {"kazakhstan.balance_preference": 1.2},  # an uncertainty in the baseline
+])  # fmt: skip
+def test_a_saved_scenario_extends_the_base_and_runs_what_the_page_showed(tmp_path, baseline,
+                                                                       moved):  # fmt: skip
+    path = save.save(baseline, moved, tmp_path / "mine.yaml")
+    text = path.read_text()
+    assert "extends:" in text and "parameters:" in text
+    saved = load(path)
+    assert saved.scenario.parameters == {**baseline.scenario.parameters, **moved}
+    ours = fans.ensemble(baseline, moved, 30)
+    theirs = fans.ensemble(saved, {}, 30)
+    np.testing.assert_array_equal(ours.fans["alignment"].values, theirs.fans["alignment"].values)
+
+
+def test_a_lever_on_a_path_saves_the_resolved_scenario(tmp_path, corridor):
+    moved = {"middle_corridor.capacity": 30.0}
+    path = save.save(corridor, moved, tmp_path / "corridor30.yaml")
+    saved = load(path)
+    assert "extends:" not in path.read_text()
+    assert "middle_corridor.capacity" not in saved.scenario.paths
+    np.testing.assert_array_equal(fans.ensemble(corridor, moved, 20).fans["leverage"].values,
+                                  fans.ensemble(saved, {}, 20).fans["leverage"].values)
+
+
+def test_saving_refuses_bad_targets_and_leaves_no_partial_file(tmp_path, baseline):
+    with pytest.raises(InputError, match=r"\.yaml"):
+        save.save(baseline, {}, tmp_path / "mine.txt")
+    with pytest.raises(InputError, match="extend"):
+        save.save(baseline, {}, baseline.file)
+    with pytest.raises(InputError):
+        save.save(baseline, {}, tmp_path / "no" / "such" / "folder" / "x.yaml")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_bad_input_exits_2_with_one_message(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(main, ["dashboard", str(tmp_path / "missing.yaml"), "--port", "0"])
+    assert r.exit_code == 2 and r.output.startswith("error:") and "Traceback" not in r.output
+    r = runner.invoke(main, ["dashboard", "--runs", "0"])
+    assert r.exit_code == 2 and "runs" in r.output
+    r = runner.invoke(main, ["dashboard", "--port", "70000"])
+    assert r.exit_code == 2 and "port" in r.output
+
+
+def test_server_knows_the_assets_the_page_loads_and_finds_them_installed():
+    pytest.importorskip("solara", reason="the dashboard needs the 'dashboard' extra")
+    import solara.server.settings as settings
+
+    from simulate.dashboard import server
+
+    needed = server.needed_assets()
+    assert any(n.startswith("@widgetti/solara-vuetify-app@") for n in needed)
+    assert server.missing_assets(settings.assets.proxy_cache_dir) == []
+    assert server.missing_assets(settings.assets.proxy_cache_dir / "nowhere") == needed
+
+
+def test_a_port_in_use_is_an_input_error():
+    from simulate.dashboard.server import bind
+
+    first = bind(0)
+    try:
+        with pytest.raises(InputError, match="cannot listen"):
+            bind(first.getsockname()[1])
+    finally:
+        first.close()
