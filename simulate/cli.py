@@ -222,9 +222,9 @@ def check(scenarios, runs, seed, executor, quiet, as_json):
 
 def _register() -> None:
     from simulate.cli_results import compare, export, plot, report
-    from simulate.cli_trust import calibrate, discover, sensitivity
+    from simulate.cli_trust import backtest, calibrate, discover, sensitivity
 
-    for command in (compare, report, plot, export, sensitivity, discover, calibrate):
+    for command in (compare, report, plot, export, sensitivity, discover, calibrate, backtest):
         main.add_command(command)
 
 
