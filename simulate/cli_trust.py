@@ -181,15 +181,18 @@ def discover_text(res: dict[str, Any]) -> str:
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="Config to fit (default configs/default.yaml).")
 @click.option("--targets", "targets_path", type=click.Path(), default=None,
-              help="Calibration targets with their sources (default configs/targets.yaml).")
+              help="Calibration targets: history file and fit years, article figures "
+                   "(default configs/targets.yaml).")
 @click.option("-o", "--output", type=click.Path(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt
 @opt.boundary
 def calibrate(config_path, targets_path, output, in_place, as_json):
-    """Fit the config's `calibrate: true` parameters to figures from the articles.
+    """Fit the config's `calibrate: true` parameters to the observed 2021-2022 and the articles.
 
+    The targets file names the history file and the fit years (2023 is held out
+    for `simulate backtest` and never simulated) and the article figures.
     Deterministic: the model value of a target is the mean of a fixed ensemble
     (runs and seed from the targets file). Writes NEW_CONFIG and a fit table
     beside it (NEW_CONFIG with suffix .fit.md).
