@@ -1,18 +1,26 @@
-"""Calibration: fit the config's ``calibrate: true`` parameters to figures from the articles.
+"""Calibration: fit the config's ``calibrate: true`` parameters to the observed record.
 
-The targets (:mod:`simulate.targets`, ``configs/targets.yaml``) name article
-figures and the model quantity each matches. The fit minimises the relative
-residuals ``model / article - 1`` with bounded least squares
-(``scipy.optimize.least_squares``, trust-region reflective) over the parameters'
-bounds (the targets file's ``bounds``, else the parameter's domain). The model
-value is the mean of a fixed ensemble (``runs`` runs with ``seed``, both from the
-targets file) of the targets' scenario, so the objective is a deterministic
-function of the parameters (common random numbers): the same inputs always give
-the same fit.
+The targets (:mod:`simulate.targets`, ``configs/targets.yaml``) are the observations
+of the history file in the fit years (2021-2022 on the history scenario) and figures
+from the articles, each with the model quantity it matches. An observed range scores
+zero inside and the relative distance to its nearest bound outside; a single figure
+scores ``model / figure - 1`` (:func:`simulate.observed.relative_miss`). The fit
+minimises these residuals with bounded least squares (``scipy.optimize.least_squares``,
+trust-region reflective) over the parameters' bounds (the targets file's ``bounds``,
+else the parameter's domain).
+
+Each evaluation runs the fit scenario on the *config with the trial values*, so the
+rest point at the start is computed from them exactly as a run of the calibrated config
+would (they are not departures from it). The horizon is cut after the last fit year:
+the fit never simulates the held-out year. The model value is the mean of a fixed
+ensemble (``runs`` runs with ``seed``, both from the targets file), so the objective
+is a deterministic function of the parameters (common random numbers): the same inputs
+always give the same fit.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,8 +32,9 @@ from scipy.optimize import least_squares
 from simulate import targets as tg
 from simulate import yamlio
 from simulate.errors import InputError
-from simulate.parameters import DEFAULT_CONFIG, domain, load_config, parse_config
-from simulate.scenario import load
+from simulate.observed import absolute_miss, relative_miss
+from simulate.parameters import DEFAULT_CONFIG, Config, domain, load_config, parse_config
+from simulate.scenario import LoadedScenario, load
 
 DEFAULT_RUNS = 40
 
@@ -34,14 +43,17 @@ def fit(
     objective: Callable[[np.ndarray], np.ndarray], goal: np.ndarray, x0: np.ndarray,
     lo: np.ndarray, hi: np.ndarray, max_evaluations: int = 200,
 ) -> tuple[np.ndarray, int, float]:  # fmt: skip
-    """Bounded least squares of relative residuals ``objective(x) / goal - 1``.
+    """Bounded least squares of the relative misses of ``objective(x)`` against ``goal``.
 
-    A pure function of its inputs (no model inside): testable on any vector
-    function. Returns the fitted x, the number of evaluations and the cost
-    (half the sum of squared relative residuals).
+    ``goal`` is one figure per target (shape ``(n,)``) or an observed range per target
+    (shape ``(n, 2)``, low and high). A pure function of its inputs (no model inside):
+    testable on any vector function. Returns the fitted x, the number of evaluations
+    and the cost (half the sum of squared relative misses).
     """
+    goal = np.asarray(goal, dtype=float)
+    low, high = (goal, goal) if goal.ndim == 1 else (goal[:, 0], goal[:, 1])
     x0 = np.clip(np.asarray(x0, dtype=float), lo, hi)
-    res = least_squares(lambda x: objective(x) / goal - 1.0, x0, bounds=(lo, hi),
+    res = least_squares(lambda x: relative_miss(objective(x), low, high), x0, bounds=(lo, hi),
                         x_scale="jac", diff_step=1e-3, max_nfev=max_evaluations)  # fmt: skip
     return res.x, int(res.nfev), float(res.cost)
 
@@ -71,16 +83,52 @@ def _free_parameters(cfg, config_path, data) -> tuple[list[str], np.ndarray, np.
     return free, lo, hi
 
 
+def with_values(cfg: Config, values: dict[str, float]) -> Config:
+    """A copy of ``cfg`` whose parameters at ``values``' paths hold those values (no range)."""
+    out = cfg.model_copy(deep=True)
+    for path, v in values.items():
+        par = out.get(path)
+        par.value, par.low, par.high = float(v), None, None
+    return out
+
+
+def _check_scenario_leaves_free(loaded: LoadedScenario, free: list[str]) -> None:
+    """The fit scenario must not fix a calibrated parameter, or the fit could not move it."""
+    sc = loaded.scenario
+    fixed = {**{p: ("initial", p) for p in sc.initial},
+             **{p: ("parameters", p) for p in sc.parameters},
+             **{p: ("paths", p) for p in sc.paths},
+             **{u.parameter: ("uncertainties", i) for i, u in enumerate(sc.uncertainties)}}
+    for p in free:
+        if p in fixed:
+            o = loaded.where(fixed[p])
+            raise InputError(f"the fit scenario sets {p}, a calibrate: true parameter, so the "
+                             "fit could not move it; leave it to the config",
+                             file=o.file, line=o.line, field=".".join(map(str, fixed[p])))
+
+
+def _fit_horizon(loaded: LoadedScenario, last_year: int) -> LoadedScenario:
+    """The scenario with its horizon cut after ``last_year`` (at least two years kept)."""
+    hz = loaded.scenario.horizon
+    end = min(hz.end, max(last_year, hz.start + 1))
+    scenario = loaded.scenario.model_copy(update={"horizon": hz.model_copy(update={"end": end})})
+    return LoadedScenario(scenario=scenario, config=loaded.config, origins=loaded.origins,
+                          file=loaded.file)  # fmt: skip
+
+
 def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -> dict[str, Any]:
     """Fit the ``calibrate: true`` parameters to the targets; return plain data.
 
     Returns:
-        ``parameters`` (before, fitted, bounds per path), ``fit`` (one row per
-        target: article value, model before and after, residual, relative
-        residual, source), ``cost``, ``evaluations``, ``scenario``, ``runs``, ``seed``.
+        ``parameters`` (before, fitted, bounds, at_bound per path), ``fit`` (one row per
+        target: kind, observed low/high, model before and after, residual, relative
+        residual, source), ``excluded`` (history figures outside the fit scenario's
+        horizon, with the reason), ``fit_years``, ``held_out``, ``cost``,
+        ``evaluations``, ``scenario``, ``runs``, ``seed``.
 
     Raises:
-        InputError: with file, line and field for bad targets or bounds.
+        InputError: with file, line and field for bad targets, bounds or history, or a
+            fit scenario that fixes a calibrated parameter.
     """
     from simulate.batch import simulate_runs
     from simulate.results import entities_of
@@ -91,29 +139,73 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
     free, lo, hi = _free_parameters(cfg, config_path, data)
     scen = data.get("scenario", "../scenarios/history_2021.yaml")
     scen = (Path(targets_path).parent / scen).resolve()
-    loaded = load(scen, config=cfg)
+    full = load(scen, config=cfg)
+    _check_scenario_leaves_free(full, free)
     runs, seed = int(data.get("runs", DEFAULT_RUNS)), int(data.get("seed", 0))
+    spec_full = prepare(full, runs=1, seed=seed)
+    _, observed = tg.history_targets(data, lambda v: entities_of(spec_full, v))
+    hz = full.scenario.horizon
+    inside = [t for t in observed if hz.start <= t["year"] <= hz.end]
+    excluded = [{"target": t["name"], "observed": _observed_text(t), "source": t["source"],
+                 "reason": f"before the fit scenario's start ({hz.start})"
+                 if t["year"] < hz.start else f"after its end ({hz.end})"}
+                for t in observed if t not in inside]  # fmt: skip
+    article = [{**t, "kind": "article", "source": t["sources"][0]["seed"]}
+               for t in data["targets"]]  # fmt: skip
+    history = [{**t, "kind": "history"} for t in inside]
+    everything = [*article, *history]
+    last = max(math.floor(tg.window_end(*_window(t)) - 1e-7) for t in everything)
+    loaded = _fit_horizon(full, last)
     spec0 = prepare(loaded, runs=runs, seed=seed)
-    resolved = tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt)
-    goal = np.array([float(t["value"]) for t in data["targets"]])
+    resolved = [*tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt),
+                *tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt,
+                            targets=history)]  # fmt: skip
+    goal = np.array([tg.bounds_of(t) for t in everything])
 
     def model(x: np.ndarray) -> np.ndarray:
-        spec = prepare(loaded, runs=runs, seed=seed, overrides=dict(zip(free, x, strict=True)))
+        trial = LoadedScenario(scenario=loaded.scenario,
+                               config=with_values(cfg, dict(zip(free, x, strict=True))),
+                               origins=loaded.origins, file=loaded.file)  # fmt: skip
+        spec = prepare(trial, runs=runs, seed=seed)
         return tg.measure(simulate_runs(spec, range(runs), seed), resolved)
 
     x0 = np.clip([cfg.get(p).central for p in free], lo, hi)
     x, nfev, cost = fit(model, goal, x0, lo, hi)
     before, after = model(x0), model(x)
-    table = [{"target": t["name"], "variable": t["variable"], "entity": _label(t.get("entity")),
-              "per": bool(t.get("per")), "time": float(t["time"]), "value": float(t["value"]),
-              "model_before": float(b), "model": float(a), "residual": float(a - t["value"]),
-              "relative": float(a / t["value"] - 1), "source": t["sources"][0]["seed"]}
-             for t, b, a in zip(data["targets"], before, after, strict=True)]  # fmt: skip
-    return {"parameters": {p: {"before": float(v0), "fitted": float(v),
-                               "bounds": [float(a), float(b)]}
-                           for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)},
-            "fit": table, "cost": cost, "evaluations": nfev, "scenario": str(scen),
-            "runs": runs, "seed": seed}  # fmt: skip
+    rel = relative_miss(after, goal[:, 0], goal[:, 1])
+    table = [{"target": t["name"], "kind": t["kind"], "variable": t["variable"],
+              "entity": _label(t.get("entity")), "per": bool(t.get("per")),
+              "time": float(t["time"]), "low": float(g[0]), "high": float(g[1]),
+              "observed": _observed_text(t), "model_before": float(b), "model": float(a),
+              "residual": absolute_miss(float(a), float(g[0]), float(g[1])),
+              "relative": float(r), "source": t["source"]}
+             for t, g, b, a, r in zip(everything, goal, before, after, rel,
+                                      strict=True)]  # fmt: skip
+    params = {p: {"before": float(v0), "fitted": float(v), "bounds": [float(a), float(b)],
+                  "at_bound": bool(np.isclose(v, a, rtol=0, atol=1e-6 * max(abs(b - a), 1))
+                                   or np.isclose(v, b, rtol=0, atol=1e-6 * max(abs(b - a), 1)))}
+              for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)}  # fmt: skip
+    h = data.get("history")
+    return {"parameters": params, "fit": table, "excluded": excluded,
+            "fit_years": list(h["years"]) if h else None, "held_out": tg.HELD_OUT_YEAR,
+            "fit_horizon": [int(loaded.scenario.horizon.start), int(loaded.scenario.horizon.end)],
+            "cost": cost, "evaluations": nfev, "scenario": str(scen), "runs": runs,
+            "seed": seed}  # fmt: skip
+
+
+def _window(t: dict[str, Any]) -> tuple[float, float | None]:
+    """The latest (time, span) a target reads: its own window or its denominator's."""
+    own = (t["time"], t.get("span"))
+    per = t.get("per")
+    if not per:
+        return own
+    theirs = (per.get("time", t["time"]), per.get("span", t.get("span")))
+    return max(own, theirs, key=lambda w: tg.window_end(*w) or 0.0)
+
+
+def _observed_text(t: dict[str, Any]) -> str:
+    low, high = tg.bounds_of(t)
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
 
 
 def _label(entity: Any) -> str:
@@ -131,6 +223,11 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
     """
     path = Path(config_path or DEFAULT_CONFIG)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kinds = [r["kind"] for r in result["fit"]]
+    what = f"{kinds.count('article')} article figures"
+    if result.get("fit_years"):
+        first, last = result["fit_years"]
+        what += f" and {kinds.count('history')} observed figures {first}-{last}"
     for p, r in result["parameters"].items():
         group, _, name = p.partition(".")
         par = data["parameters"][group][name]
@@ -138,8 +235,8 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
         if "low" in par:
             was = f"the range {par.pop('low'):g}-{par.pop('high'):g}"
         par["value"] = round(r["fitted"], 6)
-        note = (f" Calibrated to targets {Path(targets_path).name} ({len(result['fit'])} "
-                f"article figures) by `simulate calibrate`; was {was}.")  # fmt: skip
+        note = (f" Calibrated to targets {Path(targets_path).name} ({what}) by "
+                f"`simulate calibrate`; was {was}.")  # fmt: skip
         par["assumption"] = (par.get("assumption") or "").split(" Calibrated to")[0] + note
     if isinstance(data.get("name"), str):
         data["name"] = f"{data['name']}-calibrated"
@@ -150,20 +247,34 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
 
 
 def fit_markdown(result: dict[str, Any]) -> str:
-    """The fit report: one row per target (article, model, residual), then the parameters."""
-    lines = [f"Fit on {Path(result['scenario']).name}, mean of {result['runs']} runs "
-             f"(seed {result['seed']}), {result['evaluations']} evaluations, "
-             f"cost {result['cost']:.4g}.", "",
-             "| target | model quantity | time | article | model before | model | residual |",
-             "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    """The fit report: one row per target (observed, model before and after, residual),
+    the observations left out, then the parameters against their bounds."""
+    years = result.get("fit_years")
+    span = f"observed {years[0]}-{years[1]} and article figures" if years else "article figures"
+    lines = [f"Fit on {Path(result['scenario']).name} (simulated "
+             f"{result['fit_horizon'][0]}-{result['fit_horizon'][1]}; {result['held_out']} is "
+             f"held out), {span}; mean of {result['runs']} runs (seed {result['seed']}), "
+             f"{result['evaluations']} evaluations, cost {result['cost']:.4g}.", "",
+             "A range scores zero inside and the relative distance to its nearest bound "
+             "outside; a single figure scores model / figure - 1.", "",
+             "| target | source | model quantity | time | observed | model before | model | "
+             "residual |", "|---|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in result["fit"]:
         q = f"{r['variable']}[{r['entity']}]" if r["entity"] else r["variable"]
         q += " (ratio)" if r["per"] else ""
-        lines.append(f"| {r['target']} ({r['source'][:3]}) | {q} | {r['time']:g} | "
-                     f"{r['value']:g} | {r['model_before']:.4g} | {r['model']:.4g} | "
+        src = f"seed {r['source'][:3]}" if r["kind"] == "article" else r["source"]
+        lines.append(f"| {r['target']} | {src} | {q} | {r['time']:g} | {r['observed']} | "
+                     f"{r['model_before']:.4g} | {r['model']:.4g} | "
                      f"{r['residual']:+.3g} ({r['relative']:+.1%}) |")  # fmt: skip
-    lines += ["", "| parameter | before | fitted | bounds |", "|---|---:|---:|---|"]
+    if result.get("excluded"):
+        lines += ["", "Observed in the fit years but outside the fit scenario's horizon "
+                  "(not fitted):", ""]  # fmt: skip
+        lines += [f"- {e['target']}: {e['observed']} ({e['source']}): {e['reason']}"
+                  for e in result["excluded"]]  # fmt: skip
+    lines += ["", "| parameter | before | fitted | bounds | at a bound |",
+              "|---|---:|---:|---|---|"]  # fmt: skip
     for p, r in result["parameters"].items():
         lines.append(f"| {p} | {r['before']:g} | {r['fitted']:.4g} | "
-                     f"[{r['bounds'][0]:g}, {r['bounds'][1]:g}] |")  # fmt: skip
+                     f"[{r['bounds'][0]:g}, {r['bounds'][1]:g}] | "
+                     f"{'yes' if r['at_bound'] else ''} |")  # fmt: skip
     return "\n".join(lines) + "\n"

@@ -224,10 +224,10 @@ def _register() -> None:
     from simulate.cli_dashboard import dashboard
     from simulate.cli_explain import explain
     from simulate.cli_results import compare, export, plot, report
-    from simulate.cli_trust import calibrate, discover, sensitivity
+    from simulate.cli_trust import backtest, calibrate, discover, sensitivity
 
     for command in (compare, report, plot, export, explain, sensitivity, discover, calibrate,
-                    dashboard):  # fmt: skip
+                    backtest, dashboard):  # fmt: skip
         main.add_command(command)
 
 

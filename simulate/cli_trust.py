@@ -1,8 +1,9 @@
-"""The commands that build trust in the numbers: sensitivity, discover, calibrate.
+"""The commands that build trust in the numbers: sensitivity, discover, calibrate, backtest.
 
 A thin click layer: parse, check the outputs can be written, call the module
-(:mod:`simulate.sensitivity`, :mod:`simulate.discover`, :mod:`simulate.calibrate`),
-print. Bad input is one ``error:`` line and exit code 2 (:func:`simulate.options.boundary`).
+(:mod:`simulate.sensitivity`, :mod:`simulate.discover`, :mod:`simulate.calibrate`,
+:mod:`simulate.backtest`), print. Bad input is one ``error:`` line and exit code 2
+(:func:`simulate.options.boundary`).
 """
 
 from __future__ import annotations
@@ -180,15 +181,18 @@ def discover_text(res: dict[str, Any]) -> str:
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="Config to fit (default configs/default.yaml).")
 @click.option("--targets", "targets_path", type=click.Path(), default=None,
-              help="Calibration targets with their sources (default configs/targets.yaml).")
+              help="Calibration targets: history file and fit years, article figures "
+                   "(default configs/targets.yaml).")
 @click.option("-o", "--output", type=click.Path(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt
 @opt.boundary
 def calibrate(config_path, targets_path, output, in_place, as_json):
-    """Fit the config's `calibrate: true` parameters to figures from the articles.
+    """Fit the config's `calibrate: true` parameters to the observed 2021-2022 and the articles.
 
+    The targets file names the history file and the fit years (2023 is held out
+    for `simulate backtest` and never simulated) and the article figures.
     Deterministic: the model value of a target is the mean of a fixed ensemble
     (runs and seed from the targets file). Writes NEW_CONFIG and a fit table
     beside it (NEW_CONFIG with suffix .fit.md).
@@ -217,3 +221,39 @@ def calibrate(config_path, targets_path, output, in_place, as_json):
     _write_text(report, fit_markdown(res))
     click.echo(json.dumps(res, indent=2) if as_json else fit_markdown(res))
     click.echo(f"wrote {target} and {report}", err=True)
+
+
+@click.command()
+@click.option("--scenario", "scenario", type=click.Path(), default=None,
+              help="History scenario (default: the shipped history_2021).")
+@click.option("--config", "config_path", type=click.Path(), default=None,
+              help="Config to run it with, e.g. configs/calibrated.yaml (default: the "
+                   "scenario's).")
+@click.option("--history", "history_path", type=click.Path(), default=None,
+              help="Observed history (default configs/history.yaml).")
+@click.option("--runs", "-n", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Number of runs.")
+@opt.seed_opt
+@opt.quiet_opt
+@opt.json_opt
+@opt.boundary
+def backtest(scenario, config_path, history_path, runs, seed, quiet, as_json):
+    """Hold the history scenario's 2023 against every observed 2023 figure and the UN votes.
+
+    For each 2023 figure with a model mapping: the observed value or range, the
+    model's median and 90% interval of the annual mean, whether the interval
+    overlaps it, and whether the model moves the right way since 2021 (or the
+    latest earlier year observed). 2023 is held out of `simulate calibrate`.
+
+    \b
+    Examples:
+      simulate backtest
+      simulate backtest --config configs/calibrated.yaml --json
+    """
+    from simulate.backtest import backtest as run_backtest
+    from simulate.backtest import backtest_text
+
+    with opt.progress_bar(runs, "backtest", quiet or as_json) as bar:
+        res = run_backtest(scenario, config=config_path, history=history_path, runs=runs,
+                           seed=seed, progress=bar)  # fmt: skip
+    click.echo(json.dumps(res, indent=2) if as_json else backtest_text(res))

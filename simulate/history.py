@@ -22,10 +22,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulate import yamlio
+from simulate import shipped, yamlio
 from simulate.errors import InputError
 
-DEFAULT_HISTORY = Path(__file__).resolve().parent.parent / "configs" / "history.yaml"
+DEFAULT_HISTORY = shipped.folder("configs") / "history.yaml"
 #: The first year the file covers.
 FIRST_YEAR = 2019
 #: The last year an observation, vote or event may belong to.

@@ -26,6 +26,7 @@ EVENT_TARGETS = {
     "capacity_shift": "power",
     "coercion_campaign": "power",
     "trade_shift": "power",
+    "security_shift": "power",
 }
 
 
@@ -230,6 +231,9 @@ def check_against_config(loaded: LoadedScenario) -> None:
                  ("events", i, "target"))  # fmt: skip
         if ev.type == "route_disruption" and not 0 <= ev.magnitude <= 1:
             fail("a route disruption's magnitude is the share of capacity lost, in [0, 1]",
+                 ("events", i, "magnitude"))  # fmt: skip
+        if ev.type == "security_shift" and not -1 <= ev.magnitude <= 1:
+            fail("a security shift adds to the power's security tie (a share), in [-1, 1]",
                  ("events", i, "magnitude"))  # fmt: skip
         if ev.type in ("capacity_shift", "trade_shift") and ev.magnitude <= -1:
             fail("a relative change must be greater than -1", ("events", i, "magnitude"))

@@ -18,7 +18,7 @@ STEPS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
 
 EventType = Literal[
     "route_disruption", "sanctions_package", "investment_pledge",
-    "capacity_shift", "coercion_campaign", "trade_shift",
+    "capacity_shift", "coercion_campaign", "trade_shift", "security_shift",
 ]  # fmt: skip
 
 

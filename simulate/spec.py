@@ -298,6 +298,9 @@ class RunSpec:
             elif ev.type == "trade_shift":
                 _update(sp.power, "trade_growth", ev.index,
                         add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
+            elif ev.type == "security_shift":  # e.g. the power's troops deployed in Kazakhstan
+                _update(sp.power, "security_tie", ev.index, add=np.where(on, m, 0.0))
+                sp.power["security_tie"] = np.clip(sp.power["security_tie"], 0.0, 1.0)
 
 
 def _issue_key(name: str, issues: list[str]) -> tuple[str, str] | None:

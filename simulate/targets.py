@@ -1,9 +1,17 @@
-"""Calibration targets: article figures, the model quantity each matches, and its measure.
+"""Calibration targets: observed figures, the model quantity each matches, and its measure.
 
 A targets file (``configs/targets.yaml``) holds the scenario to fit on, the
-ensemble (``runs``, ``seed``), optional ``bounds`` per parameter, and a list of
-targets. Each target has a ``name``, the article figure ``value`` with its
-``sources`` (seed file + verbatim quote) and the model quantity it matches:
+ensemble (``runs``, ``seed``), optional ``bounds`` per parameter, the observed
+history to fit (``history: {file, years}``) and a list of article targets.
+
+``history``: every observation of ``file`` (``configs/history.yaml``) in the years
+``[first, last]`` whose series names a model output becomes a target, its observed
+value or range matched by the annual mean of that output. The fit years must end
+before :data:`HELD_OUT_YEAR`: that year is kept for the backtest.
+
+Each article target has a ``name``, the article figure (``value``, or ``low`` and
+``high`` where the article gives a bound such as "over 70%") with its ``sources``
+(seed file + verbatim quote) and the model quantity it matches:
 
 * ``variable``: an output variable (see ``docs/results.md``);
 * ``entity``: one entity, a list of entities (summed) or ``'*'`` (all, summed);
@@ -13,7 +21,8 @@ targets. Each target has a ``name``, the article figure ``value`` with its
 * ``per`` (optional): a denominator of the same variable, ``{entity: ..., time:
   ..., span: ...}`` (each defaulting to the numerator's), for shares and growth.
 
-The measure is the ensemble mean of the numerator over the mean of the denominator.
+No target may reach into :data:`HELD_OUT_YEAR`. The measure is the ensemble mean of
+the numerator over the mean of the denominator.
 """
 
 from __future__ import annotations
@@ -23,12 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from simulate import yamlio
+from simulate import observed, yamlio
 from simulate.errors import InputError
+from simulate.history import CUTOFF_YEAR, FIRST_YEAR, History, load_history
 from simulate.parameters import domain
 from simulate.variables import VARIABLES
 
-REQUIRED = ("name", "variable", "time", "value", "sources")
+REQUIRED = ("name", "variable", "time", "sources")
+#: The year kept out of every fit: the backtest holds the model against it.
+HELD_OUT_YEAR = CUTOFF_YEAR
 
 
 def read_targets(path: str | Path) -> dict[str, Any]:
@@ -59,9 +71,14 @@ def read_targets(path: str | Path) -> dict[str, Any]:
         if t["variable"] not in VARIABLES:
             fail(f"no model variable {t['variable']!r} to match (see docs/results.md)",
                  ("targets", k, "variable"), f"targets.{k}.variable")  # fmt: skip
-        if not isinstance(t["value"], int | float) or t["value"] == 0:
-            fail("the value must be a non-zero number (residuals are relative)",
-                 ("targets", k, "value"), f"targets.{k}.value")  # fmt: skip
+        _check_value(t, lambda m, key, k=k: fail(m, ("targets", k, key), f"targets.{k}.{key}"))
+        for part, spec in (("", t), (".per", {**t, **(t.get("per") or {})})):
+            end = window_end(spec.get("time"), spec.get("span"))
+            if end is not None and end > HELD_OUT_YEAR + 1e-9:
+                where = ("targets", k, "per", "time") if part else ("targets", k, "time")
+                fail(f"reaches into {HELD_OUT_YEAR}, the year held out of the fit for the "
+                     "backtest; date the figure by the year its data describe",
+                     where, f"targets.{k}{part}.time")  # fmt: skip
         srcs = t["sources"]
         if not (isinstance(srcs, list) and srcs
                 and all(isinstance(s, dict) and s.get("seed") and s.get("quote") for s in srcs)):
@@ -73,9 +90,59 @@ def read_targets(path: str | Path) -> dict[str, Any]:
                 and all(isinstance(v, int | float) for v in b) and lo <= b[0] < b[1] <= hi):
             fail(f"bounds {b} must be [low, high] inside the domain [{lo:g}, {hi:g}] of {p}",
                  ("bounds", p), f"bounds.{p}")  # fmt: skip
+    if "history" in data:
+        _check_history(data["history"], fail)
     data["_file"] = str(path)
     data["_located"] = located
     return data
+
+
+def _check_value(t: dict, fail: Any) -> None:
+    """A non-zero ``value``, or ``low < high`` both non-zero (residuals are relative)."""
+    number = lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v != 0  # noqa: E731
+    if "value" in t:
+        if "low" in t or "high" in t:
+            fail("give a value or low and high, not both", "value")
+        if not number(t["value"]):
+            fail("the value must be a non-zero number (residuals are relative)", "value")
+        return
+    if "low" not in t or "high" not in t:
+        fail("missing 'value' (or 'low' and 'high')", "value")
+    for key in ("low", "high"):
+        if not number(t[key]):
+            fail(f"{key} must be a non-zero number (residuals are relative)", key)
+    if not t["low"] < t["high"]:
+        fail(f"low ({t['low']:g}) must be below high ({t['high']:g})", "low")
+
+
+def window_end(time: Any, span: Any) -> float | None:
+    """Where a target's window ends, or None if malformed.
+
+    Without a span the window is the one period starting at ``time``, which ends by the
+    start of the next year on any grid (horizons start on a whole year).
+    """
+    if not isinstance(time, int | float):
+        return None
+    if span is None:
+        return float(time) + 1e-6
+    return float(time) + float(span) if isinstance(span, int | float) else None
+
+
+def _check_history(h: Any, fail: Any) -> None:
+    """``history: {file, years: [first, last]}`` with the fit years before the held-out one."""
+    if not isinstance(h, dict) or not isinstance(h.get("file"), str):
+        fail("expected {file: <history file>, years: [first, last]}", ("history",), "history")
+    years = h.get("years")
+    if not (isinstance(years, list) and len(years) == 2
+            and all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+            and years[0] <= years[1]):
+        fail("years must be [first, last], whole years with first <= last",
+             ("history", "years"), "history.years")  # fmt: skip
+    if years[1] >= HELD_OUT_YEAR:
+        fail(f"the fit years must end before {HELD_OUT_YEAR}: it is held out for the backtest "
+             "(simulate backtest)", ("history", "years"), "history.years")  # fmt: skip
+    if years[0] < FIRST_YEAR:
+        fail(f"the history starts in {FIRST_YEAR}", ("history", "years"), "history.years")
 
 
 def _entities(spec_entities: list[str], want: Any) -> list[str] | None:
@@ -96,7 +163,41 @@ def _window(times: np.ndarray, dt: float, start: Any, span: Any) -> np.ndarray |
     return idx if len(idx) and abs(times[idx[0]] - start) < 1e-6 else None
 
 
-def resolve(data: dict[str, Any], entities_of: Any, times: np.ndarray, dt: float) -> list[dict]:
+def history_targets(data: dict[str, Any], entities_of: Any) -> tuple[History, list[dict]]:
+    """The history file of a targets file and its observations in the fit years, as targets.
+
+    Each target is a mapping like an article target (``name``, ``variable``, ``entity``,
+    ``time``, ``span: 1``, ``low``, ``high``) plus ``series``, ``year`` and ``source``.
+    No history block gives no targets.
+
+    Raises:
+        InputError: for a bad history file or a model mapping the model does not have.
+    """
+    h = data.get("history")
+    if h is None:
+        return None, []  # type: ignore[return-value]
+    path = (Path(data["_file"]).parent / h["file"]).resolve()
+    history = load_history(path)
+    observed.check_mappings(history, path, entities_of)
+    first, last = h["years"]
+    out = [{"name": f.name, "variable": f.variable, "entity": f.entity, "time": f.year,
+            "span": 1, "low": f.low, "high": f.high, "series": f.series, "year": f.year,
+            "unit": f.unit, "source": f.source}
+           for f in observed.figures(history, range(first, last + 1))]  # fmt: skip
+    return history, out
+
+
+def bounds_of(target: dict[str, Any]) -> tuple[float, float]:
+    """A target's observed ``(low, high)``; equal ends for a single figure."""
+    if "value" in target:
+        return float(target["value"]), float(target["value"])
+    return float(target["low"]), float(target["high"])
+
+
+def resolve(
+    data: dict[str, Any], entities_of: Any, times: np.ndarray, dt: float,
+    targets: list[dict] | None = None,
+) -> list[dict]:  # fmt: skip
     """Turn each target into column and period indices of its variable (plain data).
 
     Args:
@@ -104,13 +205,14 @@ def resolve(data: dict[str, Any], entities_of: Any, times: np.ndarray, dt: float
         entities_of: ``entities_of(variable) -> list[str]`` for the fit scenario.
         times: The scenario's period starts.
         dt: The period length in years.
+        targets: The targets to resolve (default: the file's article targets).
 
     Raises:
         InputError: an entity the variable does not have or a time outside the horizon.
     """
     path, located = data["_file"], data["_located"]
     out = []
-    for k, t in enumerate(data["targets"]):
+    for k, t in enumerate(data["targets"] if targets is None else targets):
         ents = entities_of(t["variable"])
         parts = {}
         for part, spec in (("num", t), ("den", t.get("per"))):

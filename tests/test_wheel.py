@@ -88,3 +88,13 @@ def test_a_shipped_scenario_runs_by_name_from_any_folder(installed, tmp_path):
     assert meta[0] == "5" and meta[2] == "5"
     assert "_shipped/scenarios/middle_corridor.yaml" in meta[1]
     assert sorted(p.name for p in work.iterdir()) == ["X.parquet"]
+
+
+def test_the_backtest_finds_the_shipped_history_from_any_folder(installed, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    ran = _run([str(installed / "bin" / "simulate"), "backtest", "--runs", "5", "--json"],
+               cwd=tmp_path, env=env)  # fmt: skip
+    res = json.loads(ran.stdout)
+    assert "_shipped/configs/history.yaml" in res["history"]
+    assert "_shipped/scenarios/history_2021.yaml" in res["scenario"]
+    assert res["summary"]["figures"] == 7

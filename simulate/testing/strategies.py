@@ -74,7 +74,8 @@ def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict
     """One event inside ``horizon``, aimed at a real route or power."""
     cfg = _config(config)
     kind = draw(st.sampled_from(["route_disruption", "sanctions_package", "investment_pledge",
-                                 "capacity_shift", "coercion_campaign", "trade_shift"]))
+                                 "capacity_shift", "coercion_campaign", "trade_shift",
+                                 "security_shift"]))
     at = draw(st.floats(horizon["start"], horizon["end"] + 0.75).map(lambda x: round(x, 2)))
     ev: dict[str, Any] = {"type": kind, "at": at,
                           "duration": draw(st.floats(0.25, 4.0).map(lambda x: round(x, 2))),
@@ -92,6 +93,9 @@ def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict
         held = [j for j in cfg.actors[power].instruments if j != "inducement"]
         if held and draw(st.booleans()):
             ev["instrument"] = draw(st.sampled_from(held))
+    elif kind == "security_shift":
+        ev["target"] = draw(st.sampled_from(cfg.powers))
+        ev["magnitude"] = draw(st.floats(-0.5, 0.5))
     else:
         ev["target"] = draw(st.sampled_from(cfg.powers))
         ev["magnitude"] = draw(st.floats(-0.5, 1.0))
