@@ -214,8 +214,11 @@ def check(scenarios, runs, seed, executor, quiet, as_json):
                  f"{f.difference:+.4f} [{f.low:+.4f}, {f.high:+.4f}]", f.verdict]
                 for f in findings]  # fmt: skip
         click.echo(format_table(headers, rows))
+        sizes = sorted({f.runs for f in findings}) or [0]
+        runs_text = (f"{sizes[0]:,}" if len(sizes) == 1
+                     else f"{', '.join(f'{n:,}' for n in sizes)} by scenario")  # fmt: skip
         click.echo(f"\n{len(findings) - len(failed)} of {len(findings)} expectations hold"
-                   f" ({findings[0].runs if findings else 0} paired runs each).")
+                   f" ({runs_text} paired runs each).")
     if failed:
         raise SystemExit(1)
 

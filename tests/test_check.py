@@ -31,7 +31,7 @@ def test_the_paired_interval_brackets_the_mean_and_is_seeded():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_moves_its_outcomes_the_way_it_declares(path):
-    findings = check(path, runs=200)
+    findings = check(path)  # at the runs each scenario declares
     assert findings, "every shipped scenario declares its expected directions"
     failed = [(f.outcome, f.verdict, f.difference) for f in findings if not f.passed]
     assert not failed, failed
