@@ -93,10 +93,12 @@ def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict
 
 
 @st.composite
-def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int = 3) -> list:
-    """Uncertainties over distinct model parameters, every distribution kind."""
+def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int = 3,
+                  exclude: tuple[str, ...] = ()) -> list:  # fmt: skip
+    """Uncertainties over distinct model parameters (none in ``exclude``), every kind."""
     cfg = _config(config)
-    paths = draw(st.lists(st.sampled_from(model_parameters(cfg)), max_size=max_size, unique=True))
+    free = [p for p in model_parameters(cfg) if p not in exclude]
+    paths = draw(st.lists(st.sampled_from(free), max_size=max_size, unique=True))
     out = []
     for p in paths:
         lo, hi = domain(p)
@@ -137,8 +139,8 @@ def scenarios(
         "seed": draw(st.integers(0, 2**32)),
         "parameters": draw(parameter_sets(cfg)),
         "events": draw(st.lists(events(hz, cfg), max_size=3)),
-        "uncertainties": draw(uncertainties(cfg)),
     }
+    data["uncertainties"] = draw(uncertainties(cfg, exclude=tuple(data["parameters"])))
     taken = set(data["parameters"]) | {u["parameter"] for u in data["uncertainties"]}
     free = [p for p in model_parameters(cfg) if p not in taken]
     if free and draw(st.booleans()):
