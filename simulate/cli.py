@@ -10,7 +10,7 @@ import click
 from simulate import options as opt
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=opt.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="multivector", prog_name="simulate")
 def main() -> None:
     """Simulate Kazakhstan's multivector balancing between Russia, China and the EU."""
@@ -54,10 +54,16 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
     for path in scenarios:
         spec = prepare(path, runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
+        if not quiet:
+            for note in spec.loaded.notes:
+                click.echo(f"note: {note}", err=True)
         target = _target(output, name, several=len(scenarios) > 1)
+        if name in written:
+            raise InputError(f"two scenarios are named {name!r}; their results would share "
+                             f"{target}", file=path, field="name")  # fmt: skip
         with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
-            res = run_scenario(path, runs=runs, seed=seed, overrides=overrides, engine=engine,
-                               output=target, keep=keep, progress=bar, **executor)  # fmt: skip
+            res = run_scenario(spec.loaded, engine=engine, output=target, keep=keep,
+                               progress=bar, **executor)  # fmt: skip
         summaries[name] = summarise(res.extra["final"])
         written[name] = str(target)
     if as_json:
@@ -74,8 +80,14 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
 
 
 def _target(output: str | None, name: str, several: bool) -> Path:
+    """Where a scenario's result goes; by default ``results/NAME.parquet``, never outside."""
     if output is None:
-        return Path("results") / f"{name}.parquet"
+        target = Path("results") / f"{name}.parquet"
+        if target.resolve().parent != Path("results").resolve():
+            from simulate.errors import InputError
+
+            raise InputError(f"the name {name!r} would write outside results/", field="name")
+        return target
     if several or Path(output).is_dir():
         return Path(output) / f"{name}.parquet"
     return Path(output)
@@ -99,6 +111,8 @@ def validate(files, quiet):
             continue
         if not quiet:
             sc = loaded.scenario
+            for note in loaded.notes:
+                click.echo(f"note: {note}", err=True)
             click.echo(f"ok: {f} ({sc.name}, {sc.horizon.start}-{sc.horizon.end} "
                        f"by {sc.horizon.step}, {sc.runs} runs)")  # fmt: skip
     if bad:

@@ -40,26 +40,10 @@ def _write_bytes(output: str, data: bytes) -> None:
 
 
 def _check_writable(output: str) -> None:
-    """Fail early, before any work, unless a file can really be created beside ``output``.
-
-    ``os.access`` cannot tell for root or read-only mounts, so a hidden probe file is
-    created and removed.
-    """
-    import os
-    import tempfile
-
-    from simulate.errors import InputError
+    """Fail early, before any work, unless a file can really be created at ``output``."""
     from simulate.results import check_writable
 
-    parent = check_writable(output)
-    try:
-        fd, probe = tempfile.mkstemp(prefix=f".{Path(output).name}.", suffix=".probe",
-                                     dir=parent)  # fmt: skip
-    except OSError as exc:
-        raise InputError(f"output folder is not writable ({exc.strerror or exc})", file=parent,
-                         field="--output") from None  # fmt: skip
-    os.close(fd)
-    os.unlink(probe)
+    check_writable(output)
 
 
 @click.command()
@@ -68,12 +52,12 @@ def _check_writable(output: str) -> None:
               help="Variable to compare (repeatable). Default: the key outcomes.")
 @click.option("--entity", "-e", "entities", multiple=True,
               help="Only this power or route (repeatable). Default: every entity.")
-@click.option("--at", "at", multiple=True, type=float,
+@click.option("--at", "at", multiple=True, type=opt.Finite(),
               help="Year (period start) to compare at (repeatable). Default: common end.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output.")
-@click.option("--fail-above", type=click.FloatRange(min=0), default=None, metavar="X",
+@click.option("--fail-above", type=opt.Finite(min=0), default=None, metavar="X",
               help="Exit 1 when any |difference of means| exceeds X (regression guard).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Seed of the bootstrap.")
 @opt.json_opt
 @opt.boundary
@@ -203,7 +187,7 @@ def plot(file, variable, entity, output):
 @click.argument("file", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["iamc", "csv"]), default="iamc",
               show_default=True, help="iamc: wide IAMC table (pyam); csv: the tidy table.")
-@click.option("--quantile", "quantiles", multiple=True, type=float,
+@click.option("--quantile", "quantiles", multiple=True, type=opt.Finite(0, 1),
               help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
 @click.option("--output", "-o", required=True, type=click.Path(), help="CSV file to write.")
 @opt.boundary

@@ -53,7 +53,8 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
               help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
 @click.option("--output", "output", default="balance_index", show_default=True,
               metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
-@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
 @click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
 @click.option("-o", "--out", "out_file", type=click.Path(), default=None, metavar="FILE",
               help="Also write the indices as JSON to FILE (atomically).")
@@ -123,10 +124,11 @@ def sensitivity_text(res: dict[str, Any]) -> str:
 @click.argument("scenario", type=click.Path())
 @click.option("--outcome", default="captured", show_default=True,
               help="captured, or VARIABLE[:ENTITY](>|>=|<|<=)NUMBER, e.g. 'leverage:russia>0.6'.")
-@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
-@click.option("--threshold", type=float, default=0.8, show_default=True,
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
+@click.option("--threshold", type=opt.Finite(), default=0.8, show_default=True,
               help="Minimum density of the reported box, in (0, 1].")
-@click.option("--mass-min", type=float, default=0.05, show_default=True,
+@click.option("--mass-min", type=opt.Finite(), default=0.05, show_default=True,
               help="Smallest share of runs a box may hold (lower it for rare outcomes).")
 @opt.runs_opt
 @opt.seed_opt
