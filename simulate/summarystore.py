@@ -51,10 +51,17 @@ def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]
 
 
 class Spool:
-    """Per-variable chunk files in a temporary folder, removed on :meth:`close`."""
+    """Per-variable chunk files in a temporary folder, removed on :meth:`close`.
+
+    The folder is named after this process (``.multivector-spool-PID-XXXX``), so one
+    left behind by a killed run is removed by the next (:func:`simulate.cleanup.sweep`).
+    """
 
     def __init__(self, directory: str | Path | None = None) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix=".multivector-spool-", dir=directory)
+        from simulate.cleanup import spool_prefix, sweep
+
+        sweep(directory or tempfile.gettempdir())  # spools of runs that were killed
+        self._tmp = tempfile.TemporaryDirectory(prefix=spool_prefix(), dir=directory)
         self.root = Path(self._tmp.name)
         self._chunks: list[int] = []
 
