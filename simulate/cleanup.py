@@ -7,7 +7,7 @@
 * **Workers.** A pool or Dask worker watches the process that started the run
   (:func:`watch_parent`) and exits as soon as it is gone, even after ``kill -9``.
 * **Sweep.** Temporary names carry the owner's process id
-  (``.NAME.PID.XXXX.part``, ``.multivector-spool-PID-XXXX``). What a killed
+  (``.NAME.PID.XXXX.part``, ``.multivector-spool-PID-XXXX``, ``.mvmp-PID-XXXX``). What a killed
   process could not remove is swept by the next run in the same folder
   (:func:`sweep`): an entry whose owner is gone, or whose owner process started
   after the entry was last written (the id was reused), is removed with a note.
@@ -28,7 +28,11 @@ from typing import Any
 
 #: Prefix of spool folders; the owner's process id follows.
 SPOOL_PREFIX = ".multivector-spool-"
-_SPOOL = re.compile(re.escape(SPOOL_PREFIX) + r"(\d+)-")
+#: Prefix of the folder of multiprocessing's sockets (short: a socket path has ~107 bytes).
+MP_PREFIX = ".mvmp-"
+#: Longest folder for multiprocessing's sockets (a socket path has at most ~107 bytes).
+MAX_SOCKET_BASE = 64
+_SPOOL = re.compile(f"(?:{re.escape(SPOOL_PREFIX)}|{re.escape(MP_PREFIX)})" + r"(\d+)-")
 _PART = re.compile(r"^\..+\.(\d+)\.[^.]+\.(part|probe)$")
 #: Signals that end a run cleanly (SIGINT is Python's KeyboardInterrupt already).
 SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
@@ -123,7 +127,7 @@ def sweep(folder: str | Path) -> list[str]:
     except OSError:
         return notes
     for e in entries:
-        m = _SPOOL.match(e.name) if e.name.startswith(SPOOL_PREFIX) else _PART.match(e.name)
+        m = _SPOOL.match(e.name) or _PART.match(e.name)
         if not m or not stale(Path(e.path), int(m.group(1))):
             continue
         with contextlib.suppress(OSError):
@@ -168,6 +172,53 @@ def watch_parent(pid: int, poll: float = 0.5) -> None:
     else:
         target, args = wait_pidfd, (fd,)
     threading.Thread(target=target, args=args, daemon=True, name="watch-parent").start()
+
+
+def start_helpers_quietly(forkserver: bool = True) -> None:
+    """Start multiprocessing's resource tracker (and forkserver) with stderr to /dev/null.
+
+    They outlive a run that is interrupted or killed by a few moments, and a worker
+    being forked as the pool is torn down, or the tracker counting what a killed run
+    left, would print tracebacks and warnings over the run's one-line message.
+    Workers report their errors through their futures, not stderr.
+    """
+    from multiprocessing import forkserver as fs
+    from multiprocessing import resource_tracker
+
+    _own_mp_folder()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        resource_tracker.ensure_running()
+        if forkserver:
+            fs.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _own_mp_folder() -> None:
+    """Give multiprocessing a temporary folder named after this process (``.mvmp-PID-``).
+
+    Its own (``pymp-XXXX``) carries no owner, so one left by a killed run could never
+    be swept; this one is, and it is removed at exit like multiprocessing's.
+    """
+    import tempfile
+    from multiprocessing import process, util
+
+    config = process.current_process()._config
+    if config.get("tempdir") is not None:
+        return
+    base = tempfile.gettempdir()
+    if len(base) > MAX_SOCKET_BASE and os.access("/tmp", os.W_OK):
+        base = "/tmp"  # a socket path inside a deep TMPDIR would be too long to bind
+    sweep(base)  # the folders of runs that were killed
+    path = tempfile.mkdtemp(prefix=f"{MP_PREFIX}{os.getpid()}-", dir=base)
+    config["tempdir"] = path
+    util.Finalize(None, shutil.rmtree, args=(path, True), exitpriority=-100)
 
 
 def stop_pool(pool: Any) -> None:

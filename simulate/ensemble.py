@@ -169,7 +169,7 @@ def _pool_chunks(
     import multiprocessing as mp
     import tempfile
 
-    from simulate.cleanup import spool_prefix, stop_pool, sweep
+    from simulate.cleanup import spool_prefix, start_helpers_quietly, stop_pool, sweep
 
     if sink is None:
         sweep(tempfile.gettempdir())  # transfer folders of runs that were killed
@@ -177,6 +177,7 @@ def _pool_chunks(
     attempts = [0] * len(chunks)
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["simulate.batch", "simulate.runner"])
+    start_helpers_quietly()
     with tempfile.TemporaryDirectory(prefix=spool_prefix(), dir=sink and Path(sink).parent) as tr:
         while pending:
             pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,

@@ -102,26 +102,28 @@ def size(n: float) -> str:
     return f"{n:.3g} PB"  # pragma: no cover
 
 
-def check(need: Need, shape: str) -> None:
+def check(need: Need, shape: str, file: str | None = None) -> None:
     """Refuse a run whose estimated disk or memory exceeds what is free.
 
     Args:
         need: The estimate.
         shape: How the run's size was counted, for the message.
+        file: The scenario file, named in the message.
 
     Raises:
-        InputError: naming the estimate, what is free and what to change (field ``--runs``).
+        InputError: naming the estimate, what is free and what to change (field ``runs``).
     """
     advice = "use fewer runs, fewer outputs or a coarser step, or run on a Dask cluster"
     disk = free_disk(need.folder) if need.disk else None
     if disk is not None and need.disk > disk:
         raise InputError(f"this run needs about {size(need.disk)} of disk in "
                          f"{_show(need.folder)} ({shape}) but {size(disk)} is free; {advice}",
-                         field="--runs")  # fmt: skip
+                         file=file, field="runs")  # fmt: skip
     memory = free_memory()
     if memory is not None and need.memory > memory:
         raise InputError(f"this run needs about {size(need.memory)} of memory ({shape}) but "
-                         f"{size(memory)} is available; {advice}", field="--runs")  # fmt: skip
+                         f"{size(memory)} is available; {advice}", file=file,
+                         field="runs")  # fmt: skip
 
 
 def _show(folder: Path) -> str:

@@ -129,7 +129,8 @@ def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | 
     periods = len(spec.times)
     need = resources.estimate(runs, periods, sum(widths), max(widths, default=1), keep, output,
                               workers or os.cpu_count() or 1)  # fmt: skip
-    resources.check(need, f"{runs:,} runs x {periods:,} periods x {sum(widths)} series")
+    resources.check(need, f"{runs:,} runs x {periods:,} periods x {sum(widths)} series",
+                    spec.loaded.file)
 
 
 def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
