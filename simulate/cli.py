@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -17,8 +18,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--output", "-o", type=click.Path(), default=None,
+@click.argument("scenarios", nargs=-1, required=True, type=opt.SafePath(dir_okay=False))
+@click.option("--output", "-o", type=opt.SafePath(), default=None,
               help="Result file (one scenario) or folder (several). Default: results/NAME.parquet")
 @opt.runs_opt
 @opt.seed_opt
@@ -47,7 +48,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
     from simulate.summary import side_by_side, summarise
     from simulate.table import format_table
 
-    if output and len(scenarios) > 1 and not Path(output).is_dir():
+    if output and len(scenarios) > 1 and not os.path.isdir(output):
         raise InputError("with several scenarios, --output must be an existing folder",
                          field="--output")  # fmt: skip
     summaries, written = {}, {}
@@ -88,13 +89,13 @@ def _target(output: str | None, name: str, several: bool) -> Path:
 
             raise InputError(f"the name {name!r} would write outside results/", field="name")
         return target
-    if several or Path(output).is_dir():
+    if several or os.path.isdir(output):
         return Path(output) / f"{name}.parquet"
     return Path(output)
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @opt.quiet_opt
 def validate(files, quiet):
     """Check scenario FILES against the schema and the parameter config."""
@@ -120,7 +121,7 @@ def validate(files, quiet):
 
 
 @main.command("list")
-@click.argument("directory", required=False, default="scenarios", type=click.Path())
+@click.argument("directory", required=False, default="scenarios", type=opt.SafePath())
 @opt.json_opt
 @opt.boundary
 def list_(directory, as_json):
@@ -130,7 +131,7 @@ def list_(directory, as_json):
     from simulate.table import format_table
 
     d = Path(directory)
-    if not d.is_dir():
+    if not os.path.isdir(d):
         raise InputError("not a folder", file=d)
     rows = []
     for f in sorted(d.glob("*.y*ml")):
@@ -156,7 +157,7 @@ def list_(directory, as_json):
 @click.option("--actor", "-a", "actors", multiple=True,
               help="Only this actor, route or 'middle_corridor' (repeatable).")
 @click.option("--sources", is_flag=True, help="Show the verbatim quotes and assumptions.")
-@click.option("--config", "config_path", type=click.Path(), default=None,
+@click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config file (default configs/default.yaml).")
 @opt.json_opt
 @opt.boundary

@@ -47,7 +47,7 @@ def _check_writable(output: str) -> None:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @click.option("--variable", "-v", "variables", multiple=True,
               help="Variable to compare (repeatable). Default: the key outcomes.")
 @click.option("--entity", "-e", "entities", multiple=True,
@@ -136,8 +136,8 @@ def _table(rows) -> str:  # noqa: ANN001
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--output", "-o", required=True, type=click.Path(), help="HTML file to write.")
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
+@click.option("--output", "-o", required=True, type=opt.SafePath(), help="HTML file to write.")
 @opt.boundary
 def report(files, output):
     """Write a self-contained HTML report of result FILES (the first is the reference).
@@ -155,10 +155,10 @@ def report(files, output):
 
 
 @click.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=opt.SafePath())
 @click.option("--variable", "-v", required=True, help="Variable to plot.")
 @click.option("--entity", "-e", default=None, help="Only this entity (power or route).")
-@click.option("--output", "-o", required=True, type=click.Path(), help="Figure (.png or .svg).")
+@click.option("--output", "-o", required=True, type=opt.SafePath(), help="Figure (.png or .svg).")
 @opt.boundary
 def plot(file, variable, entity, output):
     """Plot one VARIABLE of a result FILE as a fan chart (or routes as stacked shares).
@@ -184,12 +184,12 @@ def plot(file, variable, entity, output):
 
 
 @click.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=opt.SafePath())
 @click.option("--format", "fmt", type=click.Choice(["iamc", "csv"]), default="iamc",
               show_default=True, help="iamc: wide IAMC table (pyam); csv: the tidy table.")
 @click.option("--quantile", "quantiles", multiple=True, type=opt.Finite(0, 1),
               help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
-@click.option("--output", "-o", required=True, type=click.Path(), help="CSV file to write.")
+@click.option("--output", "-o", required=True, type=opt.SafePath(), help="CSV file to write.")
 @opt.boundary
 def export(file, fmt, quantiles, output):
     """Export a result FILE as IAMC wide CSV or as the tidy CSV.

@@ -47,7 +47,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path())
+@click.argument("scenario", type=opt.SafePath())
 @click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
 @click.option("--samples", "-N", type=int, default=256, show_default=True,
               help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
@@ -56,9 +56,9 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 @click.option("--at", type=opt.Finite(), default=None,
               help="Year (a period start); default the end.")
 @click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
-@click.option("-o", "--out", "out_file", type=click.Path(), default=None, metavar="FILE",
+@click.option("-o", "--out", "out_file", type=opt.SafePath(), default=None, metavar="FILE",
               help="Also write the indices as JSON to FILE (atomically).")
-@click.option("--plot", "plot_file", type=click.Path(), default=None, metavar="FILE",
+@click.option("--plot", "plot_file", type=opt.SafePath(), default=None, metavar="FILE",
               help="Bar chart of the indices with CIs (.png or .svg).")
 @opt.seed_opt
 @opt.quiet_opt
@@ -121,7 +121,7 @@ def sensitivity_text(res: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path())
+@click.argument("scenario", type=opt.SafePath())
 @click.option("--outcome", default="captured", show_default=True,
               help="captured, or VARIABLE[:ENTITY](>|>=|<|<=)NUMBER, e.g. 'leverage:russia>0.6'.")
 @click.option("--at", type=opt.Finite(), default=None,
@@ -179,11 +179,11 @@ def discover_text(res: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(), default=None,
+@click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config to fit (default configs/default.yaml).")
-@click.option("--targets", "targets_path", type=click.Path(), default=None,
+@click.option("--targets", "targets_path", type=opt.SafePath(), default=None,
               help="Calibration targets with their sources (default configs/targets.yaml).")
-@click.option("-o", "--output", type=click.Path(), default=None, metavar="NEW_CONFIG",
+@click.option("-o", "--output", type=opt.SafePath(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt

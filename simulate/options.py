@@ -118,6 +118,20 @@ def parse_set(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
     return out
 
 
+class SafePath(click.Path):
+    """``click.Path`` that reports a NUL byte or an over-long name as bad input, not a crash."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:  # fmt: skip
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("the path contains a NUL byte", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except (ValueError, OSError) as exc:
+            self.fail(f"cannot use the path ({getattr(exc, 'strerror', None) or exc})", param,
+                      ctx)  # fmt: skip
+
+
 class Finite(click.FloatRange):
     """A float option that refuses NaN and infinities (``--at nan`` is not a year)."""
 

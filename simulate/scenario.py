@@ -84,9 +84,9 @@ def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config
         return load_config()
     o = origins.get(("config",)) or Origin("<scenario>", None)
     ref = yamlio.Ref(o.file, o.line, "config")
-    located = yamlio.load_file(scenario.config, named_at=ref)
+    text = yamlio.read_text(scenario.config, named_at=ref)
     try:
-        return parse_config(located)
+        return parse_config(yamlio.loads(text, scenario.config))
     except InputError as exc:
         raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
                          via=(*o.via, str(ref))) from None  # fmt: skip

@@ -301,10 +301,12 @@ def read_text(path: str | Path, *, named_at: Ref | None = None) -> str:
         os.close(fd)
     if size > MAX_FILE_BYTES:
         raise fail(f"the file is larger than the limit of {MAX_FILE_BYTES // 1024} KiB")
+    data = b"".join(chunks)
     try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start + 1})", file=_show_path(p)) from None
+        raise InputError("not UTF-8 text", file=_show_path(p),
+                         line=data.count(b"\n", 0, exc.start) + 1) from None  # fmt: skip
 
 
 def _check_reachable(p: Path, fail: Any) -> None:
