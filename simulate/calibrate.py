@@ -13,6 +13,7 @@ the same fit.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from scipy.optimize import least_squares
 from simulate import targets as tg
 from simulate import yamlio
 from simulate.errors import InputError
+from simulate.limits import echo
 from simulate.parameters import DEFAULT_CONFIG, domain, load_config, parse_config
 from simulate.scenario import load
+from simulate.schema import MAX_RUNS
 
 DEFAULT_RUNS = 40
 
@@ -90,9 +93,15 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
     cfg = load_config(config_path)
     free, lo, hi = _free_parameters(cfg, config_path, data)
     scen = data.get("scenario", "../scenarios/history_2021.yaml")
-    scen = (Path(targets_path).parent / scen).resolve()
+    runs, seed = data.get("runs", DEFAULT_RUNS), data.get("seed", 0)
+    for field, value, ok in (("scenario", scen, isinstance(scen, str) and "\x00" not in scen),
+                             ("runs", runs, _int_in(runs, 1, MAX_RUNS)),
+                             ("seed", seed, _int_in(seed, 0, 2**63 - 1))):  # fmt: skip
+        if not ok:
+            raise InputError(f"expected {'a file path' if field == 'scenario' else 'an integer'}"
+                             f", got {echo(value)}", file=targets_path, field=field)  # fmt: skip
+    scen = Path(os.path.join(Path(targets_path).parent, scen))
     loaded = load(scen, config=cfg)
-    runs, seed = int(data.get("runs", DEFAULT_RUNS)), int(data.get("seed", 0))
     spec0 = prepare(loaded, runs=runs, seed=seed)
     resolved = tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt)
     goal = np.array([float(t["value"]) for t in data["targets"]])
@@ -114,6 +123,10 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
                            for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)},
             "fit": table, "cost": cost, "evaluations": nfev, "scenario": str(scen),
             "runs": runs, "seed": seed}  # fmt: skip
+
+
+def _int_in(x: Any, lo: int, hi: int) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and lo <= x <= hi
 
 
 def _label(entity: Any) -> str:

@@ -97,6 +97,7 @@ def _target(output: str | None, name: str, several: bool) -> Path:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @opt.quiet_opt
+@opt.boundary
 def validate(files, quiet):
     """Check scenario FILES against the schema and the parameter config."""
     from simulate import scenario

@@ -234,19 +234,34 @@ def _year(key: Any) -> Any:
 
 
 def check_finite(data: Any, origins: dict[tuple, Origin], name: str, path: tuple = ()) -> None:
-    """Refuse NaN and infinite numbers anywhere in a scenario (as values or path years)."""
+    """Refuse NaN and infinite numbers anywhere in a scenario (as values or path years).
+
+    Parameter values (``parameters`` and ``paths``) are left to the domain check of
+    :mod:`simulate.domains`, which answers them as it answers ``--set``.
+    """
+    if _domain_checked(path):
+        return
     if isinstance(data, float) and not math.isfinite(data):
-        o = _nearest(origins, path)
-        raise InputError(f"{data} is not a finite number", file=o.file if o else name,
-                         line=o.line if o else None, field=".".join(map(str, path)) or None,
-                         via=o.via if o else ())  # fmt: skip
+        raise _not_finite(data, origins, name, path)
     if isinstance(data, dict):
         for k, v in data.items():
-            check_finite(k, origins, name, path + (k,))
+            if isinstance(k, float) and not math.isfinite(k):  # a path year, say
+                raise _not_finite(k, origins, name, path + (k,))
             check_finite(v, origins, name, path + (k,))
     elif isinstance(data, list):
         for i, v in enumerate(data):
             check_finite(v, origins, name, path + (i,))
+
+
+def _not_finite(x: float, origins: dict[tuple, Origin], name: str, path: tuple) -> InputError:
+    o = _nearest(origins, path)
+    return InputError(f"{x} is not a finite number", file=o.file if o else name,
+                      line=o.line if o else None, field=".".join(map(str, path)) or None,
+                      via=o.via if o else ())  # fmt: skip
+
+
+def _domain_checked(path: tuple) -> bool:
+    return (len(path) == 2 and path[0] == "parameters") or (len(path) == 3 and path[0] == "paths")
 
 
 def _nearest(origins: dict[tuple, Origin], path: tuple) -> Origin | None:
