@@ -119,7 +119,7 @@ def _layer(located: Located, base_dir: Path, chain: tuple[str, ...],
     text = yamlio.read_text(joined, named_at=ref)
     inner_via = (*via, str(ref))
     try:
-        plocated = yamlio.loads(text, yamlio._show_path(Path(joined)))
+        plocated = yamlio.loads(text, yamlio.show_path(Path(joined)))
     except InputError as exc:
         raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
                          via=inner_via) from None  # fmt: skip

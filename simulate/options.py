@@ -8,6 +8,7 @@ import functools
 import math
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -49,9 +50,10 @@ class Group(click.Group):
         except click.UsageError as exc:
             raise _one_line(exc) from None
         finally:
-            for s, handler in before.items():
-                if handler is not None:
-                    signal.signal(s, handler)
+            if threading.current_thread() is threading.main_thread():
+                for s, handler in before.items():
+                    if handler is not None:
+                        signal.signal(s, handler)
 
 
 def _one_line(exc: click.UsageError) -> BadInput:

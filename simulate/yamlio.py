@@ -270,9 +270,9 @@ def read_text(path: str | Path, *, named_at: Ref | None = None) -> str:
 
     def fail(message: str) -> InputError:
         if named_at is not None:
-            return InputError(f"{message}: {_show_path(p)}", file=named_at.file,
+            return InputError(f"{message}: {show_path(p)}", file=named_at.file,
                               line=named_at.line, field=named_at.field)  # fmt: skip
-        return InputError(message, file=_show_path(p))
+        return InputError(message, file=show_path(p))
 
     if named_at is not None:
         _check_reachable(p, fail)
@@ -305,7 +305,7 @@ def read_text(path: str | Path, *, named_at: Ref | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=_show_path(p),
+        raise InputError("not UTF-8 text", file=show_path(p),
                          line=data.count(b"\n", 0, exc.start) + 1) from None  # fmt: skip
 
 
@@ -340,7 +340,7 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def _show_path(p: Path) -> str:
+def show_path(p: Path) -> str:
     """The path as given, shortened when absurdly long, without control characters."""
     text = "".join(c if c.isprintable() else "?" for c in str(p))
     return text if len(text) <= 160 else text[:80] + "..." + text[-40:]
@@ -348,7 +348,7 @@ def _show_path(p: Path) -> str:
 
 def load_file(path: str | Path, *, named_at: Ref | None = None) -> Located:
     """Read and parse a YAML file (see :func:`read_text` for what is refused)."""
-    return loads(read_text(path, named_at=named_at), _show_path(Path(path)))
+    return loads(read_text(path, named_at=named_at), show_path(Path(path)))
 
 
 def dumps(data: Any) -> str:

@@ -238,6 +238,50 @@ _ANALYSIS = [
 
 
 @st.composite
+def _drawn_setting(draw: st.DrawFn) -> str:
+    """``PATH=VALUE`` with a value outside the parameter's domain, or a misspelt path."""
+    from simulate.parameters import domain
+    from simulate.testing.hostile import misspell, model_parameters
+
+    path = draw(st.sampled_from(model_parameters()))
+    lo, hi = domain(path)
+    if draw(st.booleans()):
+        bad = misspell(draw, path)
+        return f"{bad if bad != path else path + 'x'}=1"
+    below = hi == float("inf") or draw(st.booleans())
+    delta = draw(st.floats(1e-6, 1e12, allow_nan=False))
+    return f"{path}={(lo - delta) if below else (hi + delta)!r}"
+
+
+@st.composite
+def _drawn_option(draw: st.DrawFn) -> tuple[str, ...]:
+    """A run option with a drawn value outside its range."""
+    name = draw(st.sampled_from(["--runs", "--seed", "--chunk", "--workers", "--dask-local"]))
+    low = {"--runs": 1, "--seed": 0, "--chunk": 1, "--workers": 1, "--dask-local": 1}[name]
+    high = {"--runs": 1_000_000, "--seed": 2**63 - 1, "--chunk": 1_000_000, "--workers": 256,
+            "--dask-local": 256}[name]  # fmt: skip
+    value = draw(st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1),
+                           st.floats(allow_nan=True).map(repr)))  # fmt: skip
+    return (name, str(value))
+
+
+@st.composite
+def _drawn_value(draw: st.DrawFn, option: str) -> str:
+    """A value for an analysis option that the command must refuse."""
+    if option == "--at":  # not a period start of 2024-2026 (yearly)
+        return repr(draw(st.one_of(st.floats(2024.01, 2024.99), st.floats(2025.01, 2025.99),
+                                   st.floats(-1e9, 2023.5), st.floats(2026.5, 1e9))))
+    if option == "--fail-above":
+        return repr(draw(st.floats(max_value=-1e-9)))
+    if option == "--quantile":
+        return repr(draw(st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=1.000001))))
+    if option == "--seed":  # compare with one file: refused whatever the seed
+        return str(draw(st.integers(0, 2**63 - 1)))
+    return draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).map(
+        lambda t: t + "_x"))  # fmt: skip
+
+
+@st.composite
 def hostile_arguments(draw: st.DrawFn, good: bytes) -> HostileCase:
     """Odd options and outputs for ``run``, ``validate``, ``params`` and the analysis commands.
 
@@ -248,10 +292,11 @@ def hostile_arguments(draw: st.DrawFn, good: bytes) -> HostileCase:
     files: dict[str, bytes | str] = {SHORT: SHORT_SCENARIO, GOOD: good}
     run = ("run", f"{{dir}}/{SHORT}", "-q")
     if which == "set":
-        argv = (*run, "-o", "{dir}/out.parquet", "--set", draw(st.sampled_from(_SET)))
+        setting = draw(st.one_of(st.sampled_from(_SET), _drawn_setting()))
+        argv = (*run, "-o", "{dir}/out.parquet", "--set", setting)
         return HostileCase("cli.set", argv, files=files, field="--set")
     if which == "option":
-        extra = draw(st.sampled_from(_RUN_OPTIONS))
+        extra = draw(st.one_of(st.sampled_from(_RUN_OPTIONS), _drawn_option()))
         return HostileCase("cli.option", (*run, "-o", "{dir}/out.parquet", *extra), files=files,
                            field=extra[0] if extra[0] != "--engine" or len(extra) == 2
                            else "--engine")  # fmt: skip
@@ -269,7 +314,7 @@ def hostile_arguments(draw: st.DrawFn, good: bytes) -> HostileCase:
             return HostileCase("cli.files", ("validate", name), specials=specials)
         return HostileCase("cli.config", (*command, name), specials=specials)
     head, values, field = draw(st.sampled_from(_ANALYSIS))
-    value = draw(st.sampled_from(values))
+    value = draw(st.one_of(st.sampled_from(values), _drawn_value(head[-1])))
     field = "--entity" if " -e " in value else field
     argv = tuple(f"{{dir}}/{a}" if a == GOOD else a for a in head) + tuple(value.split(" "))
     return HostileCase("cli.analysis", argv, files=files, field=field)
