@@ -52,7 +52,8 @@ def check_metadata(meta: dict[str, Any], path: str | Path) -> None:
     """The fields the analysis commands read, with the types they expect."""
 
     def fail(field: str, expected: str, value: Any) -> ResultFileError:
-        return ResultFileError(f"expected {expected}, got {_json_kind(value)} {echo(value)}",
+        shown = "" if value is None or isinstance(value, bool) else f" {echo(value)}"
+        return ResultFileError(f"expected {expected}, got {_json_kind(value)}{shown}",
                                file=path, field=f"metadata.{field}")  # fmt: skip
 
     runs = meta.get("runs")
