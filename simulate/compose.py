@@ -175,8 +175,14 @@ def _settings_of(data: dict) -> dict[str, dict[str, Any]]:
 def _child_settings_win(pdata: dict, porigins: dict[tuple, Origin], child: dict,
                         corigins: dict[tuple, Origin], notes: list[str],
                         ) -> tuple[dict, dict[tuple, Origin]]:  # fmt: skip
-    """Drop the parent's setting of every parameter the child sets in another section."""
+    """Drop the parent's setting of every parameter the child sets in another section.
+
+    A child that gives its own ``uncertainties`` replaces the parent's list anyway
+    (lists are replaced, not merged): nothing of that list is dropped or noted.
+    """
     mine, theirs = _settings_of(child), _settings_of(pdata)
+    if "uncertainties" in child:
+        theirs["uncertainties"] = {}
     drop: dict[str, set] = {s: set() for s in SETTINGS}
     for section, params in mine.items():
         for p, key in params.items():

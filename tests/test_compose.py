@@ -88,6 +88,16 @@ def test_a_child_parameter_replaces_the_parents_uncertainty_and_says_so(tmp_path
     assert cap.groupby("run")["value"].last().nunique() == 1  # no longer drawn per run
 
 
+def test_a_child_with_its_own_uncertainties_gets_no_note(tmp_path):
+    child = write(tmp_path, "c.yaml", f"extends: {SCENARIOS / 'baseline.yaml'}\nname: c\n"
+                  "paths:\n  china.capacity_growth: {2024: 0.0, 2040: -0.02}\nuncertainties:\n"
+                  "  - {parameter: russia.capacity_growth, dist: uniform, low: -0.03, high: 0}\n")
+    loaded = scenario.load(child)
+    assert loaded.notes == []
+    assert [u.parameter for u in loaded.scenario.uncertainties] == ["russia.capacity_growth"]
+    assert all(not scenario.load(p).notes for p in sorted(SCENARIOS.glob("*.yaml")))
+
+
 def test_a_child_uncertainty_replaces_the_parents_value(tmp_path):
     write(tmp_path, "base.yaml", GOOD + "parameters:\n  russia.capacity: 0.7\n")
     child = write(tmp_path, "child.yaml", "extends: base.yaml\nuncertainties:\n"
