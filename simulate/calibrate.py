@@ -21,6 +21,7 @@ always give the same fit.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,11 @@ from scipy.optimize import least_squares
 from simulate import targets as tg
 from simulate import yamlio
 from simulate.errors import InputError
+from simulate.limits import echo
 from simulate.observed import absolute_miss, relative_miss
 from simulate.parameters import DEFAULT_CONFIG, Config, domain, load_config, parse_config
 from simulate.scenario import LoadedScenario, load
+from simulate.schema import MAX_RUNS
 
 DEFAULT_RUNS = 40
 
@@ -138,10 +141,17 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
     cfg = load_config(config_path)
     free, lo, hi = _free_parameters(cfg, config_path, data)
     scen = data.get("scenario", "../scenarios/history_2021.yaml")
-    scen = (Path(targets_path).parent / scen).resolve()
+    runs, seed = data.get("runs", DEFAULT_RUNS), data.get("seed", 0)
+    for field, value, ok in (("scenario", scen, isinstance(scen, str) and "\x00" not in scen),
+                             ("runs", runs, _int_in(runs, 1, MAX_RUNS)),
+                             ("seed", seed, _int_in(seed, 0, 2**63 - 1))):  # fmt: skip
+        if not ok:
+            raise InputError(f"expected {'a file path' if field == 'scenario' else 'an integer'}"
+                             f", got {echo(value)}", file=targets_path, field=field)  # fmt: skip
+    runs, seed = int(runs), int(seed)
+    scen = Path(os.path.join(Path(targets_path).parent, scen))
     full = load(scen, config=cfg)
     _check_scenario_leaves_free(full, free)
-    runs, seed = int(data.get("runs", DEFAULT_RUNS)), int(data.get("seed", 0))
     spec_full = prepare(full, runs=1, seed=seed)
     _, observed = tg.history_targets(data, lambda v: entities_of(spec_full, v))
     hz = full.scenario.horizon
@@ -206,6 +216,10 @@ def _window(t: dict[str, Any]) -> tuple[float, float | None]:
 def _observed_text(t: dict[str, Any]) -> str:
     low, high = tg.bounds_of(t)
     return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
+def _int_in(x: Any, lo: int, hi: int) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and lo <= x <= hi
 
 
 def _label(entity: Any) -> str:

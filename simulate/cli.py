@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -10,15 +11,15 @@ import click
 from simulate import options as opt
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=opt.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="multivector", prog_name="simulate")
 def main() -> None:
     """Simulate Kazakhstan's multivector balancing between Russia, China and the EU."""
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--output", "-o", type=click.Path(), default=None,
+@click.argument("scenarios", nargs=-1, required=True, type=opt.SafePath(dir_okay=False))
+@click.option("--output", "-o", type=opt.SafePath(), default=None,
               help="Result file (one scenario) or folder (several). Default: results/NAME.parquet")
 @opt.runs_opt
 @opt.seed_opt
@@ -51,7 +52,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
     from simulate.summary import side_by_side, summarise
     from simulate.table import format_table
 
-    if output and len(scenarios) > 1 and not Path(output).is_dir():
+    if output and len(scenarios) > 1 and not os.path.isdir(output):
         raise InputError("with several scenarios, --output must be an existing folder",
                          field="--output")  # fmt: skip
     summaries, written = {}, {}
@@ -59,7 +60,13 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
         exp = Experiment(path)
         spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
+        if not quiet:
+            for note in spec.loaded.notes:
+                click.echo(f"note: {note}", err=True)
         target = _target(output, name, several=len(scenarios) > 1)
+        if name in written:
+            raise InputError(f"two scenarios are named {name!r}; their results would share "
+                             f"{target}", file=path, field="name")  # fmt: skip
         with opt.progress_bar(spec.scenario.runs, name, quiet) as bar:
             res = exp.run(runs=runs, seed=seed, overrides=overrides, engine=engine,
                           output=target, keep=keep, progress=bar, **executor)  # fmt: skip
@@ -79,16 +86,23 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
 
 
 def _target(output: str | None, name: str, several: bool) -> Path:
+    """Where a scenario's result goes; by default ``results/NAME.parquet``, never outside."""
     if output is None:
-        return Path("results") / f"{name}.parquet"
-    if several or Path(output).is_dir():
+        target = Path("results") / f"{name}.parquet"
+        if target.resolve().parent != Path("results").resolve():
+            from simulate.errors import InputError
+
+            raise InputError(f"the name {name!r} would write outside results/", field="name")
+        return target
+    if several or os.path.isdir(output):
         return Path(output) / f"{name}.parquet"
     return Path(output)
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @opt.quiet_opt
+@opt.boundary
 def validate(files, quiet):
     """Check scenario FILES (or shipped scenario names) against the schema and the config."""
     from simulate import scenario
@@ -105,6 +119,8 @@ def validate(files, quiet):
             continue
         if not quiet:
             sc = loaded.scenario
+            for note in loaded.notes:
+                click.echo(f"note: {note}", err=True)
             click.echo(f"ok: {f} ({sc.name}, {sc.horizon.start}-{sc.horizon.end} "
                        f"by {sc.horizon.step}, {sc.runs} runs)")  # fmt: skip
     if bad:
@@ -112,7 +128,7 @@ def validate(files, quiet):
 
 
 @main.command("list")
-@click.argument("directory", required=False, default=None, type=click.Path())
+@click.argument("directory", required=False, default=None, type=opt.SafePath())
 @click.option("--shipped", is_flag=True,
               help="The scenarios shipped with the package (run them by name).")
 @opt.json_opt
@@ -133,7 +149,7 @@ def list_(directory, shipped, as_json):
     if shipped and directory is not None:
         raise InputError("give a DIRECTORY or --shipped, not both", field="--shipped")
     d = shipped_mod.folder("scenarios") if shipped else Path(directory or "scenarios")
-    if not d.is_dir():
+    if not os.path.isdir(d):
         hint = "" if directory else " (simulate list --shipped lists the shipped scenarios)"
         raise InputError(f"not a folder{hint}", file=d)
     rows = []
@@ -160,7 +176,7 @@ def list_(directory, shipped, as_json):
 @click.option("--actor", "-a", "actors", multiple=True,
               help="Only this actor, route or 'middle_corridor' (repeatable).")
 @click.option("--sources", is_flag=True, help="Show the verbatim quotes and assumptions.")
-@click.option("--config", "config_path", type=click.Path(), default=None,
+@click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config file (default configs/default.yaml).")
 @opt.json_opt
 @opt.boundary

@@ -40,40 +40,24 @@ def _write_bytes(output: str, data: bytes) -> None:
 
 
 def _check_writable(output: str) -> None:
-    """Fail early, before any work, unless a file can really be created beside ``output``.
-
-    ``os.access`` cannot tell for root or read-only mounts, so a hidden probe file is
-    created and removed.
-    """
-    import os
-    import tempfile
-
-    from simulate.errors import InputError
+    """Fail early, before any work, unless a file can really be created at ``output``."""
     from simulate.results import check_writable
 
-    parent = check_writable(output)
-    try:
-        fd, probe = tempfile.mkstemp(prefix=f".{Path(output).name}.", suffix=".probe",
-                                     dir=parent)  # fmt: skip
-    except OSError as exc:
-        raise InputError(f"output folder is not writable ({exc.strerror or exc})", file=parent,
-                         field="--output") from None  # fmt: skip
-    os.close(fd)
-    os.unlink(probe)
+    check_writable(output)
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @click.option("--variable", "-v", "variables", multiple=True,
               help="Variable to compare (repeatable). Default: the key outcomes.")
 @click.option("--entity", "-e", "entities", multiple=True,
               help="Only this power or route (repeatable). Default: every entity.")
-@click.option("--at", "at", multiple=True, type=float,
+@click.option("--at", "at", multiple=True, type=opt.Finite(),
               help="Year (period start) to compare at (repeatable). Default: common end.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output.")
-@click.option("--fail-above", type=click.FloatRange(min=0), default=None, metavar="X",
+@click.option("--fail-above", type=opt.Finite(min=0), default=None, metavar="X",
               help="Exit 1 when any |difference of means| exceeds X (regression guard).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Seed of the bootstrap.")
 @opt.json_opt
 @opt.boundary
@@ -152,8 +136,8 @@ def _table(rows) -> str:  # noqa: ANN001
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--output", "-o", required=True, type=click.Path(), help="HTML file to write.")
+@click.argument("files", nargs=-1, required=True, type=opt.SafePath())
+@click.option("--output", "-o", required=True, type=opt.SafePath(), help="HTML file to write.")
 @opt.boundary
 def report(files, output):
     """Write a self-contained HTML report of result FILES (the first is the reference).
@@ -171,10 +155,10 @@ def report(files, output):
 
 
 @click.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=opt.SafePath())
 @click.option("--variable", "-v", required=True, help="Variable to plot.")
 @click.option("--entity", "-e", default=None, help="Only this entity (power or route).")
-@click.option("--output", "-o", required=True, type=click.Path(), help="Figure (.png or .svg).")
+@click.option("--output", "-o", required=True, type=opt.SafePath(), help="Figure (.png or .svg).")
 @opt.boundary
 def plot(file, variable, entity, output):
     """Plot one VARIABLE of a result FILE as a fan chart (or routes as stacked shares).
@@ -200,14 +184,14 @@ def plot(file, variable, entity, output):
 
 
 @click.command()
-@click.argument("file", type=click.Path())
+@click.argument("file", type=opt.SafePath())
 @click.option("--format", "fmt", type=click.Choice(["iamc", "csv", "netcdf"]), default="iamc",
               show_default=True,
               help="iamc: wide IAMC table (pyam); csv: the tidy table; netcdf: one array per "
                    "variable (xarray).")
-@click.option("--quantile", "quantiles", multiple=True, type=float,
+@click.option("--quantile", "quantiles", multiple=True, type=opt.Finite(0, 1),
               help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
-@click.option("--output", "-o", required=True, type=click.Path(),
+@click.option("--output", "-o", required=True, type=opt.SafePath(),
               help="File to write: .csv, or .nc for netcdf.")
 @opt.boundary
 def export(file, fmt, quantiles, output):

@@ -48,17 +48,18 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path())
+@click.argument("scenario", type=opt.SafePath())
 @click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
 @click.option("--samples", "-N", type=int, default=256, show_default=True,
               help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
 @click.option("--output", "output", default="balance_index", show_default=True,
               metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
-@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
 @click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
-@click.option("-o", "--out", "out_file", type=click.Path(), default=None, metavar="FILE",
+@click.option("-o", "--out", "out_file", type=opt.SafePath(), default=None, metavar="FILE",
               help="Also write the indices as JSON to FILE (atomically).")
-@click.option("--plot", "plot_file", type=click.Path(), default=None, metavar="FILE",
+@click.option("--plot", "plot_file", type=opt.SafePath(), default=None, metavar="FILE",
               help="Bar chart of the indices with CIs (.png or .svg).")
 @opt.seed_opt
 @opt.quiet_opt
@@ -121,13 +122,14 @@ def sensitivity_text(res: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path())
+@click.argument("scenario", type=opt.SafePath())
 @click.option("--outcome", default="captured", show_default=True,
               help="captured, or VARIABLE[:ENTITY](>|>=|<|<=)NUMBER, e.g. 'leverage:russia>0.6'.")
-@click.option("--at", type=float, default=None, help="Year (a period start); default the end.")
-@click.option("--threshold", type=float, default=0.8, show_default=True,
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
+@click.option("--threshold", type=opt.Finite(), default=0.8, show_default=True,
               help="Minimum density of the reported box, in (0, 1].")
-@click.option("--mass-min", type=float, default=0.05, show_default=True,
+@click.option("--mass-min", type=opt.Finite(), default=0.05, show_default=True,
               help="Smallest share of runs a box may hold (lower it for rare outcomes).")
 @opt.runs_opt
 @opt.seed_opt
@@ -178,12 +180,12 @@ def discover_text(res: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(), default=None,
+@click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config to fit (default configs/default.yaml).")
-@click.option("--targets", "targets_path", type=click.Path(), default=None,
+@click.option("--targets", "targets_path", type=opt.SafePath(), default=None,
               help="Calibration targets: history file and fit years, article figures "
                    "(default configs/targets.yaml).")
-@click.option("-o", "--output", type=click.Path(), default=None, metavar="NEW_CONFIG",
+@click.option("-o", "--output", type=opt.SafePath(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from simulate.batch import simulate_runs
-from simulate.errors import InputError
+from simulate.errors import ExecutionError, InputError
 from simulate.spec import RunSpec
 
 #: Seconds to wait for a scheduler before giving up.
@@ -40,7 +40,11 @@ def _work(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarr
 
 @contextlib.contextmanager
 def client_for(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
-    """A Dask client on ``scheduler``, or on a new loopback ``LocalCluster`` of ``n_workers``."""
+    """A Dask client on ``scheduler``, or on a new loopback ``LocalCluster`` of ``n_workers``.
+
+    A local cluster keeps its scratch files in a spool folder named after this
+    process, removed on exit and swept by the next run if this one is killed.
+    """
     distributed = require_dask()
     if scheduler:
         try:
@@ -52,11 +56,53 @@ def client_for(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
         with client:
             yield client
         return
-    with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
-                                  silence_logs=40) as cluster, \
+    import tempfile
+
+    import dask
+
+    from simulate.cleanup import spool_prefix, start_helpers_quietly, sweep
+
+    sweep(tempfile.gettempdir())  # scratch folders of clusters whose run was killed
+    start_helpers_quietly(forkserver=False)
+    with tempfile.TemporaryDirectory(prefix=spool_prefix()) as scratch, \
+            dask.config.set({"temporary-directory": scratch}), \
+            _local_cluster(distributed, n_workers, scratch) as cluster, \
             distributed.Client(cluster) as client:  # fmt: skip
         yield client
+
+
+#: Attempts to start a local cluster (a worker that dies while it starts fails the start).
+CLUSTER_STARTS = 3
+
+
+def _local_cluster(distributed: Any, n_workers: int | None, scratch: str) -> Any:
+    """A loopback ``LocalCluster``, started again when a worker dies during its start."""
+    attempt = 1
+    while True:
+        try:
+            return distributed.LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, silence_logs=40, local_directory=scratch,
+            )  # fmt: skip
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            if attempt == CLUSTER_STARTS:
+                raise ExecutionError(f"the local Dask cluster did not start in {attempt} "
+                                     f"attempts ({type(exc).__name__}: {exc})") from None
+            attempt += 1
+
+
+@contextlib.contextmanager
+def cluster_errors() -> Iterator[None]:
+    """A failure of the cluster itself (tasks that kept losing their worker, a lost
+    connection) as one :class:`~simulate.errors.ExecutionError` line."""
+    try:
+        yield
+    except (InputError, ExecutionError):
+        raise
+    except Exception as exc:  # distributed raises many kinds: KilledWorker, CommClosedError...
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise ExecutionError(f"the Dask cluster failed: {type(exc).__name__}"
+                             + (f": {first}" if first else "")) from None
 
 
 def dask_chunks(
@@ -73,10 +119,11 @@ def dask_chunks(
     """Yield ``(run_indices, arrays)`` per chunk as Dask tasks finish."""
     distributed = require_dask()
     with contextlib.ExitStack() as stack:
+        stack.enter_context(cluster_errors())
         if client is None:
             client = stack.enter_context(client_for(scheduler, n_workers))
-        spec_f = client.scatter(spec, broadcast=True, hash=False)
-        fixed_f = client.scatter(dict(fixed), broadcast=True, hash=False) if fixed else None
+        spec_f = _held(client, spec, retries)
+        fixed_f = _held(client, dict(fixed), retries) if fixed else None
         futures = [client.submit(_work, spec_f, idx, seed, fixed_f, retries=retries,
                                  pure=False) for idx in chunks]  # fmt: skip
         try:
@@ -85,6 +132,19 @@ def dask_chunks(
                 fut.release()
         finally:
             client.cancel(futures)
+
+
+def _same(x: Any) -> Any:
+    return x
+
+
+def _held(client: Any, value: Any, retries: int) -> Any:
+    """A future holding ``value`` on the cluster.
+
+    A task that returns the value, not scattered data: if the worker holding it
+    dies, the scheduler computes it again, where scattered data would be lost.
+    """
+    return client.submit(_same, value, pure=False, retries=retries)
 
 
 def _pick(arrays: tuple[list[int], dict[str, np.ndarray]], var: str) -> np.ndarray:
@@ -125,8 +185,8 @@ def dask_summary(
         per-chunk final values (DataFrames as from ``runner.final_values``).
     """
     distributed = require_dask()
-    with client_for(scheduler, n_workers) as client:
-        spec_f = client.scatter(spec, broadcast=True, hash=False)
+    with cluster_errors(), client_for(scheduler, n_workers) as client:
+        spec_f = _held(client, spec, retries)
         runs = [client.submit(_work, spec_f, idx, seed, None, retries=retries, pure=False)
                 for idx in chunks]  # fmt: skip
         finals_f = [client.submit(_finals, spec_f, r, retries=retries) for r in runs]

@@ -134,7 +134,7 @@ def discover(
         raise InputError("the outcome must be captured or a threshold such as "
                          "'leverage:russia>0.6'", field="--outcome")  # fmt: skip
     t = ex.period_index(base, at)
-    n = runs or base.scenario.runs
+    n = runs or ex.prepare(scenario).scenario.runs  # base was sized for one row
     spec = ex.load_for_design(scenario, n, seed)
     s = spec.scenario.seed
     x = latin_hypercube(bounds, n, s % 2**32)

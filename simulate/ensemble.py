@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,9 +99,12 @@ def run_chunks(
     yield from _pool_chunks(spec, chunks, seed, fixed, min(n, len(chunks)), retries, sink)
 
 
-def _init_worker(spec: RunSpec) -> None:
+def _init_worker(spec: RunSpec, owner: int) -> None:
     global _WORKER_SPEC
     _WORKER_SPEC = spec
+    from simulate.cleanup import watch_parent
+
+    watch_parent(owner)  # a worker never outlives the run, even after kill -9 of the run
 
 
 def _compute(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None,
@@ -114,57 +119,112 @@ def _compute(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.nd
     return idx, final_values(spec, idx, arrays)
 
 
-def _work(idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None,
-          sink: str | None) -> tuple[list[int], Any]:  # fmt: skip
-    assert _WORKER_SPEC is not None
-    idx, out = _compute(_WORKER_SPEC, idx, seed, fixed, sink)
-    if sink is None:
-        out = {k: np.ascontiguousarray(v) for k, v in out.items()}
-    return idx, out
+def _work(k: int, idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None,
+          sink: str | None, transfer: str) -> int:  # fmt: skip
+    """Compute chunk ``k`` in a pool worker and leave its result in ``transfer``.
+
+    Only the chunk number travels back through the pool's pipe: a message that
+    small is written atomically, so a worker killed mid-way can never leave half a
+    message that blocks the pool (large results would).
+    """
+    if _WORKER_SPEC is None:
+        raise RuntimeError("pool worker without a spec")
+    _, out = _compute(_WORKER_SPEC, idx, seed, fixed, sink)
+    _put(Path(transfer), k, out)
+    return k
+
+
+def _put(folder: Path, k: int, out: Any) -> None:
+    path = folder / f"chunk-{k:09d}.pkl"
+    tmp = folder / f".chunk-{k:09d}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)  # complete or absent, never half
+
+
+def _take(folder: Path, k: int) -> Any:
+    path = folder / f"chunk-{k:09d}.pkl"
+    with open(path, "rb") as fh:
+        out = pickle.load(fh)  # noqa: S301 - written by this run's own workers
+    path.unlink()
+    return out
 
 
 def _pool_chunks(
     spec: RunSpec, chunks: list[list[int]], seed: int, fixed: Mapping[str, np.ndarray] | None,
     workers: int, retries: int, sink: str | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
-    """Run chunks on a process pool, at most 2 per worker in flight, retrying on worker death."""
-    import multiprocessing as mp
+    """Run chunks on a process pool, at most 2 per worker in flight, retrying on worker death.
 
+    A worker that dies breaks the pool: every chunk in flight is run again on a
+    fresh pool (at most ``retries`` times each), so each chunk is yielded exactly
+    once. On any error or interrupt the workers are killed at once
+    (:func:`simulate.cleanup.stop_pool`); results travel through a private spool
+    folder that is removed on every exit path.
+    """
+    import multiprocessing as mp
+    import tempfile
+
+    from simulate.cleanup import spool_prefix, start_helpers_quietly, stop_pool, sweep
+
+    if sink is None:
+        sweep(tempfile.gettempdir())  # transfer folders of runs that were killed
     pending = list(range(len(chunks)))
     attempts = [0] * len(chunks)
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["simulate.batch", "simulate.runner"])
-    while pending:
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(spec,))  # fmt: skip
-        inflight: dict[Future, int] = {}
-        broken = False
-        try:
-            while (pending or inflight) and not broken:
-                while pending and len(inflight) < 2 * workers:
-                    k = pending.pop(0)
-                    with _main_importable():  # worker processes start on submit
-                        inflight[pool.submit(_work, chunks[k], seed, fixed, sink)] = k
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    k = inflight.pop(fut)
-                    try:
-                        yield fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        attempts[k] += 1
-                        if attempts[k] > retries:
-                            raise ExecutionError(
-                                f"chunk of runs {chunks[k][0]}-{chunks[k][-1]} failed "
-                                f"{attempts[k]} times: a worker process died each time"
-                            ) from None
-                        pending.insert(0, k)
-            if broken:  # every chunk still in flight died with the pool: run them again
-                pending[:0] = sorted(inflight.values())
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=not broken, cancel_futures=True)
+    start_helpers_quietly()
+    with tempfile.TemporaryDirectory(prefix=spool_prefix(), dir=sink and Path(sink).parent) as tr:
+        while pending:
+            pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                       initargs=(spec, os.getpid()))  # fmt: skip
+            try:
+                yield from _one_pool(pool, chunks, pending, attempts, retries,
+                                     (seed, fixed, sink, tr), workers)  # fmt: skip
+            except BaseException:
+                stop_pool(pool)
+                raise
+            stop_pool(pool)
+
+
+def _one_pool(pool: ProcessPoolExecutor, chunks: list[list[int]], pending: list[int],
+              attempts: list[int], retries: int, args: tuple, workers: int,
+              ) -> Iterator[Chunk]:  # fmt: skip
+    """Feed ``pending`` chunks to one pool until all are done or the pool breaks."""
+    inflight: dict[Future, int] = {}
+
+    def died(k: int) -> None:
+        attempts[k] += 1
+        if attempts[k] > retries:
+            raise ExecutionError(f"chunk of runs {chunks[k][0]}-{chunks[k][-1]} failed "
+                                 f"{attempts[k]} times: a worker process died each time")
+        pending.insert(0, k)
+
+    transfer = Path(args[-1])
+    broken = False
+    while (pending or inflight) and not broken:
+        while pending and len(inflight) < 2 * workers and not broken:
+            k = pending.pop(0)
+            try:
+                with _main_importable():  # worker processes start on submit
+                    inflight[pool.submit(_work, k, chunks[k], *args)] = k
+            except (BrokenProcessPool, RuntimeError):  # the pool broke since the last wait
+                pending.insert(0, k)
+                broken = True
+        if not inflight:
+            break
+        done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+        for fut in done:
+            k = inflight.pop(fut)
+            try:
+                fut.result()
+            except BrokenProcessPool:
+                broken = True
+                died(k)
+                continue
+            yield chunks[k], _take(transfer, k)
+    for k in sorted(inflight.values(), reverse=True):  # died with the pool: run them again
+        died(k)
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ class InputError(Exception):
         file: The file the problem is in, if any.
         line: The 1-based line number, if known.
         field: The dotted field path, if known.
+        via: Where the file was reached from, outermost first (``a.yaml:2: extends``),
+            when it was named by another file's ``extends:`` or ``config:``.
     """
 
     def __init__(
@@ -26,12 +28,19 @@ class InputError(Exception):
         file: str | Path | None = None,
         line: int | None = None,
         field: str | None = None,
+        via: tuple[str, ...] = (),
     ) -> None:
         self.message = message
         self.file = str(file) if file is not None else None
         self.line = line
         self.field = field
+        self.via = tuple(via)
         super().__init__(self.format())
+
+    def reached_from(self, ref: object) -> InputError:
+        """The same error, noting that its file was named at ``ref`` (outermost first)."""
+        return type(self)(self.message, file=self.file, line=self.line, field=self.field,
+                          via=(str(ref), *self.via))  # fmt: skip
 
     def format(self) -> str:
         """Return the message as ``file:line: field: message``."""
@@ -42,7 +51,9 @@ class InputError(Exception):
                 where += f":{self.line}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        via = f" [via {' -> '.join(self.via)}]" if self.via else ""
+        text = f"{where}{field}{self.message}{via}"
+        return "".join(c if c.isprintable() else "?" for c in text)  # always one line
 
 
 class ResultFileError(InputError):

@@ -76,6 +76,8 @@ def period_index(spec: RunSpec, year: float | None) -> int:
     """Index of the period starting at ``year`` (default: the last period)."""
     if year is None:
         return len(spec.times) - 1
+    if not np.isfinite(year):
+        raise InputError(f"{year} is not a year", field="--at")
     k = int(np.argmin(np.abs(spec.times - year)))
     if abs(spec.times[k] - year) > 1e-6:
         raise InputError(f"{year:g} is not a period start of the horizon "

@@ -145,16 +145,20 @@ def find_config(res: Results) -> tuple[str | None, str]:
     The scenario's own ``config`` path when it names one; otherwise a shipped config
     with the recorded name and parameter hash; otherwise the default config.
     """
-    from simulate.parameters import CONFIG_DIR, DEFAULT_CONFIG, load_config
+    from simulate import yamlio
+    from simulate.parameters import CONFIG_DIR, DEFAULT_CONFIG, parse_config
 
     wanted, name = res.metadata.get("parameter_hash"), res.metadata.get("config")
     own = res.metadata.get("scenario", {}).get("config")
     candidates = [Path(own)] if own else []
     candidates += [DEFAULT_CONFIG, *sorted(CONFIG_DIR.glob("*.y*ml"))]
+    # a path read from a result file is held to the rules of a scenario's config: a
+    # regular YAML file outside /proc, /sys and /dev
+    ref = yamlio.Ref(str(res.path or "<result>"), None, "metadata.scenario.config")
     first_named = None
     for path in candidates:
         try:
-            cfg = load_config(path)
+            cfg = parse_config(yamlio.load_file(path, named_at=ref))
         except (InputError, ValueError, OSError):
             continue
         if cfg.fingerprint() == wanted:

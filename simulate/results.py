@@ -10,8 +10,10 @@ parameter hash and the unit of every variable. See ``docs/results.md``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulate.errors import InputError, ResultFileError
+from simulate.limits import echo
 from simulate.spec import RunSpec
 from simulate.variables import VARIABLES, units
 
@@ -169,28 +172,104 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
     }
 
 
+#: errno values meaning the disk or file system cannot take the output.
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO)
+
+
 def check_writable(target: str | Path) -> Path:
-    """Fail early (InputError) unless ``target`` can be written; return its folder."""
+    """Fail early (InputError) unless ``target`` can be written; return its folder.
+
+    ``target`` must be a new path or an existing regular file: a folder, a symbolic
+    link, a device, a FIFO or a socket is never replaced. A hidden probe file is
+    created and removed beside it, because ``os.access`` cannot tell for root or on
+    read-only mounts.
+    """
+    from simulate.cleanup import part_prefix
+
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError("output folder does not exist", file=parent, field="--output")
+
+    def fail(message: str, where: Path) -> InputError:
+        return InputError(message, file=_printable(where), field="--output")
+
+    try:
+        folder = os.stat(parent)
+    except ValueError:
+        raise fail("the path contains a NUL byte", target) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise fail("output folder does not exist", parent) from None
+        raise fail(f"cannot use the output folder ({_reason(exc)})", parent) from None
+    if not stat.S_ISDIR(folder.st_mode):
+        raise fail("output folder does not exist", parent)
     if not os.access(parent, os.W_OK):
-        raise InputError("output folder is not writable", file=parent, field="--output")
-    if target.is_dir():
-        raise InputError("output path is a directory", file=target, field="--output")
+        raise fail("output folder is not writable", parent)
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise fail(f"cannot use the output path ({_reason(exc)})", target) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise fail("output path is a directory", target)
+    if mode is not None and stat.S_ISLNK(mode):
+        raise fail("output path is a symbolic link; give the file it points to or a new "
+                   "path", target)  # fmt: skip
+    if mode is not None and not stat.S_ISREG(mode):
+        raise fail(f"output path is not a regular file (a {_kind(mode)}); refusing to "
+                   "replace it", target)  # fmt: skip
+    try:
+        fd, probe = tempfile.mkstemp(prefix=part_prefix(target), suffix=".probe", dir=parent)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise fail("the file name is too long", target) from None
+        raise fail(f"output folder is not writable ({_reason(exc)})", parent) from None
+    os.close(fd)
+    os.unlink(probe)
     return parent
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _printable(path: Path) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in str(path))
+    return text if len(text) <= 160 else text[:80] + "..." + text[-40:]
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):  # fmt: skip
+        if test(mode):
+            return name
+    return "special file"
+
+
+def write_error(exc: OSError, target: str | Path) -> InputError:
+    """A failed write (disk full, read-only file system) as one line naming the output."""
+    return InputError(f"cannot write the output ({_reason(exc)}); any previous file is "
+                      "unchanged", file=_printable(Path(target)), field="--output")  # fmt: skip
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success only.
 
-    An interrupted write leaves no partial file and the old ``target`` intact.
+    An interrupted write leaves no partial file and the old ``target`` intact. The
+    temporary name carries this process's id (``.NAME.PID.XXXX.part``), so a file left
+    by a process that was killed is recognised and swept by the next run
+    (:func:`simulate.cleanup.sweep`).
     """
+    from simulate.cleanup import part_prefix, sweep
+
     target = Path(target)
     parent = check_writable(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
+    sweep(parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=part_prefix(target), suffix=".part", dir=parent)
+    except OSError as exc:
+        raise write_error(exc, target) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -220,18 +299,40 @@ class ResultWriter:
     def __enter__(self) -> ResultWriter:
         self._tmp = self._ctx.__enter__()
         schema = self.schema.with_metadata({META_KEY: json.dumps(self.metadata).encode()})
-        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        try:
+            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        except OSError as exc:
+            error = write_error(exc, self.path)
+            self._ctx.__exit__(type(error), error, None)
+            raise error from None
         return self
 
     def write(self, table: pa.Table) -> None:
-        """Append rows."""
-        assert self._writer is not None
-        self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+        """Append rows.
 
-    def __exit__(self, *exc: Any) -> bool | None:
+        Raises:
+            InputError: The disk is full or the file system refuses the write.
+        """
+        if self._writer is None:
+            raise RuntimeError("write() outside the with block")
+        try:
+            self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+        except OSError as exc:
+            raise write_error(exc, self.path) from None
+
+    def __exit__(self, kind: Any, value: Any, tb: Any) -> bool | None:
         if self._writer is not None:
-            self._writer.close()
-        return self._ctx.__exit__(*exc)
+            try:
+                self._writer.close()
+            except OSError as exc:
+                if value is None:  # the file could not be finished: keep the old one
+                    error = write_error(exc, self.path)
+                    self._ctx.__exit__(type(error), error, None)
+                    raise error from None
+        try:
+            return self._ctx.__exit__(kind, value, tb)
+        except OSError as exc:  # the rename itself failed
+            raise write_error(exc, self.path) from None
 
 
 def write_frame(path: str | Path, frame: pd.DataFrame, metadata: dict[str, Any]) -> Path:
@@ -243,44 +344,78 @@ def write_frame(path: str | Path, frame: pd.DataFrame, metadata: dict[str, Any])
     return Path(path)
 
 
+def _open_check(path: str | Path) -> Path:
+    """A result file must be an existing regular file."""
+    p = Path(path)
+    shown = _printable(p)
+    try:
+        mode = os.stat(p).st_mode
+    except ValueError:
+        raise ResultFileError("the file name contains a NUL byte", file=shown) from None
+    except FileNotFoundError:
+        raise ResultFileError("file not found", file=shown) from None
+    except OSError as exc:
+        raise ResultFileError(f"cannot open the file ({_reason(exc)})", file=shown) from None
+    if stat.S_ISDIR(mode):
+        raise ResultFileError("is a directory, expected a result file", file=shown)
+    if not stat.S_ISREG(mode):
+        raise ResultFileError(f"is not a regular file (a {_kind(mode)}); expected a result file",
+                              file=shown)  # fmt: skip
+    return p
+
+
 def read_metadata(path: str | Path) -> dict[str, Any]:
     """Read and check a result file's metadata without loading its rows."""
-    p = Path(path)
-    if not p.exists():
-        raise ResultFileError("file not found", file=p)
-    if p.is_dir():
-        raise ResultFileError("is a directory, expected a result file", file=p)
+    from simulate import resultcheck
+
+    p = _open_check(path)
+    shown = _printable(p)
     try:
         schema = pq.read_schema(p)
-    except (pa.ArrowException, OSError) as exc:
-        raise ResultFileError(f"not a readable Parquet file ({exc})", file=p) from None
+    except (pa.ArrowException, OSError, ValueError):
+        raise ResultFileError("not a readable Parquet file", file=shown) from None
     raw = (schema.metadata or {}).get(META_KEY)
     if raw is None:
         raise ResultFileError("a Parquet file, but not a multivector result file "
-                              "(no 'multivector' metadata)", file=p)  # fmt: skip
-    try:
-        meta = json.loads(raw)
-    except json.JSONDecodeError:
-        raise ResultFileError("the 'multivector' metadata is not valid JSON", file=p) from None
+                              "(no 'multivector' metadata)", file=shown)  # fmt: skip
+    meta = resultcheck.parse_metadata(raw, shown)
     version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ResultFileError(f"unsupported schema_version {version!r}; this version of "
-                              f"multivector reads {SCHEMA_VERSION}", file=p)  # fmt: skip
+    if version != SCHEMA_VERSION or isinstance(version, bool):
+        raise ResultFileError(f"unsupported schema_version {echo(version)}; this version of "
+                              f"multivector reads {SCHEMA_VERSION}", file=shown)  # fmt: skip
     missing = set(ARROW_SCHEMA.names) - set(schema.names)
     if missing:
-        raise ResultFileError(f"missing columns {sorted(missing)}", file=p)
+        raise ResultFileError(f"missing columns {sorted(missing)}", file=shown)
+    resultcheck.check_metadata(meta, shown)
     return meta
 
 
 def load_results(path: str | Path) -> Results:
-    """Load a result file, checking it is one and that its schema version is supported."""
+    """Load a result file, checking it is one and that its schema version is supported.
+
+    Raises:
+        ResultFileError: not a result file, or one whose metadata or rows are not what a
+            result file holds (see :mod:`simulate.resultcheck`), or too large for memory.
+    """
+    from simulate import resources, resultcheck
+
     meta = read_metadata(path)
+    shown = _printable(Path(path))
     try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise ResultFileError(f"cannot read rows (truncated or damaged?): {exc}",
-                              file=path) from None  # fmt: skip
-    frame = table.to_pandas()
+        pfile = pq.ParquetFile(path)
+        resultcheck.check_schema(pfile.schema_arrow, pfile.metadata.num_rows, meta, shown)
+        need = pfile.metadata.num_rows * resources.MEMORY_BYTES_PER_ROW
+        free = resources.free_memory()
+        if free is not None and need > free:
+            raise ResultFileError(f"loading its {pfile.metadata.num_rows:,} rows needs about "
+                                  f"{resources.size(need)} of memory, but "
+                                  f"{resources.size(free)} is available", file=shown)  # fmt: skip
+        table = pfile.read()
+        columns = [c for c in (*ARROW_SCHEMA.names, "stat") if c in table.column_names]
+        frame = table.select(columns).to_pandas()
+    except (pa.ArrowException, OSError, ValueError):
+        raise ResultFileError("cannot read rows (truncated or damaged?)", file=shown) from None
     for col in ("variable", "entity", "stat")[: 3 if "stat" in frame.columns else 2]:
         frame[col] = frame[col].astype(str)
+    resultcheck.check_frame(frame, meta, shown)
     return Results(frame=frame, metadata=meta, path=Path(path))

@@ -53,6 +53,8 @@ def check(res: Results, variable: str, entity: str | None = None) -> None:
 def nearest_time(res: Results, t: float) -> float:
     """The period starting at ``t``; an error when ``t`` is outside the horizon."""
     ts = times(res)
+    if not np.isfinite(t):
+        raise InputError(f"time {t} is not a year", file=res.path, field="--at")
     if len(ts) == 0 or t < ts[0] - 1e-9 or t > ts[-1] + 1e-9:
         raise InputError(f"time {t} is outside the horizon {ts[0]}-{ts[-1]}", file=res.path,
                          field="--at")  # fmt: skip

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,6 @@ import pyarrow as pa
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.errors import InputError
-from simulate.parameters import domain
 from simulate.results import Results, ResultWriter, check_writable, make_metadata, tidy
 from simulate.schema import MAX_RUNS
 
@@ -40,40 +41,70 @@ def prepare(
                                    else resolve_scenario(source))  # fmt: skip
     update: dict[str, Any] = {}
     if runs is not None:
-        if not 1 <= runs <= MAX_RUNS:
+        if not _is_int(runs) or not 1 <= runs <= MAX_RUNS:
             raise InputError(f"runs must be between 1 and {MAX_RUNS:,} (got {runs})",
                              field="--runs")  # fmt: skip
         update["runs"] = runs
     if seed is not None:
-        if not 0 <= seed < 2**63:
+        if not _is_int(seed) or not 0 <= seed < 2**63:
             raise InputError("seed must be a non-negative 64-bit integer", field="--seed")
         update["seed"] = seed
     if overrides:
-        for path, value in overrides.items():
-            if not loaded.config.has(path) or loaded.config.get(path).role != "model":
-                raise InputError(f"unknown parameter {path!r} (see `simulate params`)",
-                                 field="--set")  # fmt: skip
-            try:
-                float(value)
-            except (TypeError, ValueError):
-                raise InputError(f"{path}: expected a number, got {value!r}",
-                                 field="--set") from None  # fmt: skip
-            lo, hi = domain(path)
-            if not lo <= float(value) <= hi:
-                raise InputError(f"{path}: {float(value)} is outside the admissible range "
-                                 f"[{lo}, {hi}]", field="--set")  # fmt: skip
-        update["parameters"] = {**loaded.scenario.parameters,
-                                **{k: float(v) for k, v in overrides.items()}}  # fmt: skip
+        values = check_overrides(loaded, overrides)
+        update["parameters"] = {**loaded.scenario.parameters, **values}
         # an override fixes the value: it replaces any path or uncertainty on that parameter
-        update["paths"] = {k: v for k, v in loaded.scenario.paths.items() if k not in overrides}
+        update["paths"] = {k: v for k, v in loaded.scenario.paths.items() if k not in values}
         update["uncertainties"] = [u for u in loaded.scenario.uncertainties
-                                   if u.parameter not in overrides]  # fmt: skip
+                                   if u.parameter not in values]  # fmt: skip
+        # the result is not the scenario as written: it gets its own name (and file)
+        update["name"] = overridden_name(loaded.scenario.name, values)
     if update:
         loaded = scenario_mod.LoadedScenario(
             scenario=loaded.scenario.model_copy(update=update), config=loaded.config,
             origins=loaded.origins, file=loaded.file,
         )  # fmt: skip
     return spec_mod.build(loaded)
+
+
+def _is_int(x: Any) -> bool:
+    import numbers
+
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def check_overrides(loaded: scenario_mod.LoadedScenario,
+                    overrides: Mapping[str, Any]) -> dict[str, float]:  # fmt: skip
+    """Overrides ``{path: value}`` checked like a scenario's ``parameters`` (one domain check).
+
+    Raises:
+        InputError: an unknown or reference parameter, or a value that is not a finite
+            number inside the parameter's domain (field ``--set``).
+    """
+    from simulate import domains
+
+    if not isinstance(overrides, Mapping):
+        raise InputError("overrides must be a mapping of parameter paths to numbers",
+                         field="--set")  # fmt: skip
+    out: dict[str, float] = {}
+    for path, value in overrides.items():
+        try:
+            out[path] = domains.parameter_value(loaded.config, path, value)
+        except domains.DomainError as exc:
+            raise InputError(exc.message, field="--set") from None
+    return out
+
+
+def overridden_name(name: str, values: Mapping[str, float]) -> str:
+    """The name of a scenario run with overrides: ``<name>-set-<8 hex digits of the values>``.
+
+    The digest depends only on the overridden paths and values, so the same ``--set``
+    always gives the same name, and a modified run is never mistaken for the original.
+    """
+    import hashlib
+    import json
+
+    blob = json.dumps(sorted((k, float(v)) for k, v in values.items())).encode()
+    return f"{name[:50]}-set-{hashlib.sha256(blob).hexdigest()[:8]}"
 
 
 def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
@@ -88,6 +119,21 @@ def mesa_chunks(spec: spec_mod.RunSpec, runs: Iterable[int], seed: int):
         return [i], {k: v[None] for k, v in arrays.items()}
 
     return (one(int(i)) for i in runs)
+
+
+def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | Path | None,
+                    workers: int | None = None) -> None:  # fmt: skip
+    """Refuse a local run whose disk or memory estimate exceeds what is free (see
+    :mod:`simulate.resources`)."""
+    from simulate import resources
+    from simulate.results import entities_of
+
+    widths = [len(entities_of(spec, v)) for v in spec.outputs]
+    periods = len(spec.times)
+    need = resources.estimate(runs, periods, sum(widths), max(widths, default=1), keep, output,
+                              workers or os.cpu_count() or 1)  # fmt: skip
+    resources.check(need, f"{runs:,} runs x {periods:,} periods x {sum(widths)} series",
+                    spec.loaded.file)
 
 
 def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
@@ -166,6 +212,8 @@ def execute(
         require_dask()  # import (or fail) before any output is opened
     if output is not None:
         check_writable(output)
+    if not (executor.get("scheduler") or executor.get("dask_local")):
+        check_resources(spec, n, keep, output, executor.get("workers"))
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
     if engine == "mesa":
         chunks = mesa_chunks(spec, range(n), s)
@@ -240,7 +288,8 @@ def _spool_summary(spec, chunks, output, progress, executor):  # noqa: ANN001, A
     from simulate.summarystore import Spool, spool_stats
 
     finals: list[pd.DataFrame] = []
-    with Spool(Path(output).parent if output is not None else None) as spool:
+    folder = Path(output).parent if output is not None else None
+    with Spool(folder) as spool, _spool_errors(spool.root):
         done = 0
         if chunks == "batch":  # workers write their chunks into the spool themselves
             from simulate.ensemble import run_chunks
@@ -257,6 +306,20 @@ def _spool_summary(spec, chunks, output, progress, executor):  # noqa: ANN001, A
             if progress is not None:
                 progress(done)
         return spool_stats(spec, spool), finals
+
+
+@contextlib.contextmanager
+def _spool_errors(root: Path) -> Iterator[None]:
+    """A spool write that fails (disk full) becomes one message naming the spool's folder."""
+    from simulate.results import DISK_ERRNOS
+
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in DISK_ERRNOS:
+            raise
+        raise InputError(f"cannot write the temporary spool ({exc.strerror}); no result was "
+                         "written", file=root.parent, field="--output") from None  # fmt: skip
 
 
 def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001

@@ -5,17 +5,19 @@ Errors are :class:`~simulate.errors.InputError` naming the file, line and field.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from simulate import yamlio
+from simulate import domains, scenario_rules, yamlio
+from simulate.compose import Origin, compose
 from simulate.dynamics import INSTRUMENTS
 from simulate.errors import InputError
-from simulate.parameters import Config, domain, load_config
+from simulate.limits import echo
+from simulate.messages import validation_error
+from simulate.parameters import Config, load_config, parse_config
 from simulate.schema import Scenario
 
 #: Which events need a target, and of what kind.
@@ -30,14 +32,6 @@ EVENT_TARGETS = {
 }
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where a merged value was written: file and line."""
-
-    file: str
-    line: int | None
-
-
 @dataclass
 class LoadedScenario:
     """A validated scenario, its config, and where each field came from."""
@@ -46,6 +40,7 @@ class LoadedScenario:
     config: Config
     origins: dict[tuple, Origin]
     file: str
+    notes: list[str] = field(default_factory=list)
 
     def where(self, path: tuple) -> Origin:
         """The file and line of ``path`` or its nearest written ancestor."""
@@ -61,62 +56,6 @@ class LoadedScenario:
         return dump(self.scenario)
 
 
-def deep_merge(base: dict, over: dict) -> dict:
-    """Merge ``over`` into ``base``: mappings recursively, everything else replaced."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _read(located: yamlio.Located) -> dict:
-    if located.data is None:
-        raise InputError("the file is empty; expected a scenario mapping", file=located.file,
-                         line=1)  # fmt: skip
-    if not isinstance(located.data, dict):
-        raise InputError(
-            f"the top level must be a mapping of fields, got {type(located.data).__name__}",
-            file=located.file, line=1,
-        )  # fmt: skip
-    return located.data
-
-
-def _collect(
-    located: yamlio.Located, base_dir: Path, chain: tuple[str, ...]
-) -> tuple[dict, dict[tuple, Origin]]:
-    """Return merged data and origins for ``located`` and everything it extends."""
-    data = _read(located)
-    origins = {p: Origin(located.file or "<scenario>", ln) for p, ln in located.lines.items()}
-    parent = data.get("extends")
-    if parent is None:
-        return data, origins
-    if not isinstance(parent, str):
-        raise InputError("expected a file path", file=located.file,
-                         line=located.line_of(("extends",)), field="extends")  # fmt: skip
-    parent_path = (base_dir / parent).resolve()
-    if str(parent_path) in chain:
-        cycle = " -> ".join([*chain, str(parent_path)])
-        raise InputError(f"extends cycle: {cycle}", file=located.file,
-                         line=located.line_of(("extends",)), field="extends")  # fmt: skip
-    if not parent_path.is_file():
-        raise InputError(f"extended scenario not found: {parent_path}", file=located.file,
-                         line=located.line_of(("extends",)), field="extends")  # fmt: skip
-    pdata, porigins = _collect(
-        yamlio.load_file(parent_path), parent_path.parent, (*chain, str(parent_path))
-    )
-    inherited = {k: v for k, v in pdata.items() if k not in ("extends", "expect")}
-    merged = deep_merge(inherited, data)
-    merged.pop("extends", None)
-    porigins.update(origins)
-    # paths to a parent's config are relative to the parent file
-    if "config" in pdata and "config" not in data:
-        merged["config"] = str((parent_path.parent / pdata["config"]).resolve())
-    return merged, porigins
-
-
 def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedScenario:
     """Load and validate a scenario from a YAML file or a plain mapping.
 
@@ -127,54 +66,32 @@ def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedSc
     Raises:
         InputError: naming file, line and field for anything invalid.
     """
-    if isinstance(source, dict):
-        located = yamlio.Located(data=copy.deepcopy(source), file="<scenario>")
-        base_dir, name = Path.cwd(), "<scenario>"
-    else:
-        path = Path(source)
-        located = yamlio.load_file(path)
-        base_dir, name = path.resolve().parent, str(path)
-    chain = () if isinstance(source, dict) else (str(Path(source).resolve()),)
-    data, origins = _collect(located, base_dir, chain)
-    if data.get("config") and not Path(data["config"]).is_absolute() and "config" in located.lines:
-        data["config"] = str((base_dir / data["config"]).resolve())
+    composed = compose(source)
+    name = "<scenario>" if isinstance(source, dict) else str(source)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(composed.data, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        # discriminated unions add the tag name into loc; drop it for the user
-        loc = tuple(x for x in loc if x not in ("uniform", "triangular", "truncnormal",
-                                                 "lognormal", "choice", "Expect",
-                                                 "list[Expect]"))  # fmt: skip
-        origin = _origin(origins, loc, name)
-        raise InputError(_message(err), file=origin.file, line=origin.line,
-                         field=".".join(str(x) for x in loc) or None) from None  # fmt: skip
+        raise validation_error(exc, Scenario, composed.origins, name) from None
     if config is None:
-        config = load_config(scenario.config) if scenario.config else load_config()
-    loaded = LoadedScenario(scenario=scenario, config=config, origins=origins, file=name)
+        config = _scenario_config(scenario, composed.origins)
+    loaded = LoadedScenario(scenario=scenario, config=config, origins=composed.origins,
+                            file=name, notes=composed.notes)  # fmt: skip
     check_against_config(loaded)
     return loaded
 
 
-def _origin(origins: dict[tuple, Origin], loc: tuple, name: str) -> Origin:
-    path = tuple(loc)
-    while path:
-        if path in origins:
-            return origins[path]
-        path = path[:-1]
-    return origins.get((), Origin(name, None))
-
-
-def _message(err: dict) -> str:
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    if err["type"] == "missing":
-        return "required field is missing"
-    if "input" in err and err["type"] not in ("value_error",):
-        msg += f" (got {err['input']!r})"
-    return msg
+def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
+    """The scenario's config; an error in it also names the scenario line that chose it."""
+    if not scenario.config:
+        return load_config()
+    o = origins.get(("config",)) or Origin("<scenario>", None)
+    ref = yamlio.Ref(o.file, o.line, "config")
+    text = yamlio.read_text(scenario.config, named_at=ref)
+    try:
+        return parse_config(yamlio.loads(text, scenario.config))
+    except InputError as exc:
+        raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
+                         via=(*o.via, str(ref))) from None  # fmt: skip
 
 
 def check_against_config(loaded: LoadedScenario) -> None:
@@ -185,20 +102,20 @@ def check_against_config(loaded: LoadedScenario) -> None:
 
     def fail(msg: str, path: tuple) -> None:
         o = loaded.where(path)
-        raise InputError(msg, file=o.file, line=o.line, field=".".join(map(str, path)))
+        raise InputError(msg, file=o.file, line=o.line, field=".".join(map(str, path)),
+                         via=o.via)  # fmt: skip
 
     def check_param(p: str, field: tuple) -> None:
-        if not cfg.has(p):
-            groups = ", ".join([*cfg.actors, *cfg.routes, "middle_corridor"])
-            fail(f"unknown parameter {p!r}; expected <group>.<name> with group one of {groups} "
-                 "(see `simulate params`)", field)  # fmt: skip
-        if cfg.get(p).role != "model":
-            fail(f"{p!r} is a reference figure, not used by the model", field)
+        try:
+            domains.parameter(cfg, p)
+        except domains.DomainError as exc:
+            fail(exc.message, field)
 
     def check_value(p: str, v: float, field: tuple) -> None:
-        lo, hi = domain(p)
-        if not lo <= v <= hi:
-            fail(f"{v} is outside the admissible range [{lo}, {hi}] of {p}", field)
+        try:
+            domains.value_in_domain(p, v)
+        except domains.DomainError as exc:
+            fail(exc.message, field)
 
     for key in ("initial", "parameters"):
         for p, v in getattr(sc, key).items():
@@ -246,10 +163,13 @@ def check_against_config(loaded: LoadedScenario) -> None:
             fail("a route disruption needs a duration in years", ("events", i, "duration"))
     for i, v in enumerate(sc.outputs or []):
         if v not in VARIABLES:
-            fail(f"unknown output {v!r}; expected one of {sorted(VARIABLES)}", ("outputs", i))
+            fail(f"unknown output {echo(v)}{domains.suggestion(v, VARIABLES)}; expected one of "
+                 f"{sorted(VARIABLES)}", ("outputs", i))  # fmt: skip
     for k, exp in enumerate(sc.expectations):
         where = ("expect", k) if isinstance(sc.expect, list) else ("expect",)
         _check_expect(exp, sc.horizon, cfg, lambda m, f, w=where: fail(m, (*w, *f)))
+    scenario_rules.check(loaded, EVENT_TARGETS)
+
 
 
 def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:

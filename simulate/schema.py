@@ -135,7 +135,8 @@ class Expect(_Strict):
 class Scenario(_Strict):
     """A scenario as users write it in YAML (after ``extends`` is merged)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+                      description="Plain identifier; names the result file")
     description: str = ""
     extends: str | None = Field(None, description="Scenario file this one builds on")
     config: str | None = Field(

@@ -15,6 +15,7 @@ when no file or folder of that name exists where you run the command.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -63,11 +64,11 @@ def resolve_scenario(source: str | Path) -> Path:
             scenario; the message lists the shipped names.
     """
     path = Path(source)
-    if path.exists() or not is_name(str(source)):
+    if os.path.exists(path) or not is_name(str(source)):  # never raises (long names)
         return path
     for suffix in SUFFIXES:
         candidate = folder("scenarios") / f"{source}{suffix}"
-        if candidate.is_file():
+        if os.path.isfile(candidate):
             return candidate
     names = ", ".join(scenario_names()) or "none"
     raise InputError(f"file not found, and no shipped scenario has this name (shipped: "

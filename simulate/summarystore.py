@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from simulate import resources
 from simulate.spec import RunSpec
 
 #: Quantiles kept per time, variable and entity.
@@ -51,10 +52,17 @@ def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]
 
 
 class Spool:
-    """Per-variable chunk files in a temporary folder, removed on :meth:`close`."""
+    """Per-variable chunk files in a temporary folder, removed on :meth:`close`.
+
+    The folder is named after this process (``.multivector-spool-PID-XXXX``), so one
+    left behind by a killed run is removed by the next (:func:`simulate.cleanup.sweep`).
+    """
 
     def __init__(self, directory: str | Path | None = None) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix=".multivector-spool-", dir=directory)
+        from simulate.cleanup import spool_prefix, sweep
+
+        sweep(directory or tempfile.gettempdir())  # spools of runs that were killed
+        self._tmp = tempfile.TemporaryDirectory(prefix=spool_prefix(), dir=directory)
         self.root = Path(self._tmp.name)
         self._chunks: list[int] = []
 
@@ -107,7 +115,7 @@ class Spool:
 
 #: Bytes of one variable's values a statistics task holds at once (its entity columns
 #: are taken in blocks below this size), so memory stays bounded with many entities.
-BLOCK_BYTES = 128 * 2**20
+BLOCK_BYTES = resources.BLOCK_BYTES
 
 
 def spool_stats(spec: RunSpec, spool: Spool) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Shared fixtures and the hypothesis profiles (``ci`` is selected by HYPOTHESIS_PROFILE)."""
+"""Shared fixtures and the hypothesis profiles (``ci``, ``dev``, ``fuzz``; HYPOTHESIS_PROFILE)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ settings.register_profile(
 )  # fmt: skip
 settings.register_profile(
     "dev", deadline=None, max_examples=15,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)  # fmt: skip
+# thousands of hostile inputs: HYPOTHESIS_PROFILE=fuzz pytest tests/test_hostile_inputs.py
+settings.register_profile(
+    "fuzz", deadline=None, max_examples=1000, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )  # fmt: skip
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

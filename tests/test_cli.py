@@ -40,11 +40,13 @@ def test_run_set_overrides_a_parameter(tmp_path):
                "-o", tmp_path / "a.parquet", "--json")  # fmt: skip
     assert r.exit_code == 0, r.output
     payload = json.loads(r.output)
-    assert payload["baseline"]["file"].endswith("a.parquet")
+    (name,) = payload  # the modified run is named after the change, not as the original
+    assert name.startswith("baseline-set-") and payload[name]["file"].endswith("a.parquet")
     from simulate import load_results
 
     meta = load_results(tmp_path / "a.parquet").metadata
     assert meta["scenario"]["parameters"]["russia.capacity"] == 0.5
+    assert meta["scenario"]["name"] == name
 
 
 def test_run_mesa_engine_matches_batch(tmp_path):

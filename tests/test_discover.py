@@ -126,3 +126,11 @@ def test_discover_says_how_to_install_ema_workbench(short, monkeypatch):
     r = invoke("discover", short, "--runs", "40")
     assert_bad_input(r, "pip install", "ema_workbench")
     assert INSTALL_HINT in r.stderr
+
+
+def test_without_runs_the_design_has_the_scenarios_runs(tmp_path):
+    path = write(tmp_path, "s.yaml", f"name: s\nextends: {SCENARIOS / 'baseline.yaml'}\n"
+                 "runs: 120\n")  # fmt: skip
+    r = invoke("discover", path, "--outcome", "leverage:russia>0.22", "--json", "-q")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["runs"] == 120

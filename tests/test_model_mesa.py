@@ -61,7 +61,7 @@ def test_every_scalar_model_parameter_is_a_keyword(small_file, config):
 @pytest.mark.parametrize(("params", "says"), [
     ({"russia.no_such_thing": 1.0}, "unknown parameter 'russia.no_such_thing'"),
     ({"kazakhstan.resolve": -1.0}, "outside the admissible range"),
-    ({"kazakhstan.resolve": "high"}, "expected a number"),
+    ({"kazakhstan.resolve": "high"}, "must be a number"),
 ])  # fmt: skip
 def test_bad_parameters_are_input_errors(small_file, params, says):
     with pytest.raises(InputError, match=says):

@@ -12,9 +12,25 @@ Use them to property-test your own scenarios, configs and extensions::
         v = res.frame.query("variable == 'balance_index'")["value"]
         assert v.between(0, 1).all()
 
-Every strategy draws only valid input: values within each parameter's domain
+These strategies draw only valid input: values within each parameter's domain
 (:data:`simulate.parameters.DOMAINS`), horizons with start < end, events aimed at
 real routes and powers. Pass ``config=`` to generate for your own config.
+
+The hostile strategies draw input the tool must refuse (exit code 2, one short
+message naming file, field and line; never a traceback or a hang), each a
+:class:`~simulate.testing.hostile.HostileCase` of files and a command line:
+
+* :func:`hostile_scenarios`: a shipped scenario with one hostile change (wrong
+  types, booleans and NaN as numbers, values outside a domain, misspelt fields and
+  parameters, bad events and outputs, YAML tags, dates, merge keys, duplicate keys,
+  deep nesting, alias bombs, syntax errors, oversized files, ``extends:`` and
+  ``config:`` aimed at FIFOs, devices, /proc, symlink loops or broken files, a run
+  too big for the disk);
+* :func:`hostile_result_files`: a damaged result file for ``compare``, ``report``,
+  ``export`` and ``plot`` (metadata, columns, rows, the file itself);
+* :func:`hostile_arguments`: odd options and outputs (``--set`` outside a domain,
+  ``-o /dev/null``, ``--at nan`` ...);
+* :func:`hostile_inputs`: any of them.
 """
 
 from __future__ import annotations
@@ -24,6 +40,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from simulate.parameters import Config, domain, load_config
+from simulate.testing.hostile import HostileCase, hostile_scenarios
+from simulate.testing.hostile_cli import hostile_arguments, hostile_inputs, hostile_result_files
+
+__all__ = [
+    "HostileCase", "events", "horizons", "hostile_arguments", "hostile_inputs",
+    "hostile_result_files", "hostile_scenarios", "model_parameters", "parameter_sets",
+    "scenarios", "uncertainties",
+]  # fmt: skip
 
 _DEFAULT: list[Config] = []
 
@@ -103,10 +127,12 @@ def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict
 
 
 @st.composite
-def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int = 3) -> list:
-    """Uncertainties over distinct model parameters, every distribution kind."""
+def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int = 3,
+                  exclude: tuple[str, ...] = ()) -> list:  # fmt: skip
+    """Uncertainties over distinct model parameters (none in ``exclude``), every kind."""
     cfg = _config(config)
-    paths = draw(st.lists(st.sampled_from(model_parameters(cfg)), max_size=max_size, unique=True))
+    free = [p for p in model_parameters(cfg) if p not in exclude]
+    paths = draw(st.lists(st.sampled_from(free), max_size=max_size, unique=True))
     out = []
     for p in paths:
         lo, hi = domain(p)
@@ -148,8 +174,9 @@ def scenarios(
         "initial": draw(parameter_sets(cfg, max_size=2)),
         "parameters": draw(parameter_sets(cfg)),
         "events": draw(st.lists(events(hz, cfg), max_size=3)),
-        "uncertainties": draw(uncertainties(cfg)),
     }
+    data["uncertainties"] = draw(uncertainties(cfg, exclude=(*data["parameters"],
+                                                             *data["initial"])))
     taken = (set(data["parameters"]) | set(data["initial"])
              | {u["parameter"] for u in data["uncertainties"]})
     free = [p for p in model_parameters(cfg) if p not in taken]
