@@ -30,6 +30,7 @@ from simulate.errors import InputError, ResultFileError
 from simulate.limits import echo
 from simulate.spec import RunSpec
 from simulate.variables import VARIABLES, units
+from simulate.yamlio import file_kind
 
 SCHEMA_VERSION = 1
 META_KEY = b"multivector"
@@ -216,7 +217,7 @@ def check_writable(target: str | Path) -> Path:
         raise fail("output path is a symbolic link; give the file it points to or a new "
                    "path", target)  # fmt: skip
     if mode is not None and not stat.S_ISREG(mode):
-        raise fail(f"output path is not a regular file (a {_kind(mode)}); refusing to "
+        raise fail(f"output path is not a regular file (a {file_kind(mode)}); refusing to "
                    "replace it", target)  # fmt: skip
     try:
         fd, probe = tempfile.mkstemp(prefix=part_prefix(target), suffix=".probe", dir=parent)
@@ -236,14 +237,6 @@ def _reason(exc: OSError) -> str:
 def _printable(path: Path) -> str:
     text = "".join(c if c.isprintable() else "?" for c in str(path))
     return text if len(text) <= 160 else text[:80] + "..." + text[-40:]
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):  # fmt: skip
-        if test(mode):
-            return name
-    return "special file"
 
 
 def write_error(exc: OSError, target: str | Path) -> InputError:
@@ -359,8 +352,8 @@ def _open_check(path: str | Path) -> Path:
     if stat.S_ISDIR(mode):
         raise ResultFileError("is a directory, expected a result file", file=shown)
     if not stat.S_ISREG(mode):
-        raise ResultFileError(f"is not a regular file (a {_kind(mode)}); expected a result file",
-                              file=shown)  # fmt: skip
+        raise ResultFileError(f"is not a regular file (a {file_kind(mode)}); expected a "
+                              "result file", file=shown)  # fmt: skip
     return p
 
 

@@ -287,7 +287,7 @@ def read_text(path: str | Path, *, named_at: Ref | None = None) -> str:
         if stat.S_ISDIR(st.st_mode):
             raise fail("is a directory, expected a YAML file")
         if not stat.S_ISREG(st.st_mode):
-            raise fail(f"is not a regular file (a {_kind(st.st_mode)}); expected a YAML file")
+            raise fail(f"is not a regular file (a {file_kind(st.st_mode)}); expected a YAML file")
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:
             block = os.read(fd, min(1 << 16, MAX_FILE_BYTES + 1 - size))
@@ -332,7 +332,8 @@ def _open_problem(exc: OSError) -> str:
     return known.get(exc.errno or 0, f"cannot open the file ({exc.strerror or 'error'})")
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is (FIFO, device, socket), from its mode."""
     for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
                        (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):  # fmt: skip
         if test(mode):
