@@ -53,3 +53,16 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def default_signals() -> None:
+    """In a child process before exec: signals as a terminal gives them.
+
+    A test run started in the background (``cmd &``) or under ``nohup`` ignores SIGINT or
+    SIGHUP, and a child inherits that; the signal tests need the dispositions a user's
+    run has.
+    """
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)

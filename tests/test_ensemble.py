@@ -23,7 +23,7 @@ from simulate.runner import prepare
 from simulate.summarystore import STATS, stats_over_runs
 from simulate.testing import strategies as mst
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, default_signals
 
 
 def _collect(chunks) -> dict[str, np.ndarray]:
@@ -205,7 +205,7 @@ def test_ctrl_c_exits_130_and_keeps_the_previous_file(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulate", "run", str(SCENARIOS / "baseline.yaml"), "-n",
          "200000", "--engine", "mesa", "--keep", "runs", "-o", str(target), "-q"],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
     )  # fmt: skip
     deadline = time.time() + 60
     while time.time() < deadline and not any(tmp_path.glob(".r.parquet.*")):

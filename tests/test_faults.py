@@ -25,7 +25,7 @@ import pytest
 
 import simulate
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, default_signals
 
 OLD = b"an older result file that must survive byte for byte"
 #: Seconds the processes of a killed run may take to exit.
@@ -97,6 +97,7 @@ class Run:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "simulate", "run", *args], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=default_signals,
         )  # fmt: skip
 
     def wait_for(self, what: str, bound: float = 60.0) -> None:
