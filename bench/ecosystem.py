@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from run import _machine  # bench/run.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = str(ROOT / "scenarios" / "middle_corridor.yaml")
@@ -194,12 +195,6 @@ print(json.dumps({{"seconds": dt, "peak": _status("VmHWM:") - before, "traced": 
         plain, traced = figures[False], figures[True]
         rows.append((name, plain["seconds"], plain["peak"], traced["traced"], plain["mb"]))
     return rows
-
-
-def _machine() -> str:
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-            f"{mem:.1f} GiB RAM, Python {platform.python_version()}, {platform.system()}")
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from simulate.runner import prepare
 from simulate.summarystore import STATS, stats_over_runs
 from simulate.testing import strategies as mst
 
-from .conftest import ROOT, SCENARIOS, default_signals
+from .conftest import ROOT, SCENARIOS, default_signals, process_parents
 
 
 def _collect(chunks) -> dict[str, np.ndarray]:
@@ -231,14 +231,7 @@ def test_a_summary_computed_on_dask_equals_the_local_one(tmp_path):
 
 def _grandchildren() -> list[int]:
     """Processes whose parent is a child of this process (pool workers under the forkserver)."""
-    parents: dict[int, int] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
+    parents = process_parents()
     children = {p for p, pp in parents.items() if pp == os.getpid()}
     return [p for p, pp in parents.items() if pp in children]
 

@@ -25,7 +25,7 @@ import pytest
 
 import simulate
 
-from .conftest import ROOT, SCENARIOS, default_signals
+from .conftest import ROOT, SCENARIOS, default_signals, process_parents
 
 OLD = b"an older result file that must survive byte for byte"
 #: Seconds the processes of a killed run may take to exit.
@@ -46,22 +46,9 @@ def _session(sid: int) -> list[int]:
     return out
 
 
-def _children(pid: int) -> dict[int, int]:
-    """Process id -> parent id, for every process."""
-    parents = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    return parents
-
-
 def _workers(pid: int, executor: str) -> list[int]:
     """Worker processes of run ``pid``: children of its forkserver (pool) or spawned (Dask)."""
-    parents = _children(pid)
+    parents = process_parents()
     kids = [p for p, pp in parents.items() if pp == pid]
     if executor == "--dask-local":
         return [p for p in kids if b"spawn_main" in _cmdline(p)]
