@@ -90,9 +90,8 @@ class Spool:
         order = sorted(self._chunks)
         cols = slice(None) if columns is None else columns
         parts = [np.load(self.root / f"{var}-{k:012d}.npy", mmap_mode="r")[cols] for k in order]
-        runs = [np.load(self.root / f"runs-{k:012d}.npy") for k in order]
         arr = np.moveaxis(np.concatenate(parts, axis=1), 0, -1)
-        idx = np.concatenate(runs)
+        idx = self.runs()
         if np.any(np.diff(idx) < 0):
             arr = arr[np.argsort(idx, kind="stable")]
         return arr
