@@ -1,4 +1,4 @@
-"""The batched driver: the stages of :mod:`simulate.stages` applied to many runs at once."""
+"""The batched driver: the period schedule applied to many runs at once."""
 
 from __future__ import annotations
 
@@ -8,29 +8,92 @@ import numpy as np
 
 from simulate import stages
 from simulate.errors import InputError
-from simulate.randomness import from_uniforms, n_uniforms, run_generator
+from simulate.randomness import draw_runs
 from simulate.rest import hedger_columns, start
-from simulate.spec import Draws, RunSpec, StepParams
+from simulate.schedule import Stage, run_period
+from simulate.spec import Draws, RunSpec
 
 #: Runs per chunk: large enough to amortise per-step overhead, small enough for the cache.
 DEFAULT_CHUNK = 2048
 
 
-def draw_chunk(spec: RunSpec, runs: Sequence[int], seed: int) -> tuple[Draws, np.ndarray]:
-    """Each run's draws and its shocks, shape (periods, runs, issues), from its own generator.
+class Batch:
+    """Many runs of one spec, advanced through the schedule's stages together.
 
-    Run *i* makes exactly the calls the Mesa driver makes on its ``model.rng``:
-    ``standard_normal((periods, issues))`` then ``random(n_uniforms)``.
+    Every stage acts for every run and every power at once, on arrays with a
+    leading run axis, by the same equations (:mod:`simulate.stages`) the Mesa
+    agents use.
+
+    Args:
+        spec: The run specification.
+        draws: The runs' random inputs.
+        noise: The runs' choice shocks, shape (periods, runs, issues).
+
+    Attributes:
+        outputs: For each output variable, an array (periods, runs, entities), filled
+            period by period.
     """
-    n_u, n_t, n_i = n_uniforms(spec), len(spec.times), len(spec.issues)
-    u = np.empty((len(runs), n_u))
-    z = np.empty((len(runs), n_t, n_i))
-    for r, i in enumerate(runs):
-        g = run_generator(seed, int(i))
-        z[r] = g.standard_normal((n_t, n_i))
-        u[r] = g.random(n_u)
-    noise = np.ascontiguousarray(z[:, :, spec.shock_order].transpose(1, 0, 2))
-    return from_uniforms(spec, u), noise
+
+    def __init__(self, spec: RunSpec, draws: Draws, noise: np.ndarray) -> None:
+        self.spec, self.draws, self.noise = spec, draws, noise
+        self.sp = spec.params_at(0, draws)
+        self.pw, self.hs = start(spec, spec.rest_params(draws), self.sp)
+        self.period = 0
+        self.outputs: dict[str, np.ndarray] = {}
+
+    def begin(self, period: int) -> None:
+        """Set period ``period``'s parameters."""
+        self.period = period
+        self.sp = self.spec.params_at(period, self.draws)
+        self.h = hedger_columns(self.sp)
+
+    def act(self, stage: Stage) -> None:
+        """Run a stage for all runs and actors (the batch does every actor's part)."""
+        getattr(self, stage.name)()
+
+    def end(self, period: int) -> None:
+        """Store the period's outputs."""
+        n_t, n_r = len(self.spec.times), self.noise.shape[1]
+        for name, arr in stages.observe(self.hs, self.pw, self.sp, self.spec).items():
+            if name not in self.outputs:
+                self.outputs[name] = np.empty((n_t, n_r, arr.shape[1]))
+            self.outputs[name][period] = arr
+
+    def grow(self) -> None:
+        """Powers: capacities move."""
+        self.before = stages.grow(self.pw, self.sp.power, self.spec.dt)
+
+    def assess(self) -> None:
+        """World: each power's backing by the others."""
+        self.support = stages.support(self.pw, self.sp)
+
+    def decide(self) -> None:
+        """Powers: instrument efforts by the expected-utility rule."""
+        stages.decide(self.pw, self.sp.power, self.h, self.hs.position[:, None, :],
+                      self.hs.channels, self.support)  # fmt: skip
+
+    def respond(self) -> None:
+        """Hedger: positions move towards the noisy best response."""
+        stages.respond(self.hs, self.pw, self.sp, self.spec, self.noise[self.period],
+                       self.spec.dt)  # fmt: skip
+
+    def trade_and_invest(self) -> None:
+        """Powers: trade and FDI respond to the new positions."""
+        e = self.spec.enforcement
+        hs = self.hs
+        enforcement = (np.zeros((hs.position.shape[0], 1)) if e is None
+                       else hs.position[:, e : e + 1])  # fmt: skip
+        stages.economy(self.pw, self.sp.power, self.h, hs.position[:, None, :], enforcement,
+                       hs.sanction_ref[:, None], self.before, self.spec.investment,
+                       self.spec.dt)  # fmt: skip
+
+    def adjust_economy(self) -> None:
+        """Hedger: routes, freight, income and perceived risk."""
+        stages.routes(self.hs, self.pw, self.sp, self.spec, self.spec.dt)
+
+    def record(self) -> None:
+        """World: the period's outcomes."""
+        stages.record(self.hs, self.pw, self.sp, self.spec)
 
 
 def simulate_runs(
@@ -40,53 +103,23 @@ def simulate_runs(
 
     Args:
         spec: The run specification.
-        runs: Run indices; run *i* draws only from the generator of (seed, i).
+        runs: Run indices; run *i*'s random numbers depend on (seed, i) alone.
         seed: The scenario seed.
         fixed: Optional values of random parameters (uncertainties or config
             ranges) by path, each an array indexed by run index. They replace
-            the run's own draw (the draw is still made, so every other random
-            number of the run stays as it was). Used by experiment designs
-            such as sensitivity analysis.
+            the run's own draw (every other random number of the run stays as
+            it was). Used by experiment designs such as sensitivity analysis.
 
     Returns:
         For each output variable, an array of shape (len(runs), periods, entities).
     """
-    draws, noise = draw_chunk(spec, runs, seed)
+    draws, noise = draw_runs(spec, seed, runs)
     for path, values in (fixed or {}).items():
         if path not in draws.values:
             raise InputError(f"{path} is not a random input of this scenario "
                              "(declare it under uncertainties)", field="uncertainties")  # fmt: skip
         draws.values[path] = np.asarray(values, dtype=float)[np.asarray(runs, dtype=np.int64)]
-    n_t = len(spec.times)
-    pw, hs = start(spec, spec.rest_params(draws), spec.params_at(0, draws))
-    out: dict[str, np.ndarray] = {}
-    for t in range(n_t):
-        sp = spec.params_at(t, draws)
-        step(pw, hs, sp, spec, noise[t])
-        for name, arr in stages.observe(hs, pw, sp, spec).items():
-            if name not in out:
-                out[name] = np.empty((n_t, len(runs), arr.shape[1]))
-            out[name][t] = arr
-    return {k: v.transpose(1, 0, 2) for k, v in out.items()}
-
-
-def step(
-    pw: stages.PowerState, hs: stages.HedgerState, sp: StepParams, spec: RunSpec,
-    shock: np.ndarray,
-) -> None:  # fmt: skip
-    """One period for every run: powers grow and decide -> Kazakhstan responds -> economy
-    and routes -> outcomes."""
-    dt = spec.dt
-    h = hedger_columns(sp)
-    before = stages.grow(pw, sp.power, dt)
-    stages.decide(pw, sp.power, h, hs.position[:, None, :], hs.channels,
-                  stages.support(pw, sp))  # fmt: skip
-    stages.respond(hs, pw, sp, spec, shock, dt)
-    e = spec.enforcement
-    zero = np.zeros((hs.position.shape[0], 1))
-    enforcement = zero if e is None else hs.position[:, e : e + 1]
-    stages.economy(pw, sp.power, h, hs.position[:, None, :], enforcement,
-                   hs.sanction_ref[:, None], before,
-                   spec.investment, dt)  # fmt: skip
-    stages.routes(hs, pw, sp, spec, dt)
-    stages.record(hs, pw, sp, spec)
+    batch = Batch(spec, draws, noise)
+    for t in range(len(spec.times)):
+        run_period(batch, t)
+    return {k: v.transpose(1, 0, 2) for k, v in batch.outputs.items()}

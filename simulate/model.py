@@ -2,9 +2,12 @@
 
 A period runs: powers' capacities move -> powers decide their pressure -> Kazakhstan
 chooses its positions -> trade, investment and routes respond -> outcomes are
-recorded. Within a stage, agents read only what earlier stages wrote, so no result
-depends on the order agents are activated in. All randomness comes from
-``model.rng``, seeded from (scenario seed, run index).
+recorded (the schedule, :data:`simulate.schedule.PERIOD`, which the batched driver
+runs too). Within a stage, agents read only what earlier stages wrote, so no result
+depends on the order agents are activated in. A run's random numbers are those of
+(scenario seed, run index) in :func:`simulate.randomness.draw_runs`, the same
+numbers the batched driver draws for that run; ``model.rng`` and ``model.random``
+are seeded from the pair too, for Mesa's own use.
 
 The model is built from keyword arguments alone, as Mesa's tools build models::
 
@@ -16,7 +19,7 @@ The model is built from keyword arguments alone, as Mesa's tools build models::
                    parameters={"kazakhstan.balance_preference": [0.2, 0.5, 1.0]},
                    iterations=5, max_steps=100, data_collection_period=4)
 
-**Which run.** Run *i* of a scenario draws only from the generator of
+**Which run.** Run *i* of a scenario draws only the random numbers of
 (scenario seed, *i*), exactly as in the batched driver, so
 ``BalancingModel(s, seed=k, run=i)`` equals run *i* of ``simulate run s --seed k``.
 When no run index is given, the model numbers its run itself, as Mesa seeds a model
@@ -56,8 +59,9 @@ from simulate import stages
 from simulate.agents import HedgerAgent, PowerAgent
 from simulate.errors import InputError
 from simulate.modelspec import Source, model_spec
-from simulate.randomness import draw_run, run_generator, run_seed, shocks
+from simulate.randomness import draw_runs, run_seed
 from simulate.rest import start
+from simulate.schedule import Stage, run_period
 from simulate.spec import RunSpec
 from simulate.variables import VARIABLES
 
@@ -113,7 +117,6 @@ class BalancingModel(mesa.Model):
         base_seed = spec.scenario.seed if seed is None else _index(seed, "seed", 2**63)
         run = _run_index(run, seed, rng)
         super().__init__(seed=run_seed(base_seed, run))
-        self.reset_rng(run_generator(base_seed, run))
         self.spec = spec
         self.parameters = {k: float(v) for k, v in kwargs.items()}
         self.run_index = run
@@ -121,8 +124,8 @@ class BalancingModel(mesa.Model):
         self.dt = spec.dt
         self.period = 0
         self.year = float(spec.times[0] - spec.dt)
-        self.shocks = shocks(self.rng, len(spec.times), len(spec.issues))[:, spec.shock_order]
-        self.draws = draw_run(spec, self.rng)
+        self.draws, noise = draw_runs(spec, base_seed, [run])
+        self.shocks = noise[:, 0, :]
         self.params = spec.params_at(0, self.draws)
         pw, hs = start(spec, spec.rest_params(self.draws), self.params)
         self.power_agents = [PowerAgent(self, name, j, column(pw, j))
@@ -166,26 +169,43 @@ class BalancingModel(mesa.Model):
         return stages.stack_powers([a.state for a in self.power_agents])
 
     def step(self) -> None:
-        """Advance one period through the stages and record the outcomes.
+        """Advance one period through the schedule's stages and record the outcomes.
 
         A step past the horizon's end records nothing and stops the model.
         """
         if self.period >= len(self.spec.times):
             self.running = False
             return
-        self.params = self.spec.params_at(self.period, self.draws)
-        self.powers.do("grow")
-        self.support = stages.support(self.gather_powers(), self.params)
-        self.powers.do("decide")
-        self.hedger.respond()
-        self.powers.do("trade_and_invest")
-        self.hedger.adjust_economy()
-        pw = self.gather_powers()
-        stages.record(self.hedger.state, pw, self.params, self.spec)
-        self.observation = stages.observe(self.hedger.state, pw, self.params, self.spec)
-        self.year = float(self.spec.times[self.period])
-        self.period += 1
+        run_period(self, self.period)
+
+    def begin(self, period: int) -> None:
+        """Set period ``period``'s parameters."""
+        self.params = self.spec.params_at(period, self.draws)
+
+    def act(self, stage: Stage) -> None:
+        """Activate the stage's actors: every power, the hedger, or the model itself."""
+        if stage.actor == "powers":
+            self.powers.do(stage.name)
+        elif stage.actor == "hedger":
+            getattr(self.hedger, stage.name)()
+        else:
+            getattr(self, stage.name)()
+
+    def end(self, period: int) -> None:
+        """Observe and collect the period's outputs."""
+        self.observation = stages.observe(self.hedger.state, self.gather_powers(), self.params,
+                                          self.spec)  # fmt: skip
+        self.year = float(self.spec.times[period])
+        self.period = period + 1
         self.datacollector.collect(self)
+
+    def assess(self) -> None:
+        """World stage: each power's backing by the others."""
+        self.support = stages.support(self.gather_powers(), self.params)
+
+    def record(self) -> None:
+        """World stage: the period's outcomes."""
+        stages.record(self.hedger.state, self.gather_powers(), self.params, self.spec)
 
     def run(self) -> dict[str, np.ndarray]:
         """Run to the horizon's end; return variable -> (periods, entities).

@@ -1,50 +1,95 @@
-"""Per-run randomness: run *i* of a scenario draws only from a generator seeded by (seed, i).
+"""Per-run randomness: every random number of run *i* is a pure function of (seed, i).
 
-Both drivers call :func:`draw_run` with the run's generator and then draw each
-period's utility shocks from the same generator, in the same order, so a run's
-trajectory depends on nothing but the scenario, the seed and its index.
+The numbers come from Philox4x32-10 (:mod:`simulate.philox`), a counter-based
+generator, so nothing is set up per run: the draws of a whole chunk of runs are
+one vectorised computation, and run *i* gets the same numbers alone, in any
+chunk and on any executor. Both drivers draw through :func:`draw_runs`.
+
+**The scheme** (result files of schema version 2 and later):
+
+* key: the scenario seed's two 32-bit words (low, high);
+* counter: (block, stream, run's low 32 bits, run's high 32 bits);
+* each block gives four 32-bit words; a word *w* is the uniform (w + 0.5) / 2**32.
+
+Streams (the second counter word):
+
+* ``INPUTS``: one uniform per random input, in order: the scenario's
+  uncertainties, then config ranges, then events (word *k* is block k // 4,
+  word k % 4). Adding an event at the end changes no other input of the run, and
+  every event draws its uniform whatever its probability.
+* ``SHOCKS + k``: the choice shocks of the issue ranked *k* by name, one per
+  period (period *t* is block t // 4, word t % 4), standard normal by the inverse
+  normal CDF. Reordering issues in the config permutes them; lengthening the
+  horizon leaves the earlier periods' shocks as they were.
+* ``MESA``: the seed of the Mesa model's own generators (``model.random``,
+  ``model.rng``), which the model's equations never draw from.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
 from simulate.parameters import domain
+from simulate.philox import philox4x32, words_to_uniforms
 from simulate.schema import Choice, LogNormal, Triangular, TruncatedNormal, Uniform
 from simulate.spec import Draws, RunSpec
 
+#: Stream numbers (the counter's second word).
+INPUTS, MESA, SHOCKS = 0, 1, 16
+#: The scheme's name, written into result files' metadata.
+SCHEME = "philox4x32-10: key (seed), counter (block, stream, run)"
+
+
+def _key(seed: int) -> tuple[int, int]:
+    return int(seed) & 0xFFFFFFFF, (int(seed) >> 32) & 0xFFFFFFFF
+
+
+def words(seed: int, runs: Sequence[int] | np.ndarray, stream: int, n: int) -> np.ndarray:
+    """The first ``n`` 32-bit words of ``stream`` for each run, shape (runs, n), uint64."""
+    r = np.asarray(runs, dtype=np.uint64).reshape(-1, 1)
+    blocks = np.arange((n + 3) // 4, dtype=np.uint64).reshape(1, -1)
+    out = philox4x32((blocks, stream, r & np.uint64(0xFFFFFFFF), r >> np.uint64(32)), _key(seed))
+    return np.stack(out, axis=-1).reshape(len(r), -1)[:, :n]
+
+
+def uniforms(seed: int, runs: Sequence[int] | np.ndarray, stream: int, n: int) -> np.ndarray:
+    """The first ``n`` uniforms in (0, 1) of ``stream`` for each run, shape (runs, n)."""
+    return words_to_uniforms(words(seed, runs, stream, n))
+
 
 def run_seed(seed: int, run: int) -> int:
-    """A 128-bit integer derived from (seed, run), for seeding stdlib ``random`` in Mesa."""
-    words = np.random.SeedSequence(seed, spawn_key=(run,)).generate_state(4, np.uint32)
-    return int(sum(int(w) << (32 * i) for i, w in enumerate(words)))
-
-
-def run_generator(seed: int, run: int) -> np.random.Generator:
-    """The generator run ``run`` draws from: PCG64 on ``SeedSequence(seed, spawn_key=(run,))``.
-
-    This is the stream ``SeedSequence(seed).spawn(n)[run]`` would give, without
-    spawning n children, so any run can be computed alone, anywhere.
-    """
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run,))))
+    """A 128-bit integer for run ``run`` of ``seed``, seeding Mesa's own generators."""
+    w = words(seed, [run], MESA, 4)[0]
+    return int(sum(int(x) << (32 * i) for i, x in enumerate(w)))
 
 
 def n_uniforms(spec: RunSpec) -> int:
-    """How many uniforms a run draws after its shocks: one per uncertainty, range and event."""
+    """How many input uniforms a run draws: one per uncertainty, range and event."""
     return len(spec.events) + len(spec.random)
 
 
-def draw_run(spec: RunSpec, rng: np.random.Generator) -> Draws:
-    """Draw one run's random inputs (uncertainties, config ranges, event occurrence).
+def draw_runs(spec: RunSpec, seed: int,
+              runs: Sequence[int] | np.ndarray) -> tuple[Draws, np.ndarray]:  # fmt: skip
+    """The random inputs and the choice shocks of the given runs.
 
-    One call, ``rng.random(n_uniforms(spec))``, made right after the run's
-    shocks (:func:`shocks`). The order — shocks, uncertainties, ranges, events —
-    means adding an event changes no other draw of the run, and every event
-    draws its uniform whatever its probability, so changing one event's
-    probability leaves every other draw as it was.
+    Args:
+        spec: The run specification.
+        seed: The scenario seed.
+        runs: Run indices, in [0, 2**64).
+
+    Returns:
+        The runs' :class:`Draws`, and their shocks, shape (periods, runs, issues).
     """
-    return from_uniforms(spec, rng.random(n_uniforms(spec))[None, :])
+    runs = np.asarray(runs, dtype=np.uint64)
+    draws = from_uniforms(spec, uniforms(seed, runs, INPUTS, n_uniforms(spec)))
+    n_t = len(spec.times)
+    noise = np.empty((n_t, len(runs), len(spec.issues)))
+    for col, ranked in enumerate(spec.shock_order):
+        noise[:, :, col] = ndtri(uniforms(seed, runs, SHOCKS + ranked, n_t)).T
+    return draws, noise
 
 
 def from_uniforms(spec: RunSpec, u: np.ndarray) -> Draws:
@@ -69,7 +114,7 @@ def from_uniforms(spec: RunSpec, u: np.ndarray) -> Draws:
 
 def inverse_cdf(u: Uniform | Triangular | TruncatedNormal | LogNormal | Choice,
                 q: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The distribution's quantile function at ``q`` (uniforms in [0, 1))."""
+    """The distribution's quantile function at ``q`` (uniforms in (0, 1))."""
     q = np.asarray(q, dtype=float)
     if u.dist == "uniform":
         return u.low + q * (u.high - u.low)
@@ -88,16 +133,3 @@ def inverse_cdf(u: Uniform | Triangular | TruncatedNormal | LogNormal | Choice,
     cum = np.cumsum(weights / weights.sum())
     k = np.minimum(np.searchsorted(cum, q, side="right"), len(u.values) - 1)
     return np.asarray(u.values, dtype=float)[k]
-
-
-def sample(u: Uniform | Triangular | TruncatedNormal | LogNormal | Choice,
-           rng: np.random.Generator, size: int | None = None) -> np.ndarray | float:  # fmt: skip
-    """Draws from an uncertainty's distribution, by its inverse CDF."""
-    q = rng.random(size)
-    out = inverse_cdf(u, np.atleast_1d(q))
-    return out if size is not None else float(out[0])
-
-
-def shocks(rng: np.random.Generator, n_periods: int, n_issues: int) -> np.ndarray:
-    """A run's choice shocks, standard normal, shape (periods, issues), in stream order."""
-    return rng.standard_normal((n_periods, n_issues))
