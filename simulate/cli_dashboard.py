@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from simulate import options as opt
+from simulate import cli_base as base
 
 
 @click.command()
@@ -16,7 +16,7 @@ from simulate import options as opt
 @click.option("--save-dir", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Folder the page proposes for 'save as scenario YAML'.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-@opt.boundary
+@base.boundary
 def dashboard(scenario, port, runs, save_dir, open_browser):
     """Serve the interactive ensemble dashboard for SCENARIO (default: baseline) on 127.0.0.1.
 

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from simulate import cli_base as base
 from simulate import options as opt
 
 
@@ -19,7 +20,7 @@ from simulate import options as opt
 @click.option("--top", type=click.IntRange(min=1), default=4, show_default=True,
               help="Mechanisms named per issue.")
 @opt.json_opt
-@opt.boundary
+@base.boundary
 def explain(result, reference, at, run, top, as_json):
     """The mechanisms behind RESULT's positions, or behind its difference from REFERENCE.
 

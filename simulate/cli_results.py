@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from simulate import cli_base as base
 from simulate import options as opt
 
 
@@ -60,7 +61,7 @@ def _check_writable(output: str) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
               help="Seed of the bootstrap.")
 @opt.json_opt
-@opt.boundary
+@base.boundary
 def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
     """Compare result FILES against the first one (the reference).
 
@@ -138,7 +139,7 @@ def _table(rows) -> str:  # noqa: ANN001
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=opt.SafePath())
 @click.option("--output", "-o", required=True, type=opt.SafePath(), help="HTML file to write.")
-@opt.boundary
+@base.boundary
 def report(files, output):
     """Write a self-contained HTML report of result FILES (the first is the reference).
 
@@ -159,7 +160,7 @@ def report(files, output):
 @click.option("--variable", "-v", required=True, help="Variable to plot.")
 @click.option("--entity", "-e", default=None, help="Only this entity (power or route).")
 @click.option("--output", "-o", required=True, type=opt.SafePath(), help="Figure (.png or .svg).")
-@opt.boundary
+@base.boundary
 def plot(file, variable, entity, output):
     """Plot one VARIABLE of a result FILE as a fan chart (or routes as stacked shares).
 
@@ -193,7 +194,7 @@ def plot(file, variable, entity, output):
               help="Quantile to export for IAMC (repeatable; default 0.05, 0.5, 0.95).")
 @click.option("--output", "-o", required=True, type=opt.SafePath(),
               help="File to write: .csv, or .nc for netcdf.")
-@opt.boundary
+@base.boundary
 def export(file, fmt, quantiles, output):
     """Export a result FILE as IAMC wide CSV, the tidy CSV or netCDF arrays.
 

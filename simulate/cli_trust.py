@@ -3,7 +3,7 @@
 A thin click layer: parse, check the outputs can be written, call the module
 (:mod:`simulate.sensitivity`, :mod:`simulate.discover`, :mod:`simulate.calibrate`,
 :mod:`simulate.backtest`), print. Bad input is one ``error:`` line and exit code 2
-(:func:`simulate.options.boundary`).
+(:func:`simulate.cli_base.boundary`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from simulate import cli_base as base
 from simulate import options as opt
 from simulate.errors import InputError
 from simulate.table import format_table
@@ -40,11 +41,23 @@ def _check_out(path: str | Path | None, field: str) -> None:
         raise InputError(exc.message, file=exc.file, field=field) from None
 
 
+def _renamed(new: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for an option's old name: one deprecation line on stderr when it is used."""
+
+    def notice(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            old = param.opts[0]
+            click.echo(f"warning: {old} is deprecated; use {new} (same meaning)", err=True)
+        return value
+
+    return notice
+
+
 @contextlib.contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
     """``progress(total) -> update(done)``: a bar on stderr, closed on exit."""
     with contextlib.ExitStack() as stack:
-        yield lambda total: stack.enter_context(opt.progress_bar(total, "design", quiet))
+        yield lambda total: stack.enter_context(base.progress_bar(total, "design", quiet))
 
 
 @click.command()
@@ -52,8 +65,10 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 @click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
 @click.option("--samples", "-N", type=int, default=256, show_default=True,
               help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
-@click.option("--output", "output", default="balance_index", show_default=True,
+@click.option("--outcome", default=None, show_default="balance_index",
               metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
+@click.option("--output", "old_outcome", default=None, hidden=True, callback=_renamed("--outcome"),
+              metavar="VARIABLE[:ENTITY]")
 @click.option("--at", type=opt.Finite(), default=None,
               help="Year (a period start); default the end.")
 @click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
@@ -65,9 +80,9 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 @opt.quiet_opt
 @opt.executor_options
 @opt.json_opt
-@opt.boundary
-def sensitivity(scenario, method, samples, output, at, second_order, out_file, plot_file, seed,
-                quiet, executor, as_json):  # fmt: skip
+@base.boundary
+def sensitivity(scenario, method, samples, outcome, old_outcome, at, second_order, out_file,
+                plot_file, seed, quiet, executor, as_json):  # fmt: skip
     """Global sensitivity of an outcome to the SCENARIO's declared uncertainties.
 
     Design row i is run i of the scenario: its uncertainties take the design's
@@ -78,10 +93,13 @@ def sensitivity(scenario, method, samples, output, at, second_order, out_file, p
     \b
     Examples:
       simulate sensitivity scenarios/middle_corridor.yaml --samples 512 --at 2035
-      simulate sensitivity scenarios/baseline.yaml --method morris -N 20 --output leverage:russia
+      simulate sensitivity scenarios/baseline.yaml --method morris -N 20 --outcome leverage:russia
     """
     from simulate.sensitivity import analyse, check_samples
 
+    if outcome is not None and old_outcome is not None:
+        raise InputError("give --outcome only (--output is its old name)", field="--outcome")
+    outcome = outcome or old_outcome or "balance_index"
     check_samples(method, samples, second_order)
     _check_out(out_file, "-o")
     if plot_file is not None:
@@ -92,7 +110,7 @@ def sensitivity(scenario, method, samples, output, at, second_order, out_file, p
                              field="--plot")  # fmt: skip
         _check_out(plot_file, "--plot")
     with _progress(quiet or as_json) as bar:
-        res = analyse(scenario, method=method, samples=samples, output=output, at=at,
+        res = analyse(scenario, method=method, samples=samples, outcome=outcome, at=at,
                       seed=seed, second_order=second_order, progress=bar, **executor)  # fmt: skip
     if out_file:
         _write_text(out_file, json.dumps(res, indent=2) + "\n")
@@ -105,7 +123,7 @@ def sensitivity(scenario, method, samples, output, at, second_order, out_file, p
 
 def sensitivity_text(res: dict[str, Any]) -> str:
     """The ranked indices as a terminal table."""
-    head = (f"{res['method']} indices of {res['output']} at {res['time']:g} "
+    head = (f"{res['method']} indices of {res['outcome']} at {res['time']:g} "
             f"({res['scenario']}, {res['runs']:,} runs, seed {res['seed']}; ranked)")  # fmt: skip
     if res["method"] == "sobol":
         rows = [[r["parameter"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
@@ -136,7 +154,7 @@ def sensitivity_text(res: dict[str, Any]) -> str:
 @opt.quiet_opt
 @opt.executor_options
 @opt.json_opt
-@opt.boundary
+@base.boundary
 def discover(scenario, outcome, at, threshold, mass_min, runs, seed, quiet, executor, as_json):
     """Scenario discovery (PRIM): which uncertainty ranges make an OUTCOME likely.
 
@@ -189,7 +207,7 @@ def discover_text(res: dict[str, Any]) -> str:
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
 @opt.json_opt
-@opt.boundary
+@base.boundary
 def calibrate(config_path, targets_path, output, in_place, as_json):
     """Fit the config's `calibrate: true` parameters to the observed 2021-2022 and the articles.
 
@@ -238,7 +256,7 @@ def calibrate(config_path, targets_path, output, in_place, as_json):
 @opt.seed_opt
 @opt.quiet_opt
 @opt.json_opt
-@opt.boundary
+@base.boundary
 def backtest(scenario, config_path, history_path, runs, seed, quiet, as_json):
     """Hold the history scenario's 2023 against every observed 2023 figure and the UN votes.
 
@@ -255,7 +273,7 @@ def backtest(scenario, config_path, history_path, runs, seed, quiet, as_json):
     from simulate.backtest import backtest as run_backtest
     from simulate.backtest import backtest_text
 
-    with opt.progress_bar(runs, "backtest", quiet or as_json) as bar:
+    with base.progress_bar(runs, "backtest", quiet or as_json) as bar:
         res = run_backtest(scenario, config=config_path, history=history_path, runs=runs,
                            seed=seed, progress=bar)  # fmt: skip
     click.echo(json.dumps(res, indent=2) if as_json else backtest_text(res))

@@ -168,7 +168,7 @@ def _entities(
     unknown = [e for e in entities if e not in known]
     if unknown:
         raise InputError(f"no entity {unknown[0]!r} in the chosen variables (they have "
-                         f"{sorted(known)})", file=res.path, field="--entity")  # fmt: skip
+                         f"{sorted(known)})", file=res.path, field="entities")  # fmt: skip
     return {v: [e for e in ents if not e or e in entities] for v, ents in chosen.items()}
 
 

@@ -28,7 +28,7 @@ def require_dask() -> Any:
     except ImportError:
         raise InputError(
             "Dask is not installed; install the extra: pip install 'multivector[dist]'",
-            field="--scheduler/--dask-local",
+            field="dask",
         ) from None
     return distributed
 
@@ -52,7 +52,7 @@ def client_for(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler} within "
                              f"{CONNECT_TIMEOUT} s ({type(exc).__name__})",
-                             field="--scheduler") from None  # fmt: skip
+                             field="scheduler") from None  # fmt: skip
         with client:
             yield client
         return

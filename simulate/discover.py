@@ -123,16 +123,16 @@ def discover(
     require_prim()
     if not 0 < threshold <= 1:
         raise InputError(f"the threshold is a density in (0, 1] (got {threshold:g})",
-                         field="--threshold")  # fmt: skip
+                         field="threshold")  # fmt: skip
     if not 0 < mass_min < 1:
         raise InputError(f"the minimum mass is a share of runs in (0, 1) (got {mass_min:g})",
-                         field="--mass-min")  # fmt: skip
+                         field="mass_min")  # fmt: skip
     base = ex.load_for_design(scenario, 1, seed)
     names, bounds = ex.uncertainty_bounds(base)
-    out = ex.parse_outcome(outcome, base, thresholded=True, field="--outcome")
+    out = ex.parse_outcome(outcome, base, thresholded=True, field="outcome")
     if out.op is None and out.variable != "captured":
         raise InputError("the outcome must be captured or a threshold such as "
-                         "'leverage:russia>0.6'", field="--outcome")  # fmt: skip
+                         "'leverage:russia>0.6'", field="outcome")  # fmt: skip
     t = ex.period_index(base, at)
     n = runs or ex.prepare(scenario).scenario.runs  # base was sized for one row
     spec = ex.load_for_design(scenario, n, seed)
@@ -144,8 +144,8 @@ def discover(
     if share in (0.0, 1.0):
         raise InputError(f"{out.label} {'never' if share == 0 else 'always'} happens at "
                          f"{spec.times[t]:g} in the {n:,} runs: there is nothing to discover "
-                         "(try more --runs, another threshold or another year)",
-                         field="--outcome")  # fmt: skip
+                         "(try more runs, another threshold or another year)",
+                         field="outcome")  # fmt: skip
     found = prim_box(pd.DataFrame(x, columns=names), y, threshold, mass_min)
     return {"scenario": spec.scenario.name, "outcome": out.label, "runs": n,
             "time": float(spec.times[t]), "share": share, "seed": s, **found}  # fmt: skip

@@ -80,3 +80,29 @@ def positive(value: Any, what: str) -> float:
     if x <= 0:
         raise DomainError(f"{what} must be greater than 0, got {x:g}")
     return x
+
+
+def settings(items: Iterable[str]) -> dict[str, float]:
+    """``PATH=VALUE`` texts as a mapping ``{path: float}``, in order.
+
+    Only the syntax is checked here (each path once, each value a number); whether
+    the path is a model parameter and the value inside its domain is
+    :func:`parameter_value`'s job, when the scenario's config is known.
+
+    Raises:
+        DomainError: an item without ``=`` or a path, a path given twice, or a value
+            that is not a number.
+    """
+    out: dict[str, float] = {}
+    for item in items:
+        path, sep, raw = item.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise DomainError(f"expected PATH=VALUE, got {echo(item)}")
+        if path in out:
+            raise DomainError(f"{echo(path)} is given twice")
+        try:
+            out[path] = float(raw)
+        except ValueError:
+            raise DomainError(f"{echo(path)}: {echo(raw)} is not a number") from None
+    return out

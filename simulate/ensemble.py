@@ -77,11 +77,11 @@ def run_chunks(
         sink: Spool folder for the arrays (local executors).
     """
     if workers is not None and workers < 1:
-        raise InputError(f"workers must be at least 1 (got {workers})", field="--workers")
+        raise InputError(f"workers must be at least 1 (got {workers})", field="workers")
     if chunk is not None and chunk < 1:
-        raise InputError(f"chunk must be at least 1 (got {chunk})", field="--chunk")
+        raise InputError(f"chunk must be at least 1 (got {chunk})", field="chunk")
     if scheduler and dask_local:
-        raise InputError("give --scheduler or --dask-local, not both", field="--scheduler")
+        raise InputError("give --scheduler or --dask-local, not both", field="scheduler")
     chunks = split(runs, chunk or DEFAULT_CHUNK)
     if scheduler or dask_local:
         from simulate.dask_executor import dask_chunks

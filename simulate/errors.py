@@ -6,7 +6,12 @@ the command line can print one clear message and exit with code 2.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+#: errno values of a disk or file system that cannot take more output. An ``OSError``
+#: with one of these is bad input (a full or read-only disk), not a bug.
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
 
 
 class InputError(Exception):
@@ -16,7 +21,11 @@ class InputError(Exception):
         message: What is wrong and what was expected.
         file: The file the problem is in, if any.
         line: The 1-based line number, if known.
-        field: The dotted field path, if known.
+        field: The dotted field path inside ``file``, if known; for an error in an
+            argument of a function call (no file, or a file the argument names), the
+            argument's name (``runs``, ``seed``, ``overrides``). Option names of the
+            command line (``--runs``) are never used here: the CLI maps a field to its
+            option (:data:`simulate.cli_base.FIELD_OPTIONS`).
         via: Where the file was reached from, outermost first (``a.yaml:2: extends``),
             when it was named by another file's ``extends:`` or ``config:``.
     """

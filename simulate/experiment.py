@@ -50,7 +50,7 @@ class Outcome:
 
 
 def parse_outcome(text: str, spec: RunSpec, *, thresholded: bool = False,
-                  field: str = "--output") -> Outcome:  # fmt: skip
+                  field: str = "outcome") -> Outcome:  # fmt: skip
     """Parse ``VARIABLE[:ENTITY]`` (or ``VARIABLE[:ENTITY](>|>=|<|<=)NUMBER``)."""
     m = _EXPR.match(text) if thresholded else None
     if m:
@@ -77,11 +77,11 @@ def period_index(spec: RunSpec, year: float | None) -> int:
     if year is None:
         return len(spec.times) - 1
     if not np.isfinite(year):
-        raise InputError(f"{year} is not a year", field="--at")
+        raise InputError(f"{year} is not a year", field="at")
     k = int(np.argmin(np.abs(spec.times - year)))
     if abs(spec.times[k] - year) > 1e-6:
         raise InputError(f"{year:g} is not a period start of the horizon "
-                         f"{spec.times[0]:g}-{spec.times[-1]:g}", field="--at")  # fmt: skip
+                         f"{spec.times[0]:g}-{spec.times[-1]:g}", field="at")  # fmt: skip
     return k
 
 
@@ -89,7 +89,7 @@ def load_for_design(scenario: str | Path | Mapping[str, Any], n: int, seed: int 
     """The scenario's spec, sized for ``n`` design rows."""
     if not 1 <= n <= MAX_RUNS:
         raise InputError(f"the design needs {n:,} runs; the limit is {MAX_RUNS:,}",
-                         field="--samples")  # fmt: skip
+                         field="samples")  # fmt: skip
     return prepare(scenario, runs=n, seed=seed)
 
 

@@ -117,12 +117,12 @@ def _at(res: Results, t: float, run: int | None) -> tuple[pd.DataFrame, pd.DataF
         sel = sel[sel["stat"] == "final"]
         if sel.empty:
             raise InputError("a summary file keeps each run's contributions only at the "
-                             "horizon's end; use --at with the last period or a file kept "
-                             "with --keep runs", file=res.path, field="--at")  # fmt: skip
+                             "horizon's end; explain the last period, or a file that keeps "
+                             "every run (keep 'runs')", file=res.path, field="at")  # fmt: skip
     if run is not None:
         sel = sel[sel["run"] == run]
         if sel.empty:
-            raise InputError(f"no run {run} in this file", file=res.path, field="--run")
+            raise InputError(f"no run {run} in this file", file=res.path, field="run")
     wide = sel.pivot_table(index="run", columns=["variable", "entity"], values="value")
     return wide["contribution"], wide["position"]
 
@@ -137,7 +137,7 @@ def _check_paired(a: Results, b: Results, t: float) -> None:
         if a.metadata.get(key) != b.metadata.get(key):
             raise InputError(f"explaining a difference needs paired runs: the files have "
                              f"{key} {a.metadata.get(key)} and {b.metadata.get(key)}; run "
-                             "both scenarios with the same --seed and --runs", file=b.path,
+                             "both scenarios with the same seed and number of runs", file=b.path,
                              field=key)  # fmt: skip
     rv.nearest_time(a, t)
 
@@ -182,7 +182,7 @@ def to_text(ex: dict[str, Any], top: int = 4) -> str:
 
 
 def to_json(ex: dict[str, Any]) -> dict[str, Any]:
-    """The explanation as plain data for ``--json``."""
+    """The explanation as plain data, ready for JSON."""
     return {**ex, "issues": [
         {"issue": i.issue, "start": i.start, "value": i.value, "change": i.change,
          "contributions": [{"mechanism": m, "value": v} for m, v in i.contributions]}

@@ -57,7 +57,7 @@ def check_quantiles(quantiles: Sequence[float]) -> list[float]:
     for q in quantiles:
         if not 0 <= q <= 1:
             raise InputError(f"quantile {q:g} is outside [0, 1] (e.g. 0.05 for the 5% "
-                             "quantile)", field="--quantile")  # fmt: skip
+                             "quantile)", field="quantiles")  # fmt: skip
     return sorted(set(quantiles))
 
 
@@ -107,7 +107,7 @@ def _statistics(res: Results, quantiles: Sequence[float], labels: Sequence[str])
     missing = [lab for lab in labels if lab not in have]
     if missing:
         raise InputError(f"a summary file keeps only the quantiles {sorted(have)}, not "
-                         f"{missing}", file=res.path, field="--quantile")  # fmt: skip
+                         f"{missing}", file=res.path, field="quantiles")  # fmt: skip
     stats = f[f["run"] == -1].pivot_table(index=keys, columns="stat", values="value")
     return stats[["mean", *labels]]
 

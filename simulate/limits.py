@@ -34,6 +34,8 @@ NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 MAX_METADATA_BYTES = 4 << 20
 #: Most powers or routes a result file may declare.
 MAX_ENTITIES = 256
+#: Most local worker processes or Dask workers one run may start.
+MAX_WORKERS = 256
 #: File name suffixes ``extends:`` and ``config:`` may point at.
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Pseudo file systems a scenario may never reach through ``extends:`` or ``config:``.

@@ -1,123 +1,53 @@
-"""Options shared by several commands, and the error boundary of the CLI."""
+"""Click options and parameter types shared by several commands; nothing else.
+
+The group, the error boundary and the progress bar are in :mod:`simulate.cli_base`;
+limits and parsers the layers below also use are in :mod:`simulate.limits` and
+:mod:`simulate.domains`.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import functools
 import math
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from simulate.errors import ExecutionError, InputError
+from simulate.domains import DomainError, settings
+from simulate.limits import MAX_WORKERS
 from simulate.schema import MAX_RUNS
 
 
-class BadInput(click.ClickException):
-    """Bad input reported to the user: one message, exit code 2."""
+def parse_set(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    """``--set PATH=VALUE`` pairs as a mapping of floats (:func:`simulate.domains.settings`)."""
+    try:
+        return settings(values)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message, param_hint="--set") from None
 
-    exit_code = 2
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+class LazyHelp(click.Option):
+    """An option whose help text is made when help is shown, from a constant of a module
+    too heavy to import on every start (so the text cannot drift from the code).
 
-
-class Group(click.Group):
-    """The command group: usage errors are one ``error:`` line (exit 2), not a usage block.
-
-    SIGTERM and SIGHUP are turned into a clean interrupt while a command runs
-    (:func:`simulate.cleanup.install_signal_handlers`) and restored afterwards.
+    Args:
+        help_text: Returns the help text.
     """
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:  # noqa: D102
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
+    def __init__(self, *args: Any, help_text: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_text = help_text
 
-    def invoke(self, ctx: click.Context) -> Any:  # noqa: D102
-        from simulate.cleanup import SIGNALS, install_signal_handlers
-
-        before = {s: signal.getsignal(s) for s in SIGNALS}
-        install_signal_handlers()
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-        finally:
-            if threading.current_thread() is threading.main_thread():
-                for s, handler in before.items():
-                    if handler is not None:
-                        signal.signal(s, handler)
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:  # noqa: D102
+        self.help = self.help_text()
+        return super().get_help_record(ctx)
 
 
-def _one_line(exc: click.UsageError) -> BadInput:
-    cmd = exc.ctx.command_path if exc.ctx is not None else "simulate"
-    text = " ".join(exc.format_message().split())
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return BadInput(f"{text} (see '{cmd} -h')")
+def _chunk_help() -> str:
+    from simulate.batch import DEFAULT_CHUNK
 
-
-def boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain errors into one-line CLI errors (exit 2), and Ctrl-C, SIGTERM and
-    SIGHUP into one line and exit 128 + the signal number, after cleanup has run."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from simulate.cleanup import Terminated
-
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            raise BadInput(exc.format()) from None
-        except ExecutionError as exc:
-            raise click.ClickException(str(exc)) from None
-        except OSError as exc:
-            if exc.errno not in DISK_ERRNOS:
-                raise
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise BadInput(f"{where}cannot write ({exc.strerror}); any previous output is "
-                           "unchanged") from None  # fmt: skip
-        except KeyboardInterrupt as exc:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup
-            if isinstance(exc, Terminated):
-                name = signal.Signals(exc.signum).name
-                click.echo(f"terminated ({name}): no partial output was written", err=True)
-                raise SystemExit(exc.exit_code) from None
-            click.echo("interrupted: no partial output was written", err=True)
-            raise SystemExit(130) from None
-
-    return wrapper
-
-
-#: errno values of a disk or file system that cannot take more output.
-DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
-
-
-def parse_set(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
-    """``--set PATH=VALUE`` pairs as a mapping of floats."""
-    from simulate.limits import echo
-
-    out: dict[str, float] = {}
-    for item in values:
-        path, sep, raw = item.partition("=")
-        path = path.strip()
-        if not sep or not path:
-            raise click.BadParameter(f"expected PATH=VALUE, got {echo(item)}", param_hint="--set")
-        if path in out:
-            raise click.BadParameter(f"{echo(path)} is given twice", param_hint="--set")
-        try:
-            out[path] = float(raw)
-        except ValueError:
-            raise click.BadParameter(f"{echo(path)}: {echo(raw)} is not a number",
-                                     param_hint="--set") from None  # fmt: skip
-    return out
+    return f"Runs per chunk (default {DEFAULT_CHUNK:,})."
 
 
 class SafePath(click.Path):
@@ -146,9 +76,6 @@ class Finite(click.FloatRange):
             self.fail(f"{x} is not a finite number", param, ctx)
         return x
 
-
-#: Most local workers or Dask workers one run may start.
-MAX_WORKERS = 256
 
 quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 json_opt = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
@@ -185,26 +112,7 @@ def executor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      metavar="N",
                      help="Start a local Dask cluster of N workers (needs multivector[dist])."),
         click.option("--chunk", type=click.IntRange(1, MAX_RUNS), default=None,
-                     help="Runs per chunk (default 1024)."),
+                     cls=LazyHelp, help_text=_chunk_help),
     )):  # fmt: skip
         wrapper = decorator(wrapper)
     return wrapper
-
-
-@contextlib.contextmanager
-def progress_bar(total: int | None, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A tqdm bar on stderr, shown only for work that takes more than a second."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=label, unit="run", delay=1.0, disable=quiet,
-               file=sys.stderr, leave=False)  # fmt: skip
-    last = [0]
-
-    def update(done: int) -> None:
-        bar.update(done - last[0])
-        last[0] = done
-
-    try:
-        yield update
-    finally:
-        bar.close()

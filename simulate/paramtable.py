@@ -17,7 +17,7 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
     unknown = [g for g in groups if g not in cfg.parameters]
     if unknown:
         raise InputError(f"unknown actor or group {unknown[0]!r}; expected one of "
-                         f"{list(cfg.parameters)}", field="--actor")  # fmt: skip
+                         f"{list(cfg.parameters)}", field="groups")  # fmt: skip
     rows = []
     for group, params in cfg.parameters.items():
         if groups and group not in groups:
@@ -55,8 +55,7 @@ def render_params(rows: list[dict[str, Any]], sources: bool) -> str:
                  for r in rows]  # fmt: skip
         n_assume = sum(r["basis"] == "ASSUMPTION" for r in rows)
         return (format_table(["parameter", "value", "unit", "role", "basis", "seeds"], table)
-                + f"\n\n{len(rows)} parameters, {n_assume} assumptions "
-                "(challenge these first); `--sources` shows quotes.")  # fmt: skip
+                + f"\n\n{len(rows)} parameters, {n_assume} assumptions (challenge these first).")
     out = []
     for r in rows:
         out.append(f"{r['parameter']} = {_value(r)} {r['unit']}  [{r['basis']}]")

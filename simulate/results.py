@@ -191,7 +191,7 @@ def check_writable(target: str | Path) -> Path:
     parent = target.parent if str(target.parent) else Path(".")
 
     def fail(message: str, where: Path) -> InputError:
-        return InputError(message, file=_printable(where), field="--output")
+        return InputError(message, file=_printable(where), field="output")
 
     try:
         folder = os.stat(parent)
@@ -242,7 +242,7 @@ def _printable(path: Path) -> str:
 def write_error(exc: OSError, target: str | Path) -> InputError:
     """A failed write (disk full, read-only file system) as one line naming the output."""
     return InputError(f"cannot write the output ({_reason(exc)}); any previous file is "
-                      "unchanged", file=_printable(Path(target)), field="--output")  # fmt: skip
+                      "unchanged", file=_printable(Path(target)), field="output")  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ def entities(res: Results, variable: str) -> list[str]:
     ents = f.loc[f["variable"] == variable, "entity"].unique().tolist()
     if not ents:
         raise InputError(f"variable {variable!r} is not in this file", file=res.path,
-                         field="--variable")  # fmt: skip
+                         field="variable")  # fmt: skip
     meta = res.metadata
     kinds = meta.get("entities") or {}
     order = [*meta.get("powers", []), *meta.get("routes", []),
@@ -47,21 +47,21 @@ def check(res: Results, variable: str, entity: str | None = None) -> None:
     ents = entities(res, variable)
     if entity is not None and entity not in ents:
         raise InputError(f"{variable!r} has no entity {entity!r} (it has {ents})",
-                         file=res.path, field="--entity")  # fmt: skip
+                         file=res.path, field="entity")  # fmt: skip
 
 
 def nearest_time(res: Results, t: float) -> float:
     """The period starting at ``t``; an error when ``t`` is outside the horizon."""
     ts = times(res)
     if not np.isfinite(t):
-        raise InputError(f"time {t} is not a year", file=res.path, field="--at")
+        raise InputError(f"time {t} is not a year", file=res.path, field="at")
     if len(ts) == 0 or t < ts[0] - 1e-9 or t > ts[-1] + 1e-9:
         raise InputError(f"time {t} is outside the horizon {ts[0]}-{ts[-1]}", file=res.path,
-                         field="--at")  # fmt: skip
+                         field="at")  # fmt: skip
     k = int(np.argmin(np.abs(ts - t)))
     if abs(ts[k] - t) > 1e-6:
         raise InputError(f"no period starts at {t} (periods start at {ts[:3].tolist()}...)",
-                         file=res.path, field="--at")  # fmt: skip
+                         file=res.path, field="at")  # fmt: skip
     return float(ts[k])
 
 

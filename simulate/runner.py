@@ -43,11 +43,11 @@ def prepare(
     if runs is not None:
         if not _is_int(runs) or not 1 <= runs <= MAX_RUNS:
             raise InputError(f"runs must be between 1 and {MAX_RUNS:,} (got {runs})",
-                             field="--runs")  # fmt: skip
+                             field="runs")  # fmt: skip
         update["runs"] = runs
     if seed is not None:
         if not _is_int(seed) or not 0 <= seed < 2**63:
-            raise InputError("seed must be a non-negative 64-bit integer", field="--seed")
+            raise InputError("seed must be a non-negative 64-bit integer", field="seed")
         update["seed"] = seed
     if overrides:
         values = check_overrides(loaded, overrides)
@@ -84,13 +84,13 @@ def check_overrides(loaded: scenario_mod.LoadedScenario,
 
     if not isinstance(overrides, Mapping):
         raise InputError("overrides must be a mapping of parameter paths to numbers",
-                         field="--set")  # fmt: skip
+                         field="overrides")  # fmt: skip
     out: dict[str, float] = {}
     for path, value in overrides.items():
         try:
             out[path] = domains.parameter_value(loaded.config, path, value)
         except domains.DomainError as exc:
-            raise InputError(exc.message, field="--set") from None
+            raise InputError(exc.message, field="overrides") from None
     return out
 
 
@@ -198,14 +198,14 @@ def execute(
 ) -> Results:
     """Simulate a prepared run spec (see :func:`prepare`); arguments as :func:`run_scenario`."""
     if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="--engine")
+        raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="engine")
     n, s = spec.scenario.runs, spec.scenario.seed
     keep = keep or default_keep(spec, n)
     if keep not in KEEPS:
-        raise InputError(f"unknown keep {keep!r}; expected one of {KEEPS}", field="--keep")
+        raise InputError(f"unknown keep {keep!r}; expected one of {KEEPS}", field="keep")
     if engine == "mesa" and any(executor.get(k) for k in ("scheduler", "dask_local")):
         raise InputError("the mesa engine runs in-process; use --engine batch with Dask",
-                         field="--engine")  # fmt: skip
+                         field="engine")  # fmt: skip
     if executor.get("scheduler") or executor.get("dask_local"):
         from simulate.dask_executor import require_dask
 
@@ -319,7 +319,7 @@ def _spool_errors(root: Path) -> Iterator[None]:
         if exc.errno not in DISK_ERRNOS:
             raise
         raise InputError(f"cannot write the temporary spool ({exc.strerror}); no result was "
-                         "written", file=root.parent, field="--output") from None  # fmt: skip
+                         "written", file=root.parent, field="output") from None  # fmt: skip
 
 
 def _results(frame, meta, output, finals) -> Results:  # noqa: ANN001

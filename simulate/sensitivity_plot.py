@@ -43,7 +43,8 @@ def bar_chart(result: dict[str, Any]) -> Any:
     ax.set_yticks(y, [r["parameter"] for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
     ax.legend(fontsize=8)
-    ax.set_title(f"{result['method']} indices of {result['output']} at {result['time']:g} "
+    outcome = result.get("outcome") or result["output"]  # JSON written before the rename
+    ax.set_title(f"{result['method']} indices of {outcome} at {result['time']:g} "
                  f"({result['scenario']}, {result['runs']:,} runs)", fontsize=10)  # fmt: skip
     fig.tight_layout()
     return fig
@@ -60,7 +61,7 @@ def save(result: dict[str, Any], path: str | Path) -> None:
 
     fmt = Path(path).suffix.lstrip(".").lower()
     if fmt not in FORMATS:
-        raise InputError("the plot must be a .png or .svg file", file=path, field="--plot")
+        raise InputError("the plot must be a .png or .svg file", file=path, field="plot")
     fig = bar_chart(result)
     with atomic_path(path) as tmp:
         tmp.write_bytes(to_bytes(fig, fmt))

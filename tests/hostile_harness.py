@@ -103,7 +103,7 @@ def _message_problem(case: HostileCase, output: str, folder: str) -> tuple[str, 
     if not lines or len(lines) > 2 or not lines[0].startswith("error:"):
         return "wrong", f"expected one or two lines starting 'error:', got {output[-300:]!r}"
     message = " ".join(lines)
-    wanted = [t for t in (case.file, case.field, *case.also) if t]
+    wanted = [t for t in (case.file, case.field, case.option, *case.also) if t]
     missing = [t for t in wanted if t not in message]
     if missing:
         return "wrong", f"message does not name {missing}: {message!r}"

@@ -58,10 +58,10 @@ def test_the_scenario_is_read_once(monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs, field", [
-    ({"overrides": {"russia.nonesuch": 1.0}}, "--set"),
-    ({"overrides": {"russia.capacity_growth": "fast"}}, "--set"),
-    ({"runs": 0}, "--runs"),
-    ({"seed": -1}, "--seed"),
+    ({"overrides": {"russia.nonesuch": 1.0}}, "overrides"),
+    ({"overrides": {"russia.capacity_growth": "fast"}}, "overrides"),
+    ({"runs": 0}, "runs"),
+    ({"seed": -1}, "seed"),
 ])  # fmt: skip
 def test_overrides_and_sizes_are_checked_as_on_the_command_line(exp, kwargs, field):
     with pytest.raises(InputError) as err:

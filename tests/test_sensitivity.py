@@ -123,14 +123,62 @@ def test_sensitivity_is_reproducible_and_executor_independent(short):
 
 
 def test_morris_json_and_svg(short, tmp_path):
-    r = invoke("sensitivity", short, "--method", "morris", "-N", "6", "--json", "--output",
+    r = invoke("sensitivity", short, "--method", "morris", "-N", "6", "--json", "--outcome",
                "leverage:russia", "--at", "2026", "--plot", tmp_path / "m.svg")  # fmt: skip
     assert r.exit_code == 0, r.output
     m = json.loads(r.stdout)
-    assert m["runs"] == 6 * 5 and m["time"] == 2026.0 and m["output"] == "leverage:russia"
+    assert m["runs"] == 6 * 5 and m["time"] == 2026.0 and m["outcome"] == "leverage:russia"
     assert all(row["mu_star"] >= 0 and "sigma" in row for row in m["indices"])
     assert m["indices"][0]["parameter"] == "russia.capacity_growth"
     assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_output_is_a_deprecated_name_of_outcome(short):
+    new = invoke("sensitivity", short, "--method", "morris", "-N", "4", "--json",
+                 "--outcome", "leverage:russia")  # fmt: skip
+    old = invoke("sensitivity", short, "--method", "morris", "-N", "4", "--json",
+                 "--output", "leverage:russia")  # fmt: skip
+    assert new.exit_code == 0 and old.exit_code == 0, old.output
+    assert json.loads(old.stdout) == json.loads(new.stdout)
+    assert old.stderr.strip().splitlines() == [
+        "warning: --output is deprecated; use --outcome (same meaning)"]
+    assert new.stderr == ""
+    help_text = invoke("sensitivity", "--help").stdout
+    assert "--outcome" in help_text and "--output" not in help_text
+    both = invoke("sensitivity", short, "--outcome", "leverage:russia", "--output", "gdp")
+    assert both.exit_code == 2 and both.stdout == ""
+    assert both.stderr.strip().splitlines()[-1] == (
+        "error: --outcome: give --outcome only (--output is its old name)")
+
+
+def test_the_outcome_keyword_of_analyse_has_a_deprecated_old_name(short):
+    from simulate.sensitivity import analyse
+
+    kw = {"method": "morris", "samples": 4}
+    with pytest.warns(DeprecationWarning, match="outcome"):
+        old = analyse(short, output="leverage:russia", **kw)
+    assert old == analyse(short, outcome="leverage:russia", **kw)
+    assert old["outcome"] == old["output"] == "leverage:russia"
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_seed_0_gives_the_same_indices_and_intervals_on_every_call(short, method):
+    from simulate.sensitivity import analyse
+
+    n = 16 if method == "sobol" else 4
+    a, b = (analyse(short, method=method, samples=n, seed=0) for _ in range(2))
+    assert a["seed"] == 0
+    assert a["indices"] == b["indices"]  # S1, ST and their CIs (mu*, its CI), exactly
+
+
+def test_the_sobol_analysis_is_seeded_by_every_seed_0_included():
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1]] * 2}
+    x = design(problem, "sobol", 64, seed=0)
+    y = x[:, 0] + 0.5 * x[:, 1] ** 2
+    for seed in (0, 5, 2**32 - 1):
+        first, _ = indices(problem, "sobol", x, y, seed=seed)
+        again, _ = indices(problem, "sobol", x, y, seed=seed)
+        assert first == again, seed
 
 
 def test_second_order_indices_are_printed(short):
@@ -144,9 +192,9 @@ def test_second_order_indices_are_printed(short):
     (["-N", "10"], ["--samples", "power of two"]),
     (["--method", "morris", "-N", "2"], ["--samples"]),
     (["--method", "morris", "--second-order"], ["--second-order"]),
-    (["--output", "happiness"], ["--output", "happiness"]),
-    (["--output", "leverage:mars"], ["--output", "mars"]),
-    (["--output", "balance_index:russia"], ["--output"]),
+    (["--outcome", "happiness"], ["--outcome", "happiness"]),
+    (["--outcome", "leverage:mars"], ["--outcome", "mars"]),
+    (["--outcome", "balance_index:russia"], ["--outcome"]),
     (["--at", "2050"], ["--at", "2050"]),
     (["--plot", "chart.gif"], ["--plot", ".png"]),
     (["-o", "/no/such/folder/s.json"], ["-o", "does not exist"]),

@@ -78,14 +78,14 @@ def bind(port: int) -> socket.socket:
         InputError: The port is in use or not allowed.
     """
     if not 0 <= port < 65536:
-        raise InputError(f"a port is a number from 0 to 65535, got {port}", field="--port")
+        raise InputError(f"a port is a number from 0 to 65535, got {port}", field="port")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind((HOST, port))
     except OSError as exc:
         sock.close()
         raise InputError(f"cannot listen on {HOST}:{port}: {exc.strerror}",
-                         field="--port") from None  # fmt: skip
+                         field="port") from None  # fmt: skip
     sock.listen(64)
     return sock
 
@@ -109,7 +109,7 @@ def serve(scenario: str, *, port: int = 8765, runs: int = 400, save_dir: str | P
 
     require()
     if not 1 <= runs <= 100_000:
-        raise InputError(f"runs must be between 1 and 100,000 (got {runs})", field="--runs")
+        raise InputError(f"runs must be between 1 and 100,000 (got {runs})", field="runs")
     loaded_scenario(scenario)  # a bad scenario fails here, with its file and line
     os.environ.update(_SETTINGS)
     os.environ.update({"MULTIVECTOR_DASHBOARD_SCENARIO": str(scenario),

@@ -49,7 +49,9 @@ class HostileCase:
         files: File name -> content to write (bytes or text).
         specials: File name -> ``("fifo",)``, ``("dir",)`` or ``("symlink", target)``.
         file: The file name the message must contain (None: no file involved).
-        field: Text the message must contain to name the field (None: no field).
+        field: Text the message must contain to name the field of a file (None: no field).
+        option: The option or argument of the command line the message must name, for
+            a bad command line (None: none).
         line: True when the message must give a line (``file:LINE:``).
         also: Further texts the message must contain.
     """
@@ -60,6 +62,7 @@ class HostileCase:
     specials: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     file: str | None = None
     field: str | None = None
+    option: str | None = None
     line: bool = False
     also: tuple[str, ...] = ()
 
@@ -85,7 +88,8 @@ class HostileCase:
     def __repr__(self) -> str:  # short, for hypothesis' falsifying examples
         sizes = {k: len(v) for k, v in self.files.items()}
         return (f"HostileCase({self.kind!r}, argv={self.argv!r}, files={sizes}, "
-                f"specials={dict(self.specials)!r}, file={self.file!r}, field={self.field!r})")
+                f"specials={dict(self.specials)!r}, file={self.file!r}, field={self.field!r}, "
+                f"option={self.option!r})")
 
 
 _BASES: list[dict[str, Any]] = []

@@ -294,17 +294,17 @@ def hostile_arguments(draw: st.DrawFn, good: bytes) -> HostileCase:
     if which == "set":
         setting = draw(st.one_of(st.sampled_from(_SET), _drawn_setting()))
         argv = (*run, "-o", "{dir}/out.parquet", "--set", setting)
-        return HostileCase("cli.set", argv, files=files, field="--set")
+        return HostileCase("cli.set", argv, files=files, option="--set")
     if which == "option":
         extra = draw(st.one_of(st.sampled_from(_RUN_OPTIONS), _drawn_option()))
         return HostileCase("cli.option", (*run, "-o", "{dir}/out.parquet", *extra), files=files,
-                           field=extra[0] if extra[0] != "--engine" or len(extra) == 2
+                           option=extra[0] if extra[0] != "--engine" or len(extra) == 2
                            else "--engine")  # fmt: skip
     if which == "output":
         name = draw(st.sampled_from(sorted(_OUTPUTS)))
         target, specials = _OUTPUTS[name]
         return HostileCase("cli.output", (*run, "-o", target), files=files, specials=specials,
-                           field="--output")  # fmt: skip
+                           option="--output")  # fmt: skip
     if which == "config":
         name = draw(st.sampled_from(["/dev/zero", "{dir}/fifo.yaml", "{dir}/missing.yaml",
                                      "{dir}/" + "c" * 300 + ".yaml", "{dir}/adir"]))
@@ -313,11 +313,11 @@ def hostile_arguments(draw: st.DrawFn, good: bytes) -> HostileCase:
         if command[0] == "validate":
             return HostileCase("cli.files", ("validate", name), specials=specials)
         return HostileCase("cli.config", (*command, name), specials=specials)
-    head, values, field = draw(st.sampled_from(_ANALYSIS))
+    head, values, option = draw(st.sampled_from(_ANALYSIS))
     value = draw(st.one_of(st.sampled_from(values), _drawn_value(head[-1])))
-    field = "--entity" if " -e " in value else field
+    option = "--entity" if " -e " in value else option
     argv = tuple(f"{{dir}}/{a}" if a == GOOD else a for a in head) + tuple(value.split(" "))
-    return HostileCase("cli.analysis", argv, files=files, field=field)
+    return HostileCase("cli.analysis", argv, files=files, option=option)
 
 
 @st.composite
