@@ -29,10 +29,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## Regenerate docs/scenario.schema.json from the scenario schema in the code.
+## Regenerate docs/scenario.schema.json from the scenario schema in the code, and the
+## event tables of docs/scenarios.md and docs/MODEL.md from simulate/events.py.
 schema: $(STAMP)
 	$(BIN)/python -c "from simulate.schema import json_schema; \
 		open('docs/scenario.schema.json', 'w').write(json_schema())"
+	$(BIN)/python -c "from simulate.events import write_docs; write_docs()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

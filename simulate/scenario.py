@@ -11,25 +11,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulate import domains, scenario_rules, yamlio
+from simulate import domains, events, scenario_rules, yamlio
 from simulate.compose import Origin, compose
-from simulate.dynamics import INSTRUMENTS
 from simulate.errors import InputError
 from simulate.limits import echo
 from simulate.messages import validation_error
 from simulate.parameters import Config, load_config, parse_config
 from simulate.schema import Scenario
-
-#: Which events need a target, and of what kind.
-EVENT_TARGETS = {
-    "route_disruption": "route",
-    "sanctions_package": None,
-    "investment_pledge": "power",
-    "capacity_shift": "power",
-    "coercion_campaign": "power",
-    "trade_shift": "power",
-    "security_shift": "power",
-}
 
 
 @dataclass
@@ -95,7 +83,7 @@ def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config
 
 
 def check_against_config(loaded: LoadedScenario) -> None:
-    """Check parameter paths, event targets and outputs against the config."""
+    """Check parameters, events (:func:`simulate.events.problems`) and outputs with the config."""
     from simulate.variables import VARIABLES
 
     sc, cfg = loaded.scenario, loaded.config
@@ -141,26 +129,8 @@ def check_against_config(loaded: LoadedScenario) -> None:
         for v in getattr(u, "values", None) or []:
             check_value(u.parameter, v, ("uncertainties", i, "values"))
     for i, ev in enumerate(sc.events):
-        kind = EVENT_TARGETS[ev.type]
-        names = {"route": cfg.route_names, "power": cfg.powers}.get(kind or "", [])
-        if kind and ev.target not in names:
-            fail(f"{ev.type} needs a target {kind}, one of {names} (got {ev.target!r})",
-                 ("events", i, "target"))  # fmt: skip
-        if ev.type == "route_disruption" and not 0 <= ev.magnitude <= 1:
-            fail("a route disruption's magnitude is the share of capacity lost, in [0, 1]",
-                 ("events", i, "magnitude"))  # fmt: skip
-        if ev.type == "security_shift" and not -1 <= ev.magnitude <= 1:
-            fail("a security shift adds to the power's security tie (a share), in [-1, 1]",
-                 ("events", i, "magnitude"))  # fmt: skip
-        if ev.type in ("capacity_shift", "trade_shift") and ev.magnitude <= -1:
-            fail("a relative change must be greater than -1", ("events", i, "magnitude"))
-        if ev.instrument is not None and ev.type != "coercion_campaign":
-            fail("only a coercion_campaign names an instrument", ("events", i, "instrument"))
-        if ev.instrument is not None and ev.instrument not in INSTRUMENTS:
-            fail(f"unknown instrument {ev.instrument!r}; expected one of {list(INSTRUMENTS)}",
-                 ("events", i, "instrument"))  # fmt: skip
-        if ev.type == "route_disruption" and ev.duration is None:
-            fail("a route disruption needs a duration in years", ("events", i, "duration"))
+        for message, name in events.problems(ev, cfg):
+            fail(message, ("events", i, name))
     for i, v in enumerate(sc.outputs or []):
         if v not in VARIABLES:
             fail(f"unknown output {echo(v)}{domains.suggestion(v, VARIABLES)}; expected one of "
@@ -168,7 +138,7 @@ def check_against_config(loaded: LoadedScenario) -> None:
     for k, exp in enumerate(sc.expectations):
         where = ("expect", k) if isinstance(sc.expect, list) else ("expect",)
         _check_expect(exp, sc.horizon, cfg, lambda m, f, w=where: fail(m, (*w, *f)))
-    scenario_rules.check(loaded, EVENT_TARGETS)
+    scenario_rules.check(loaded)
 
 
 

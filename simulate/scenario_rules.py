@@ -2,17 +2,17 @@
 
 * a parameter takes one of a fixed value, a time path or an uncertainty (after
   ``extends`` is merged, where the child's choice has already replaced the parent's);
-* an event's target fits its type (an event without a required target may name a
-  power, never a route or an unknown name);
+* an event's target fits its kind (an event without a required target may name one
+  of its kind of target, never another kind or an unknown name; see :mod:`simulate.events`);
 * an event overlaps the horizon (else it could never happen);
 * each output is listed once.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
+from simulate import events
 from simulate.domains import suggestion
 from simulate.errors import InputError
 
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from simulate.scenario import LoadedScenario
 
 
-def check(loaded: LoadedScenario, event_targets: dict[str, str | None]) -> None:
+def check(loaded: LoadedScenario) -> None:
     """Apply every rule of this module; the first broken one raises :class:`InputError`."""
     _one_setting_each(loaded)
-    _events(loaded, event_targets)
+    _events(loaded)
     _outputs(loaded)
 
 
@@ -53,18 +53,17 @@ def _one_setting_each(loaded: LoadedScenario) -> None:
                             "uncertainty", here)  # fmt: skip
 
 
-def _events(loaded: LoadedScenario, event_targets: dict[str, str | None]) -> None:
+def _events(loaded: LoadedScenario) -> None:
     sc, cfg = loaded.scenario, loaded.config
     start, end = sc.horizon.start, sc.horizon.end + 1
     for i, ev in enumerate(sc.events):
-        kind = event_targets.get(ev.type)
-        if kind is None and ev.target is not None and ev.target not in cfg.powers:
-            raise _fail(loaded, f"a {ev.type} takes no target or a power, one of {cfg.powers} "
-                        f"(got {ev.target!r}){suggestion(ev.target, cfg.powers)}",
+        kind = events.kind(ev.type)
+        names = events.target_names(cfg, kind.target)
+        if not kind.needs_target and ev.target is not None and ev.target not in names:
+            raise _fail(loaded, f"a {ev.type} takes no target or a {kind.target}, one of {names} "
+                        f"(got {ev.target!r}){suggestion(ev.target, names)}",
                         ("events", i, "target"))  # fmt: skip
-        length = ev.duration
-        if length is None:
-            length = math.inf if ev.type == "sanctions_package" else 1.0
+        length = events.length(ev)
         horizon = f"the horizon {sc.horizon.start}-{sc.horizon.end}"
         if ev.at >= end:
             raise _fail(loaded, f"the event starts at {ev.at:g}, after {horizon} ends; it could "

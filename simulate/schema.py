@@ -7,19 +7,26 @@ parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenario`
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    create_model,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, core_schema
+
+from simulate import events as event_kinds
 
 MAX_RUNS = 1_000_000
 MAX_HORIZON_YEARS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2200
 STEPS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
-
-EventType = Literal[
-    "route_disruption", "sanctions_package", "investment_pledge",
-    "capacity_shift", "coercion_campaign", "trade_shift", "security_shift",
-]  # fmt: skip
 
 
 class _Strict(BaseModel):
@@ -52,7 +59,29 @@ class Horizon(_Strict):
         return (self.end - self.start + 1) * STEPS_PER_YEAR[self.step]
 
 
-class Event(_Strict):
+def _event_type(value: Any) -> str:
+    """A registered event kind (:data:`simulate.events.KINDS`), read when validating."""
+    if isinstance(value, str) and value in event_kinds.KINDS:
+        return value
+    names = [repr(k) for k in event_kinds.KINDS]
+    expected = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    raise PydanticCustomError("literal_error", "Input should be {expected}",
+                              {"expected": expected})  # fmt: skip
+
+
+class _EventTypeSchema:
+    """The JSON Schema of ``type``: an enum of the kinds registered when it is generated."""
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> dict[str, Any]:  # fmt: skip
+        return {"enum": list(event_kinds.KINDS), "type": "string"}
+
+
+#: An event's ``type``: one of the registered event kinds.
+EventType = Annotated[str, PlainValidator(_event_type), _EventTypeSchema()]
+
+
+class _EventFields(_Strict):
     """Something that happens at a time, for a while, possibly only in some runs."""
 
     type: EventType
@@ -61,10 +90,22 @@ class Event(_Strict):
     duration: float | None = Field(None, ge=0, description="Years it lasts; empty = to the end")
     magnitude: float = Field(description="Size; its meaning depends on the type (docs)")
     probability: float = Field(1.0, ge=0, le=1, description="Chance it happens in a run")
-    instrument: str | None = Field(
-        None, description="coercion_campaign: the instrument pressed (default: all the power holds)"
-    )
     label: str = ""
+
+
+def event_model(kinds: Iterable[event_kinds.EventKind]) -> type[BaseModel]:
+    """The event model: the fields every event has, and the options ``kinds`` declare."""
+    extra: dict[str, Any] = {}
+    for kind in kinds:
+        for opt in kind.options:
+            if opt.name in _EventFields.model_fields:
+                raise ValueError(f"{kind.name}: option {opt.name!r} is a field of every event")
+            extra.setdefault(opt.name, (str | None, Field(None, description=opt.description)))
+    return create_model("Event", __base__=_EventFields, __doc__=_EventFields.__doc__,
+                        __module__=__name__, **extra)  # fmt: skip
+
+
+Event = event_model(event_kinds.KINDS.values())
 
 
 class Uniform(_Strict):

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENT_INDEX, INSTRUMENTS, opposition
+from simulate import events as event_kinds
+from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENT_INDEX, opposition
+from simulate.events import CompiledEvent
 from simulate.parameters import (
     CORRIDOR,
     CORRIDOR_PARAMS,
@@ -26,20 +28,6 @@ from simulate.parameters import (
 )  # fmt: skip
 from simulate.scenario import LoadedScenario
 from simulate.variables import VARIABLES
-
-
-@dataclass(frozen=True)
-class CompiledEvent:
-    """An event with its target resolved to an index and its window in years."""
-
-    type: str
-    index: int
-    start: float
-    end: float
-    magnitude: float
-    probability: float
-    duration: float
-    instrument: str | None = None
 
 
 @dataclass
@@ -274,33 +262,8 @@ class RunSpec:
         )  # fmt: skip
 
     def _apply_events(self, sp: StepParams, t: int, occurs: np.ndarray) -> None:
-        now = float(self.times[t])
-        for e, ev in enumerate(self.events):
-            if not ev.start <= now < ev.end:
-                continue
-            on = occurs[:, e]
-            m = ev.magnitude
-            if ev.type == "route_disruption":
-                _update(sp.route, "capacity", ev.index, mul=np.where(on, 1.0 - m, 1.0))
-            elif ev.type == "sanctions_package":
-                s = sp.hedger["sanctions_intensity"]
-                sp.hedger["sanctions_intensity"] = np.clip(s + np.where(on, m, 0.0), 0.0, 1.0)
-            elif ev.type == "investment_pledge":
-                _update(sp.power, "fdi_inflow", ev.index, add=np.where(on, m / ev.duration, 0.0))
-            elif ev.type == "capacity_shift":
-                _update(sp.power, "capacity_growth", ev.index,
-                        add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
-            elif ev.type == "coercion_campaign":
-                held = [ev.instrument] if ev.instrument else list(INSTRUMENTS)
-                for j in held:
-                    _update(sp.power, "instrument_floor", (ev.index, INSTRUMENT_INDEX[j]),
-                            add=np.where(on, m, 0.0))
-            elif ev.type == "trade_shift":
-                _update(sp.power, "trade_growth", ev.index,
-                        add=np.where(on, np.log1p(m) / ev.duration, 0.0))  # fmt: skip
-            elif ev.type == "security_shift":  # e.g. the power's troops deployed in Kazakhstan
-                _update(sp.power, "security_tie", ev.index, add=np.where(on, m, 0.0))
-                sp.power["security_tie"] = np.clip(sp.power["security_tie"], 0.0, 1.0)
+        """Apply the events in force at period ``t`` (:func:`simulate.events.apply`)."""
+        event_kinds.apply(sp, self.events, float(self.times[t]), occurs)
 
 
 def _issue_key(name: str, issues: list[str]) -> tuple[str, str] | None:
@@ -321,17 +284,6 @@ def _set(sp: StepParams, slot: tuple[str, str, tuple], value: np.ndarray) -> Non
     group[key] = arr
 
 
-def _update(
-    group: dict[str, np.ndarray], name: str, col: int | tuple, *,
-    mul: np.ndarray | float = 1.0, add: np.ndarray | float = 0.0,
-) -> None:  # fmt: skip
-    """Set column ``col`` of ``group[name]`` to ``x * mul + add`` on a copy (never in place)."""
-    arr = group[name].copy()
-    idx = (slice(None), *(col if isinstance(col, tuple) else (col,)))
-    arr[idx] = arr[idx] * mul + add
-    group[name] = arr
-
-
 def build(loaded: LoadedScenario) -> RunSpec:
     """Turn a loaded scenario into a :class:`RunSpec`."""
     sc, cfg = loaded.scenario, loaded.config
@@ -347,7 +299,7 @@ def build(loaded: LoadedScenario) -> RunSpec:
     drawn = [u.parameter for u in sc.uncertainties]
     fixed = set(sc.parameters) | set(sc.initial) | set(sc.paths) | set(drawn)
     ranged = [p for p in sorted(model_paths) if cfg.get(p).is_range and p not in fixed]
-    events = [_compile(ev, cfg, hz.dt) for ev in sc.events]
+    events = [event_kinds.compile_event(ev, cfg, hz.dt) for ev in sc.events]
     powers, routes = cfg.powers, cfg.route_names
     crosses = np.array(
         [[1.0 if p in cfg.routes[r].crosses else 0.0 for p in powers] for r in routes]
@@ -360,13 +312,3 @@ def build(loaded: LoadedScenario) -> RunSpec:
     outputs = list(sc.outputs) if sc.outputs else list(VARIABLES)
     return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events, crosses,
                    freight, np.clip(avoids, 0.0, 1.0), avoided, outputs)  # fmt: skip
-
-
-def _compile(ev, cfg, dt: float) -> CompiledEvent:  # noqa: ANN001
-    names = cfg.route_names if ev.type == "route_disruption" else cfg.powers
-    idx = names.index(ev.target) if ev.target in names else -1
-    permanent = ev.duration is None and ev.type == "sanctions_package"
-    duration = ev.duration if ev.duration is not None else 1.0
-    end = np.inf if permanent else ev.at + duration
-    return CompiledEvent(ev.type, idx, ev.at, end, ev.magnitude, ev.probability,
-                         max(duration, dt), getattr(ev, "instrument", None))  # fmt: skip

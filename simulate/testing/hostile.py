@@ -33,6 +33,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from simulate import events as event_kinds
 from simulate import yamlio
 from simulate.parameters import Config, load_config
 
@@ -143,15 +144,20 @@ def case(draw: st.DrawFn, kind: str, text: str | bytes, field: str | None, line:
 
 
 def valid_event(draw: st.DrawFn, data: dict) -> dict:
-    """An event that ``data``'s horizon and the default config accept."""
+    """An event of any registered kind that ``data``'s horizon and the default config accept."""
     cfg, hz = config(), data["horizon"]
-    kind = draw(st.sampled_from(["route_disruption", "capacity_shift", "sanctions_package"]))
-    ev = {"type": kind, "at": float(hz["start"] + 1), "duration": 1.0, "magnitude": 0.2}
-    if kind == "route_disruption":
-        ev["target"] = cfg.route_names[0]
-    elif kind == "capacity_shift":
-        ev["target"] = cfg.powers[0]
+    kind = event_kinds.KINDS[draw(st.sampled_from(list(event_kinds.KINDS)))]
+    ev = {"type": kind.name, "at": float(hz["start"] + 1), "duration": 1.0,
+          "magnitude": valid_magnitude(kind)}  # fmt: skip
+    if kind.needs_target:
+        ev["target"] = event_kinds.target_names(cfg, kind.target)[0]
     return ev
+
+
+def valid_magnitude(kind: event_kinds.EventKind) -> float:
+    """A magnitude ``kind`` accepts: 0.2, or the nearest end of its sample range."""
+    low, high = kind.sample
+    return min(max(0.2, low), high)
 
 
 def model_parameters() -> list[str]:

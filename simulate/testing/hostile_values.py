@@ -14,6 +14,7 @@ import copy
 
 from hypothesis import strategies as st
 
+from simulate import events as event_kinds
 from simulate.limits import MAX_EVENTS, MAX_OUTPUTS, MAX_PATH_POINTS, MAX_UNCERTAINTIES
 from simulate.parameters import domain
 from simulate.testing.hostile import (
@@ -26,6 +27,7 @@ from simulate.testing.hostile import (
     model_parameters,
     numeric_field,
     set_at,
+    valid_magnitude,
     with_one,
 )
 
@@ -141,13 +143,13 @@ def _unknown_parameter(draw: st.DrawFn, data: dict) -> HostileCase:
 @st.composite
 def _event_target(draw: st.DrawFn, data: dict) -> HostileCase:
     cfg, hz = config(), data["horizon"]
-    kind = draw(st.sampled_from(["sanctions_package", "route_disruption", "capacity_shift",
-                                 "trade_shift", "investment_pledge", "coercion_campaign"]))
-    wrong = {"sanctions_package": ["mars", cfg.route_names[0]],
-             "route_disruption": ["mars", cfg.powers[0], None]}.get(
-        kind, ["mars", cfg.route_names[0], None])  # fmt: skip
-    ev = {"type": kind, "at": float(hz["start"] + 1), "duration": 1.0, "magnitude": 0.2,
-          "target": draw(st.sampled_from(wrong))}  # fmt: skip
+    kind = event_kinds.KINDS[draw(st.sampled_from(list(event_kinds.KINDS)))]
+    own = event_kinds.target_names(cfg, kind.target)
+    others = [n for t in event_kinds.TARGETS for n in event_kinds.target_names(cfg, t)
+              if n not in own]  # fmt: skip
+    wrong = ["mars", *others[:1], *([None] if kind.needs_target else [])]
+    ev = {"type": kind.name, "at": float(hz["start"] + 1), "duration": 1.0,
+          "magnitude": valid_magnitude(kind), "target": draw(st.sampled_from(wrong))}
     data = copy.deepcopy(data)
     data["events"] = [*data.get("events", []), ev]
     i = len(data["events"]) - 1

@@ -13,8 +13,9 @@ Use them to property-test your own scenarios, configs and extensions::
         assert v.between(0, 1).all()
 
 These strategies draw only valid input: values within each parameter's domain
-(:data:`simulate.parameters.DOMAINS`), horizons with start < end, events aimed at
-real routes and powers. Pass ``config=`` to generate for your own config.
+(:data:`simulate.parameters.DOMAINS`), horizons with start < end, events of every
+kind in :mod:`simulate.events` aimed at real routes and powers. Pass ``config=`` to
+generate for your own config.
 
 The hostile strategies draw input the tool must refuse (exit code 2, one short
 message naming file, field and line; never a traceback or a hang), each a
@@ -39,6 +40,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from simulate import events as event_kinds
 from simulate.parameters import Config, domain, load_config
 from simulate.testing.hostile import HostileCase, hostile_scenarios
 from simulate.testing.hostile_cli import hostile_arguments, hostile_inputs, hostile_result_files
@@ -95,34 +97,24 @@ def horizons(draw: st.DrawFn, max_years: int = 6) -> dict:
 
 @st.composite
 def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict:
-    """One event inside ``horizon``, aimed at a real route or power."""
+    """One event inside ``horizon`` of any registered kind (:data:`simulate.events.KINDS`).
+
+    A kind that needs a target is aimed at a real one of its target kind; the magnitude
+    lies in the kind's ``sample`` range, and each option the kind takes is set half the time.
+    """
     cfg = _config(config)
-    kind = draw(st.sampled_from(["route_disruption", "sanctions_package", "investment_pledge",
-                                 "capacity_shift", "coercion_campaign", "trade_shift",
-                                 "security_shift"]))
+    kind = event_kinds.KINDS[draw(st.sampled_from(list(event_kinds.KINDS)))]
     at = draw(st.floats(horizon["start"], horizon["end"] + 0.75).map(lambda x: round(x, 2)))
-    ev: dict[str, Any] = {"type": kind, "at": at,
+    ev: dict[str, Any] = {"type": kind.name, "at": at,
                           "duration": draw(st.floats(0.25, 4.0).map(lambda x: round(x, 2))),
                           "probability": draw(st.sampled_from([1.0, 0.5, 0.0, 0.9]))}
-    if kind == "route_disruption":
-        ev["target"] = draw(st.sampled_from(cfg.route_names))
-        ev["magnitude"] = draw(st.floats(0.0, 1.0))
-    elif kind == "sanctions_package":
-        ev["magnitude"] = draw(st.floats(-0.5, 0.5))
-    elif kind == "investment_pledge":
-        ev["target"], ev["magnitude"] = draw(st.sampled_from(cfg.powers)), draw(st.floats(0, 20))
-    elif kind == "coercion_campaign":
-        power = draw(st.sampled_from(cfg.powers))
-        ev["target"], ev["magnitude"] = power, draw(st.floats(0.0, 1.0))
-        held = [j for j in cfg.actors[power].instruments if j != "inducement"]
-        if held and draw(st.booleans()):
-            ev["instrument"] = draw(st.sampled_from(held))
-    elif kind == "security_shift":
-        ev["target"] = draw(st.sampled_from(cfg.powers))
-        ev["magnitude"] = draw(st.floats(-0.5, 0.5))
-    else:
-        ev["target"] = draw(st.sampled_from(cfg.powers))
-        ev["magnitude"] = draw(st.floats(-0.5, 1.0))
+    if kind.needs_target:
+        ev["target"] = draw(st.sampled_from(event_kinds.target_names(cfg, kind.target)))
+    ev["magnitude"] = draw(st.floats(*kind.sample))
+    for opt in kind.options:
+        pool = list(opt.sample(cfg, ev.get("target")))
+        if pool and draw(st.booleans()):
+            ev[opt.name] = draw(st.sampled_from(pool))
     return ev  # fmt: skip
 
 
