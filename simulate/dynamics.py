@@ -14,20 +14,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulate.instruments import (  # noqa: F401  (the equations' vocabulary, re-exported)
+    ALL_INSTRUMENTS,
+    CHANNELS,
+    INSTRUMENT_INDEX,
+    INSTRUMENTS,
+)
+
 Array = NDArray[np.float64]
-#: Dependence channels of leverage (asymmetric interdependence).
-CHANNELS = ("trade", "transit", "investment", "finance", "security", "identity")
-#: Coercive instruments and the channel whose vulnerability each one works through.
-INSTRUMENTS = {
-    "transit_disruption": "transit",
-    "secondary_sanctions": "finance",
-    "investment_freeze": "investment",
-    "security_pressure": "security",
-}
-#: Every instrument a power may hold: the coercive ones and the inducement (the last).
-ALL_INSTRUMENTS = (*INSTRUMENTS, "inducement")
-#: Position of each instrument on the instrument axis.
-INSTRUMENT_INDEX = {name: k for k, name in enumerate(ALL_INSTRUMENTS)}
 #: 1 for the coercive instruments, 0 for the inducement (on the instrument axis).
 COERCIVE = np.array([1.0] * len(INSTRUMENTS) + [0.0])
 #: Smallest position used in logits, so that a target of exactly 0 or 1 stays finite.

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from simulate.dynamics import INSTRUMENT_INDEX, INSTRUMENTS
+from simulate.instruments import INSTRUMENT_INDEX, INSTRUMENTS
 
 if TYPE_CHECKING:
     from simulate.parameters import Config

@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulate import shipped, yamlio
-from simulate.dynamics import ALL_INSTRUMENTS
 from simulate.errors import InputError
+from simulate.instruments import ALL_INSTRUMENTS
 
 CONFIG_DIR = shipped.folder("configs")
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulate import events as event_kinds
-from simulate.dynamics import ALL_INSTRUMENTS, INSTRUMENT_INDEX, opposition
+from simulate.dynamics import opposition
 from simulate.events import CompiledEvent
+from simulate.instruments import ALL_INSTRUMENTS, INSTRUMENT_INDEX
 from simulate.parameters import (
     CORRIDOR,
     CORRIDOR_PARAMS,
