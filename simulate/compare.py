@@ -26,13 +26,8 @@ from simulate import resultview as rv
 from simulate.errors import InputError
 from simulate.results import Results
 from simulate.summary import wilson
-from simulate.variables import is_binary
+from simulate.variables import KEY_OUTCOMES, is_binary
 
-#: Variables compared when none are chosen.
-DEFAULT_VARIABLES = (
-    "balance_index", "outcome", "captured", "alignment", "position", "leverage",
-    "oil_via_russia_share", "trade_share", "corridor_volume", "sanctions_exposure",
-)  # fmt: skip
 #: What the tests that need every run show where a summary file lacks them.
 SUMMARY_ONLY = "n/a (summary file)"
 #: Bootstrap resamples: enough for a 95% percentile interval to two digits, and fast.
@@ -110,7 +105,8 @@ def compare(
 
     Args:
         results: Loaded result files; the first is the reference.
-        variables: Variables to compare (default :data:`DEFAULT_VARIABLES`).
+        variables: Variables to compare (default the key outcomes,
+            :data:`simulate.variables.KEY_OUTCOMES`).
         at: Period start times (default: the last period every file has).
         seed: Seed of the bootstrap.
         entities: Only these entities (powers, routes); variables without entities
@@ -132,7 +128,7 @@ def compare(
     notes = [f"horizons differ: compared on the {len(common)} common periods "
              f"{common[0]:g}-{common[-1]:g}"] if differ else []  # fmt: skip
     ats = [float(common[-1])] if not at else list(dict.fromkeys(_period(results, t) for t in at))
-    variables = list(dict.fromkeys(variables or DEFAULT_VARIABLES))
+    variables = list(dict.fromkeys(variables or KEY_OUTCOMES))
     for res in results:
         for var in variables:
             rv.check(res, var)

@@ -24,16 +24,11 @@ from simulate import resultview as rv
 from simulate.errors import InputError
 from simulate.results import Results
 from simulate.summary import wilson
-from simulate.variables import is_binary
+from simulate.variables import KEY_OUTCOMES, is_binary
 
 #: Fan charts in the report, in order (variables missing from a file are skipped).
 FAN_VARIABLES = ("balance_index", "alignment", "position", "leverage", "pressure",
                  "oil_via_russia_share", "corridor_volume", "trade_share")  # fmt: skip
-#: Outcomes in the table of results at the horizon's end.
-OUTCOMES = ("balance_index", "outcome", "captured", "alignment", "position", "leverage",
-            "pressure", "oil_via_russia_share", "corridor_volume", "trade_share",
-            "sanctions_exposure")  # fmt: skip
-
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#111;line-height:1.4}
@@ -108,7 +103,7 @@ def _outcomes_table(results: Sequence[Results]) -> str:
     t = float(min(rv.times(r)[-1] for r in results))
     headers = ["outcome", *(f"{rv.label(r)}" for r in results)]
     rows = []
-    for var in OUTCOMES:
+    for var in KEY_OUTCOMES:
         if not _has(results, var):
             continue
         for ent in rv.entities(results[0], var):

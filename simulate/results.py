@@ -15,7 +15,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,16 +28,17 @@ import pyarrow.parquet as pq
 
 from simulate.errors import InputError, ResultFileError
 from simulate.limits import echo
+from simulate.rowgroups import ARROW_SCHEMA, conform, entities_of, parquet_options, tidy
+from simulate.rowgroups import storage_schema as _storage_schema
 from simulate.spec import RunSpec
-from simulate.variables import VARIABLES, units
+from simulate.variables import units
 from simulate.yamlio import file_kind
 
 SCHEMA_VERSION = 1
 META_KEY = b"multivector"
-ARROW_SCHEMA = pa.schema(
-    [("run", pa.int64()), ("time", pa.float64()), ("variable", pa.string()),
-     ("entity", pa.string()), ("value", pa.float64())]
-)  # fmt: skip
+__all__ = ["ARROW_SCHEMA", "META_KEY", "SCHEMA_VERSION", "ResultWriter", "Results",
+           "atomic_path", "entities_of", "load_results", "make_metadata", "read_metadata",
+           "tidy", "write_frame"]  # fmt: skip
 
 
 class _LazyFrame:
@@ -52,7 +53,22 @@ class _LazyFrame:
         return frame if frame is not None else pd.DataFrame()
 
     def __set__(self, obj: Any, value: pd.DataFrame | None) -> None:
-        obj.__dict__["_frame"] = None if isinstance(value, _LazyFrame) else value
+        obj.__dict__["_frame"] = None if isinstance(value, _LazyFrame) else _as_text(value)
+
+
+def _as_text(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` with its label columns as text, as a result file reads back.
+
+    Tables built in memory (:func:`tidy`) hold the labels dictionary-encoded, which
+    pandas turns into categoricals: they would sort by code and group by category.
+    """
+    if frame is None:
+        return None
+    coded = [c for c in ("variable", "entity", "stat")
+             if c in frame.columns and isinstance(frame[c].dtype, pd.CategoricalDtype)]  # fmt: skip
+    if coded:
+        frame = frame.assign(**{c: frame[c].astype(str) for c in coded})
+    return frame
 
 
 @dataclass
@@ -108,41 +124,6 @@ class Results:
             raise InputError(f"no per-run values at time {t} (a summary file keeps them only "
                              "at the horizon's end)", field="time")  # fmt: skip
         return out
-
-
-def entities_of(spec: RunSpec, variable: str) -> list[str]:
-    """The entity labels of a variable's columns."""
-    return spec.entities(VARIABLES[variable].entity)
-
-
-def tidy(spec: RunSpec, runs: Sequence[int], arrays: dict[str, np.ndarray]) -> pa.Table:
-    """Arrays variable -> (R, T, E) to a tidy Arrow table (ordered variable, run, entity, time)."""
-    runs_arr = np.asarray(runs, dtype=np.int64)
-    n_r, n_t = len(runs_arr), len(spec.times)
-    labels: list[str] = []
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("run", "time", "var", "ent", "value")}
-    for v, var in enumerate(spec.outputs):
-        arr = arrays[var]
-        ents = entities_of(spec, var)
-        n_e = len(ents)
-        first = len(labels)
-        labels.extend(ents)
-        cols["run"].append(np.repeat(runs_arr, n_e * n_t))
-        cols["ent"].append(np.tile(np.repeat(np.arange(first, first + n_e, dtype=np.int32), n_t),
-                                   n_r))  # fmt: skip
-        cols["time"].append(np.tile(spec.times, n_r * n_e))
-        cols["var"].append(np.full(n_r * n_e * n_t, v, dtype=np.int32))
-        cols["value"].append(np.ascontiguousarray(arr.transpose(0, 2, 1), dtype=np.float64)
-                             .reshape(-1))  # fmt: skip
-    if not labels:
-        return ARROW_SCHEMA.empty_table()
-    cat = {k: np.concatenate(v) for k, v in cols.items()}
-    return pa.table({
-        "run": cat["run"], "time": cat["time"],
-        "variable": pa.array(spec.outputs, pa.string()).take(pa.array(cat["var"])),
-        "entity": pa.array(labels, pa.string()).take(pa.array(cat["ent"])),
-        "value": cat["value"],
-    }, schema=ARROW_SCHEMA)  # fmt: skip
 
 
 def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
@@ -277,7 +258,12 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 
 
 class ResultWriter:
-    """Write a result file chunk by chunk (one Parquet row group per chunk), atomically."""
+    """Write a result file chunk by chunk (one Parquet row group per chunk), atomically.
+
+    Each :meth:`write` is one row group, with statistics on ``run``: a reader that
+    filters on the run skips the row groups of other chunks. The Parquet encodings are
+    :func:`simulate.rowgroups.parquet_options`.
+    """
 
     def __init__(
         self, path: str | Path, metadata: dict[str, Any], schema: pa.Schema = ARROW_SCHEMA
@@ -287,13 +273,18 @@ class ResultWriter:
         self.schema = schema
         self._ctx = atomic_path(self.path)
         self._tmp: Path | None = None
+        self._storage = _storage_schema(schema)
         self._writer: pq.ParquetWriter | None = None
 
     def __enter__(self) -> ResultWriter:
         self._tmp = self._ctx.__enter__()
-        schema = self.schema.with_metadata({META_KEY: json.dumps(self.metadata).encode()})
+        self._storage = _storage_schema(self.schema).with_metadata(
+            {META_KEY: json.dumps(self.metadata).encode()})  # fmt: skip
         try:
-            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, self._storage,
+                                            **parquet_options(self._storage))  # fmt: skip
+            # no Arrow schema is embedded (see simulate.rowgroups): the metadata is added
+            self._writer.add_key_value_metadata(dict(self._storage.metadata))
         except OSError as exc:
             error = write_error(exc, self.path)
             self._ctx.__exit__(type(error), error, None)
@@ -301,15 +292,20 @@ class ResultWriter:
         return self
 
     def write(self, table: pa.Table) -> None:
-        """Append rows.
+        """Append rows as one row group (a chunk of runs is one row group).
+
+        Args:
+            table: The columns of the writer's schema; text columns as strings or
+                dictionary-encoded (as :func:`tidy` builds them).
 
         Raises:
             InputError: The disk is full or the file system refuses the write.
         """
         if self._writer is None:
             raise RuntimeError("write() outside the with block")
+        rows = conform(table, self._storage)
         try:
-            self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+            self._writer.write_table(rows, row_group_size=max(rows.num_rows, 1))
         except OSError as exc:
             raise write_error(exc, self.path) from None
 

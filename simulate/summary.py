@@ -9,29 +9,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulate.variables import is_binary
+from simulate.variables import KEY_OUTCOMES, is_binary, parse_column
 
-#: The outcomes shown after a run, in order (variable, entity pattern).
-KEY_OUTCOMES = (
-    "balance_index", "outcome", "captured", "alignment", "position", "leverage", "pressure",
-    "oil_via_russia_share", "corridor_volume", "corridor_transit_days", "sanctions_exposure",
-)  # fmt: skip
+__all__ = ["KEY_OUTCOMES", "side_by_side", "summarise", "wilson"]
 
 
 def summarise(final: pd.DataFrame) -> pd.DataFrame:
-    """Summarise per-run final values (columns ``variable[entity]``).
+    """Summarise the key outcomes in per-run final values.
+
+    Args:
+        final: One row per run, one column per series, named as
+            :func:`simulate.variables.column_name` names them (``variable[entity]``).
 
     Returns:
-        One row per outcome: ``outcome``, ``mean``, ``p05``, ``p95``; for ``captured``
-        the mean is the probability that balancing failed.
+        One row per series of the :data:`~simulate.variables.KEY_OUTCOMES`:
+        ``outcome``, ``mean``, ``p05``, ``p95``; for ``captured`` the mean is the
+        probability that balancing failed.
     """
+    by_variable: dict[str, list[tuple[str, str]]] = {}
+    for col in final.columns:
+        var, ent = parse_column(str(col))
+        by_variable.setdefault(var, []).append((col, ent))
     rows = []
     for var in KEY_OUTCOMES:
-        cols = [c for c in final.columns if c == var or c.startswith(f"{var}[")]
-        for col in cols:
+        for col, ent in by_variable.get(var, []):
             x = final[col].to_numpy(dtype=float)
             if is_binary(var):
-                name = col[len(var) + 1 : -1] if var == "outcome" else var
+                name = ent if var == "outcome" else var
                 lo, hi = wilson(float(np.sum(x)), len(x))
                 rows.append({"outcome": f"P({name}) [95% CI]", "mean": float(np.mean(x)),
                              "p05": lo, "p95": hi})  # fmt: skip

@@ -1,4 +1,10 @@
-"""The output variables: names, units, and what their entities are."""
+"""The output variables: names, units, what their entities are, and how series are named.
+
+A series is one variable and one entity. Wide tables (the per-run final values, the
+Mesa driver's model reporters) name its column ``variable[entity]``, or ``variable``
+when it has no entity: :func:`column_name` writes that name and :func:`parse_column`
+reads it back.
+"""
 
 from __future__ import annotations
 
@@ -80,3 +86,30 @@ def is_binary(name: str) -> bool:
 def units() -> dict[str, str]:
     """Unit of every variable, for result-file metadata."""
     return {v.name: v.unit for v in _VARS}
+
+
+#: The key outcomes, in the order they are shown: after ``simulate run``, in the outcome
+#: table of ``simulate report`` and as the variables ``simulate compare`` compares when
+#: none are chosen.
+KEY_OUTCOMES = (
+    "balance_index", "outcome", "captured", "alignment", "position", "leverage", "pressure",
+    "oil_via_russia_share", "corridor_volume", "corridor_transit_days", "trade_share",
+    "sanctions_exposure",
+)  # fmt: skip
+
+
+def column_name(variable: str, entity: str = "") -> str:
+    """The wide-table column of a series: ``variable[entity]``, or ``variable`` alone."""
+    return f"{variable}[{entity}]" if entity else variable
+
+
+def parse_column(name: str) -> tuple[str, str]:
+    """The ``(variable, entity)`` of a column named by :func:`column_name`.
+
+    Variable names hold no ``[``, so the first one opens the entity; a name without
+    brackets is a variable without entity (entity ``""``).
+    """
+    variable, bracket, rest = name.partition("[")
+    if bracket and rest.endswith("]"):
+        return variable, rest[:-1]
+    return name, ""
