@@ -15,16 +15,10 @@ The public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("multivector")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.1.0"
-
-from simulate.errors import InputError  # noqa: E402
-from simulate.prepared import Experiment  # noqa: E402
-from simulate.results import Results, load_results  # noqa: E402
-from simulate.runner import run_scenario  # noqa: E402
+from simulate.errors import InputError
+from simulate.prepared import Experiment
+from simulate.results import Results, load_results
+from simulate.runner import run_scenario
+from simulate.version import __version__
 
 __all__ = ["Experiment", "InputError", "Results", "__version__", "load_results", "run_scenario"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 #: errno values of a disk or file system that cannot take more output. An ``OSError``
 #: with one of these is bad input (a full or read-only disk), not a bug.
-DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO)
 
 
 class InputError(Exception):

@@ -63,7 +63,7 @@ from simulate.randomness import draw_runs, run_seed
 from simulate.rest import start
 from simulate.schedule import Stage, run_period
 from simulate.spec import RunSpec
-from simulate.variables import VARIABLES
+from simulate.variables import VARIABLES, column_name
 
 #: The scenario a model runs when none is named.
 DEFAULT_SCENARIO = "baseline"
@@ -150,7 +150,7 @@ class BalancingModel(mesa.Model):
         }  # fmt: skip
         for var in self.spec.outputs:
             for j, ent in enumerate(self.spec.entities_of(var)):
-                key = f"{var}[{ent}]" if ent else var
+                key = column_name(var, ent)
                 reporters[key] = lambda m, v=var, j=j: float(m.observation[v][0, j])
         return reporters
 

@@ -28,13 +28,15 @@ import pyarrow.parquet as pq
 
 from simulate.errors import InputError, ResultFileError
 from simulate.limits import echo
+from simulate.randomness import SCHEME
 from simulate.rowgroups import ARROW_SCHEMA, conform, entities_of, parquet_options, tidy
 from simulate.rowgroups import storage_schema as _storage_schema
 from simulate.spec import RunSpec
 from simulate.variables import units
+from simulate.version import __version__
 from simulate.yamlio import file_kind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_KEY = b"multivector"
 __all__ = ["ARROW_SCHEMA", "META_KEY", "SCHEMA_VERSION", "ResultWriter", "Results",
            "atomic_path", "entities_of", "load_results", "make_metadata", "read_metadata",
@@ -128,13 +130,12 @@ class Results:
 
 def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
     """The metadata embedded in a result file."""
-    from simulate import __version__
-
     return {
         "schema_version": SCHEMA_VERSION,
         "scenario": spec.loaded.resolved(),
         "scenario_file": spec.loaded.file,
         "seed": seed,
+        "randomness": SCHEME,
         "runs": runs,
         "engine": engine,
         "package_version": __version__,
@@ -154,8 +155,6 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
     }
 
 
-#: errno values meaning the disk or file system cannot take the output.
-DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO)
 
 
 def check_writable(target: str | Path) -> Path:

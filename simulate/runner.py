@@ -311,7 +311,7 @@ def _spool_summary(spec, chunks, output, progress, executor):  # noqa: ANN001, A
 @contextlib.contextmanager
 def _spool_errors(root: Path) -> Iterator[None]:
     """A spool write that fails (disk full) becomes one message naming the spool's folder."""
-    from simulate.results import DISK_ERRNOS
+    from simulate.errors import DISK_ERRNOS
 
     try:
         yield

@@ -17,7 +17,7 @@ from hypothesis.extra.numpy import arrays
 
 from simulate.cli import main
 from simulate.compare import SUMMARY_ONLY, compare, describe, difference, superiority
-from simulate.results import Results, load_results
+from simulate.results import SCHEMA_VERSION, Results, load_results
 
 from .analysis_files import assert_bad_input, broken_files, make
 
@@ -45,7 +45,7 @@ def ensembles(draw, name: str = "a", n_times: int = 3) -> Results:  # noqa: ANN0
             runs, ts = np.meshgrid(np.arange(n_runs), times, indexing="ij")
             parts.append(pd.DataFrame({"run": runs.ravel(), "time": ts.ravel(), "variable": var,
                                        "entity": ent, "value": vals.ravel()}))  # fmt: skip
-    meta = {"schema_version": 1, "scenario": {"name": name}, "runs": n_runs,
+    meta = {"schema_version": SCHEMA_VERSION, "scenario": {"name": name}, "runs": n_runs,
             "powers": ["russia", "china"], "routes": []}  # fmt: skip
     return Results(frame=pd.concat(parts, ignore_index=True), metadata=meta,
                    path=Path(f"{name}.parquet"))  # fmt: skip
