@@ -109,8 +109,8 @@ def execute(
         where, task = choose(**executor), Simulate(spec, s)
     if output is not None:
         check_writable(output)
-    in_memory = keep == "summary" and resources.stats_in_memory(n * len(spec.times)
-                                                                * _series(spec))  # fmt: skip
+    in_memory = (keep == "summary" and where.local
+                 and resources.stats_in_memory(n * len(spec.times) * _series(spec)))
     if where.local:
         check_resources(spec, n, keep, output, where.workers, in_memory)
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)

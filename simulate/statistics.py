@@ -1,13 +1,15 @@
 """The statistics of a summary run: where the chunks are kept and where statistics are computed.
 
-Decided once per run, from its size:
+Decided once per run, from its executor and its size:
 
-* the arrays fit in memory (:func:`simulate.resources.stats_in_memory`): chunks
-  are kept in memory as they arrive and the statistics computed from there, with
-  no disk spool and no second pass over one;
-* they do not, on this machine: every chunk is spooled to disk by the process
-  that computed it, and read back in blocks of entity columns;
-* they do not, on a Dask cluster: the statistics are computed on the cluster.
+* on a Dask cluster, the statistics are computed on the cluster, where the
+  chunks are (only statistics and final values come back);
+* on this machine, when the arrays fit in memory
+  (:func:`simulate.resources.stats_in_memory`), chunks are kept in memory as they
+  arrive and the statistics computed from there, with no disk spool and no
+  second pass over one;
+* on this machine, when they do not, every chunk is spooled to disk by the
+  process that computed it, and read back in blocks of entity columns.
 
 The numbers are the same whichever way is taken (the same arrays in the same
 layout reach :func:`simulate.summarystore.stats_over_runs`), on any executor and
@@ -65,7 +67,7 @@ def summarise_runs(
         executor: Where the chunks are computed.
         task: The chunk task giving each chunk's arrays.
         chunks: Run indices, by chunk.
-        in_memory: Keep the arrays in memory (else a spool, or the cluster).
+        in_memory: Keep the arrays of a local executor in memory (else in a spool).
         folder: Where a spool goes (default: the temporary folder).
         progress: Called with the runs done after each chunk.
         blocks: Called with (blocks done, blocks in all) while statistics are computed.
@@ -75,21 +77,21 @@ def summarise_runs(
         per-run final values in run order.
     """
     finals: list[pd.DataFrame] = []
-    if in_memory:
+    if not executor.local:
+        stats, finals = cast(Reducing, executor).summary(task, chunks, progress)
+    elif in_memory:
         store = Memory()
         for runs, arrays in _counted(executor.map(task, chunks), progress):
             store.add(runs, arrays)
             finals.append(final_values(spec, runs, arrays))
         stats = spool_stats(spec, store, blocks)
-    elif executor.local:
+    else:
         with Spool(folder) as spool, _spool_errors(spool.root):
             for runs, final in _counted(executor.map(SpoolWrite(task, str(spool.root)), chunks),
                                         progress):  # fmt: skip
                 spool.register(runs)
                 finals.append(final)
             stats = spool_stats(spec, spool, blocks)
-    else:
-        stats, finals = cast(Reducing, executor).summary(task, chunks, progress)
     final = pd.concat(finals, ignore_index=True).sort_values("run", ignore_index=True)
     entities = {v: entities_of(spec, v) for v in spec.outputs}
     table = pa.concat_tables([summary_rows(spec, stats, entities),
