@@ -134,8 +134,8 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
             fit scenario that fixes a calibrated parameter.
     """
     from simulate.batch import simulate_runs
+    from simulate.preparation import prepare
     from simulate.results import entities_of
-    from simulate.runner import prepare
 
     data = tg.read_targets(targets_path)
     cfg = load_config(config_path)

@@ -187,6 +187,15 @@ def progress_bar(total: int | None, label: str, quiet: bool) -> Iterator[Callabl
         bar.update(done - last[0])
         last[0] = done
 
+    def phase(name: str, phase_total: int) -> Callable[[int], None]:
+        """The same bar, counting a later phase of the work (``phase_total`` steps)."""
+        bar.reset(total=phase_total)
+        bar.set_description(name, refresh=False)
+        bar.unit = "block"
+        last[0] = 0
+        return update
+
+    update.phase = phase  # type: ignore[attr-defined]
     try:
         yield update
     finally:

@@ -8,14 +8,15 @@ the final result has every run exactly once. Results stream back as tasks finish
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from simulate.batch import simulate_runs
+from simulate.chunks import ChunkTask, Simulate, final_values
 from simulate.errors import ExecutionError, InputError
-from simulate.spec import RunSpec
+from simulate.summarystore import stats_over_runs
 
 #: Seconds to wait for a scheduler before giving up.
 CONNECT_TIMEOUT = 5
@@ -31,11 +32,6 @@ def require_dask() -> Any:
             field="dask",
         ) from None
     return distributed
-
-
-def _work(spec: RunSpec, idx: list[int], seed: int, fixed: Mapping[str, np.ndarray] | None):
-    arrays = simulate_runs(spec, idx, seed, fixed)
-    return idx, {k: np.ascontiguousarray(v) for k, v in arrays.items()}
 
 
 @contextlib.contextmanager
@@ -105,33 +101,95 @@ def cluster_errors() -> Iterator[None]:
                              + (f": {first}" if first else "")) from None
 
 
-def dask_chunks(
-    spec: RunSpec,
-    chunks: list[list[int]],
-    seed: int,
-    *,
-    fixed: Mapping[str, np.ndarray] | None = None,
-    scheduler: str | None = None,
-    n_workers: int | None = None,
-    retries: int = 3,
-    client: Any = None,
-) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
-    """Yield ``(run_indices, arrays)`` per chunk as Dask tasks finish."""
-    distributed = require_dask()
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(cluster_errors())
-        if client is None:
-            client = stack.enter_context(client_for(scheduler, n_workers))
-        spec_f = _held(client, spec, retries)
-        fixed_f = _held(client, dict(fixed), retries) if fixed else None
-        futures = [client.submit(_work, spec_f, idx, seed, fixed_f, retries=retries,
-                                 pure=False) for idx in chunks]  # fmt: skip
-        try:
-            for fut in distributed.as_completed(futures):
-                yield fut.result()
-                fut.release()
-        finally:
-            client.cancel(futures)
+class DaskCluster:
+    """Chunks as Dask tasks, on a running scheduler or on a new local cluster.
+
+    The chunk task is held on the cluster once (:func:`_held`) and every chunk is one
+    task calling it. A cluster is used for one :meth:`map` or :meth:`summary` and
+    closed after it (a local one is stopped).
+
+    Args:
+        scheduler: Address of a running scheduler, or None for a local cluster.
+        n_workers: Workers of the local cluster.
+        retries: How often a task that raised is run again.
+        client: An existing client to use instead (it is left open).
+    """
+
+    local = False
+
+    def __init__(self, *, scheduler: str | None = None, n_workers: int | None = None,
+                 retries: int = 3, client: Any = None) -> None:  # fmt: skip
+        require_dask()  # import (or fail) before any output is opened
+        self.scheduler = scheduler
+        self.workers = n_workers or 1
+        self._n_workers = n_workers
+        self.retries = retries
+        self._client = client
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[Any]:
+        with cluster_errors():
+            if self._client is not None:
+                yield self._client
+                return
+            with client_for(self.scheduler, self._n_workers) as client:
+                yield client
+
+    def map(self, task: ChunkTask, chunks: list[list[int]]) -> Iterator[tuple[list[int], Any]]:
+        """Yield ``(runs, task(runs))`` per chunk as Dask tasks finish."""
+        distributed = require_dask()
+        with self._connect() as client:
+            task_f = _held(client, task, self.retries)
+            futures = {client.submit(_call, task_f, runs, retries=self.retries, pure=False): runs
+                       for runs in chunks}  # fmt: skip
+            try:
+                for fut in distributed.as_completed(list(futures)):
+                    yield futures[fut], fut.result()
+                    fut.release()
+            finally:
+                client.cancel(list(futures))
+
+    def summary(self, task: Simulate, chunks: list[list[int]],
+                progress: Callable[[int], None] | None = None,
+                ) -> tuple[dict[str, np.ndarray], list[pd.DataFrame]]:  # fmt: skip
+        """Summary statistics computed on the cluster: only statistics and final values
+        come back.
+
+        Chunk results stay on the workers; one task per variable gathers that
+        variable from every chunk (in run order) and computes
+        :func:`~simulate.summarystore.stats_over_runs`. A lost worker's chunks are
+        recomputed by the scheduler from the task graph.
+
+        Returns:
+            Statistics by variable, shape (len(STATS), periods, entities), and the
+            per-chunk final values (:func:`simulate.chunks.final_values`) in run order.
+        """
+        distributed = require_dask()
+        r = self.retries
+        with self._connect() as client:
+            task_f = _held(client, task, r)
+            outs = [client.submit(_call, task_f, runs, retries=r, pure=False) for runs in chunks]
+            finals_f = [client.submit(_finals, task_f, runs, out, retries=r)
+                        for runs, out in zip(chunks, outs, strict=True)]  # fmt: skip
+            done, finals = 0, {}
+            where = {f.key: k for k, f in enumerate(finals_f)}
+            for fut in distributed.as_completed(finals_f):
+                k = where[fut.key]
+                finals[k] = fut.result()
+                done += len(chunks[k])
+                if progress is not None:
+                    progress(done)
+            stats_f = {}
+            for var in task.spec.outputs:
+                parts = [client.submit(_pick, out, var, retries=r) for out in outs]
+                stats_f[var] = client.submit(_stats, *parts, retries=r)
+            stats = dict(zip(stats_f, client.gather(list(stats_f.values())), strict=True))
+            del outs, finals_f, stats_f  # release the chunk results held on the workers
+        return stats, [finals[k] for k in range(len(chunks))]
+
+
+def _call(task: ChunkTask, runs: list[int]) -> Any:
+    return task(runs)
 
 
 def _same(x: Any) -> Any:
@@ -147,60 +205,13 @@ def _held(client: Any, value: Any, retries: int) -> Any:
     return client.submit(_same, value, pure=False, retries=retries)
 
 
-def _pick(arrays: tuple[list[int], dict[str, np.ndarray]], var: str) -> np.ndarray:
-    return arrays[1][var]
+def _pick(arrays: dict[str, np.ndarray], var: str) -> np.ndarray:
+    return arrays[var]
 
 
-def _finals(spec: RunSpec, arrays: tuple[list[int], dict[str, np.ndarray]]):  # noqa: ANN202
-    from simulate.runner import final_values
-
-    return final_values(spec, arrays[0], arrays[1])
+def _finals(task: Simulate, runs: list[int], arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    return final_values(task.spec, runs, arrays)
 
 
 def _stats(*parts: np.ndarray) -> np.ndarray:
-    from simulate.summarystore import stats_over_runs
-
     return stats_over_runs(np.concatenate(parts))
-
-
-def dask_summary(
-    spec: RunSpec,
-    chunks: list[list[int]],
-    seed: int,
-    *,
-    scheduler: str | None = None,
-    n_workers: int | None = None,
-    retries: int = 3,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[dict[str, np.ndarray], list[Any]]:
-    """Summary statistics computed on the cluster: only statistics and final values come back.
-
-    Chunk results stay on the workers; one task per variable gathers that
-    variable from every chunk (in run order) and computes
-    :func:`~simulate.summarystore.stats_over_runs`. A lost worker's chunks are
-    recomputed by the scheduler from the task graph.
-
-    Returns:
-        Statistics by variable, shape (len(STATS), periods, entities), and the
-        per-chunk final values (DataFrames as from ``runner.final_values``).
-    """
-    distributed = require_dask()
-    with cluster_errors(), client_for(scheduler, n_workers) as client:
-        spec_f = _held(client, spec, retries)
-        runs = [client.submit(_work, spec_f, idx, seed, None, retries=retries, pure=False)
-                for idx in chunks]  # fmt: skip
-        finals_f = [client.submit(_finals, spec_f, r, retries=retries) for r in runs]
-        done, finals = 0, {}
-        for fut in distributed.as_completed(finals_f):
-            k = finals_f.index(fut)
-            finals[k] = fut.result()
-            done += len(chunks[k])
-            if progress is not None:
-                progress(done)
-        stats_f = {}
-        for var in spec.outputs:
-            parts = [client.submit(_pick, r, var, retries=retries) for r in runs]
-            stats_f[var] = client.submit(_stats, *parts, retries=retries)
-        stats = dict(zip(stats_f, client.gather(list(stats_f.values())), strict=True))
-        del runs, finals_f, stats_f  # release the chunk results held on the workers
-    return stats, [finals[k] for k in range(len(chunks))]

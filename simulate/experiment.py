@@ -17,8 +17,8 @@ import numpy as np
 
 from simulate.errors import InputError
 from simulate.parameters import domain
+from simulate.preparation import prepare
 from simulate.results import entities_of
-from simulate.runner import prepare
 from simulate.schema import MAX_RUNS
 from simulate.spec import RunSpec
 from simulate.variables import VARIABLES

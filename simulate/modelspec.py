@@ -61,7 +61,7 @@ def model_spec(source: Source, parameters: Mapping[str, Any] | None = None) -> s
     Raises:
         InputError: The scenario is invalid, or a parameter is unknown or out of range.
     """
-    from simulate.runner import prepare
+    from simulate.preparation import prepare
 
     if isinstance(source, spec_mod.RunSpec):
         if not parameters:

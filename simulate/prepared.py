@@ -23,8 +23,9 @@ from typing import Any
 from simulate import scenario as scenario_mod
 from simulate import spec as spec_mod
 from simulate.parameters import Config, load_config
+from simulate.preparation import prepare
 from simulate.results import Results
-from simulate.runner import execute, prepare
+from simulate.runner import execute
 
 Source = str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
 

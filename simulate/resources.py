@@ -27,6 +27,12 @@ FILE_BYTES_PER_ROW = 8
 MEMORY_BYTES_PER_ROW = 100
 #: Copies of one block's values held while its statistics are computed.
 STAT_COPIES = 3
+#: Share of the available memory an ensemble's arrays may take for their statistics to be
+#: computed in memory; above it they are spooled to disk (:func:`stats_in_memory`).
+MEMORY_SHARE = 0.25
+#: Environment variable: bytes an ensemble's arrays may take in memory for their statistics,
+#: instead of :data:`MEMORY_SHARE` of the available memory (0 always spools them to disk).
+MEMORY_ENV = "MULTIVECTOR_STATS_MEMORY"
 #: Bytes of one variable's values a statistics task reads at once: a variable's entity
 #: columns are taken in blocks below this size (:func:`simulate.summarystore.spool_stats`).
 BLOCK_BYTES = 128 * 2**20
@@ -42,7 +48,8 @@ class Need:
 
 
 def estimate(runs: int, periods: int, series: int, largest: int, keep: str,
-             output: str | Path | None, workers: int = 1) -> Need:  # fmt: skip
+             output: str | Path | None, workers: int = 1, in_memory: bool = False,
+             ) -> Need:  # fmt: skip
     """Disk and memory of a local run.
 
     Args:
@@ -53,6 +60,7 @@ def estimate(runs: int, periods: int, series: int, largest: int, keep: str,
         keep: ``"runs"`` or ``"summary"``.
         output: The result file, or None to keep the result in memory.
         workers: Blocks whose statistics are computed at once.
+        in_memory: A summary whose arrays are kept in memory, not spooled to disk.
     """
     values = runs * periods * series
     finals = runs * series * 8 * 2
@@ -60,10 +68,37 @@ def estimate(runs: int, periods: int, series: int, largest: int, keep: str,
     if keep == "summary":
         column = runs * periods * 8
         block = column * min(largest, max(1, BLOCK_BYTES // max(column, 1))) * STAT_COPIES
-        return Need(values * SPOOL_BYTES, block * min(max(workers, 1), 4) + finals, folder)
+        stats = block * min(max(workers, 1), 4) + finals
+        if in_memory:
+            return Need(0, values * SPOOL_BYTES + stats, folder)
+        return Need(values * SPOOL_BYTES, stats, folder)
     if output is None:
         return Need(0, values * MEMORY_BYTES_PER_ROW + finals, folder)
     return Need(values * FILE_BYTES_PER_ROW, finals, folder)
+
+
+def stats_in_memory(values: int) -> bool:
+    """Whether an ensemble of ``values`` values keeps them in memory for its statistics.
+
+    True when their bytes fit in :data:`MEMORY_SHARE` of the available memory, or in
+    the bytes that the environment variable :data:`MEMORY_ENV` gives.
+
+    Raises:
+        InputError: :data:`MEMORY_ENV` is set to something other than a number of bytes.
+    """
+    need = values * SPOOL_BYTES
+    given = os.environ.get(MEMORY_ENV)
+    if given is not None:
+        try:
+            budget = int(given)
+        except ValueError:
+            budget = -1
+        if budget < 0:
+            raise InputError(f"{MEMORY_ENV} must be a number of bytes (got {given!r})",
+                             field=MEMORY_ENV)  # fmt: skip
+        return need <= budget
+    free = free_memory()
+    return free is not None and need <= free * MEMORY_SHARE
 
 
 def free_disk(folder: Path) -> int | None:

@@ -1,14 +1,17 @@
 """Summary result files: statistics over runs per time, plus every run's final values.
 
-A run's full trajectories are spooled to disk chunk by chunk, one file per
-variable and chunk, and read back one variable at a time, so memory stays
-bounded however many runs there are. Statistics are computed on the runs in
-run order, so they do not depend on chunking, workers or executor.
+Every run's full trajectories are stored chunk by chunk and read back one
+variable (or block of entity columns) at a time: in memory when they fit
+(:class:`Memory`), else spooled to disk, one file per variable and chunk
+(:class:`Spool`), so memory stays bounded however many runs there are.
+Statistics are computed on the runs in run order, so they do not depend on
+chunking, workers, executor or where the chunks were kept.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +47,88 @@ def stats_over_runs(values: np.ndarray) -> np.ndarray:
 
 def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
     """Write one chunk's arrays into a spool folder (also called by worker processes)."""
-    key = f"{runs[0]:012d}" if runs else "empty"
     root = Path(root)
+    key = _key(runs)
     for var, arr in arrays.items():  # entity-major, so that a block of columns is contiguous
-        np.save(root / f"{var}-{key}.npy", np.ascontiguousarray(np.moveaxis(arr, -1, 0)))
+        np.save(root / f"{var}-{key}.npy", _entity_major(arr))
     np.save(root / f"runs-{key}.npy", np.asarray(runs, dtype=np.int64))  # written last
 
 
-class Spool:
+def _key(runs: list[int]) -> str:
+    return f"{runs[0]:012d}" if runs else "empty"
+
+
+def _entity_major(arr: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.moveaxis(arr, -1, 0))
+
+
+class Store:
+    """Chunks of every run's arrays, read back one variable (or block of entities) at a time.
+
+    Chunks are kept entity-major, (entities, runs, periods), and read back in run
+    order whatever order they arrived in. :class:`Spool` keeps them in files,
+    :class:`Memory` in memory; both give the same arrays, in the same memory layout,
+    so the statistics of :func:`spool_stats` are the same numbers from either.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[int] = []
+
+    def _load(self, name: str, key: str) -> np.ndarray:
+        """A stored array (``runs`` or a variable) of the chunk ``key``."""
+        raise NotImplementedError
+
+    def register(self, runs: list[int]) -> None:
+        """Record a stored chunk."""
+        if runs:
+            self._chunks.append(int(runs[0]))
+
+    def runs(self) -> np.ndarray:
+        """Every stored run index, in run order."""
+        parts = [self._load("runs", f"{k:012d}") for k in sorted(self._chunks)]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def variable(self, var: str, columns: slice | None = None) -> np.ndarray:
+        """One variable over every stored run, in run order: (runs, periods, entities).
+
+        ``columns`` keeps a slice of the entities; only that slice is copied (a
+        spool's chunk files are memory-mapped).
+        """
+        order = sorted(self._chunks)
+        cols = slice(None) if columns is None else columns
+        parts = [self._load(var, f"{k:012d}")[cols] for k in order]
+        arr = np.moveaxis(np.concatenate(parts, axis=1), 0, -1)
+        idx = self.runs()
+        if np.any(np.diff(idx) < 0):
+            arr = arr[np.argsort(idx, kind="stable")]
+        return arr
+
+    def width(self, var: str) -> int:
+        """The number of entity columns a variable has."""
+        return int(self._load(var, f"{min(self._chunks):012d}").shape[0])
+
+
+class Memory(Store):
+    """The chunks in memory: for ensembles whose arrays fit (see
+    :func:`simulate.resources.stats_in_memory`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._arrays: dict[tuple[str, str], np.ndarray] = {}
+
+    def add(self, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
+        """Store one chunk (arrays variable -> (runs, periods, entities))."""
+        key = _key(runs)
+        for var, arr in arrays.items():
+            self._arrays[var, key] = _entity_major(arr)
+        self._arrays["runs", key] = np.asarray(runs, dtype=np.int64)
+        self.register(runs)
+
+    def _load(self, name: str, key: str) -> np.ndarray:
+        return self._arrays[name, key]
+
+
+class Spool(Store):
     """Per-variable chunk files in a temporary folder, removed on :meth:`close`.
 
     The folder is named after this process (``.multivector-spool-PID-XXXX``), so one
@@ -61,45 +138,18 @@ class Spool:
     def __init__(self, directory: str | Path | None = None) -> None:
         from simulate.cleanup import spool_prefix, sweep
 
+        super().__init__()
         sweep(directory or tempfile.gettempdir())  # spools of runs that were killed
         self._tmp = tempfile.TemporaryDirectory(prefix=spool_prefix(), dir=directory)
         self.root = Path(self._tmp.name)
-        self._chunks: list[int] = []
 
     def add(self, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
         """Store one chunk (arrays variable -> (runs, periods, entities))."""
         write_chunk(self.root, runs, arrays)
         self.register(runs)
 
-    def register(self, runs: list[int]) -> None:
-        """Record a chunk that a worker wrote into :attr:`root` with :func:`write_chunk`."""
-        if runs:
-            self._chunks.append(int(runs[0]))
-
-    def runs(self) -> np.ndarray:
-        """Every stored run index, in run order."""
-        parts = [np.load(self.root / f"runs-{k:012d}.npy") for k in sorted(self._chunks)]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-    def variable(self, var: str, columns: slice | None = None) -> np.ndarray:
-        """One variable over every stored run, in run order: (runs, periods, entities).
-
-        ``columns`` keeps a slice of the entities; the chunk files are memory-mapped and
-        entity-major, so only that slice is read into memory.
-        """
-        order = sorted(self._chunks)
-        cols = slice(None) if columns is None else columns
-        parts = [np.load(self.root / f"{var}-{k:012d}.npy", mmap_mode="r")[cols] for k in order]
-        arr = np.moveaxis(np.concatenate(parts, axis=1), 0, -1)
-        idx = self.runs()
-        if np.any(np.diff(idx) < 0):
-            arr = arr[np.argsort(idx, kind="stable")]
-        return arr
-
-    def width(self, var: str) -> int:
-        """The number of entity columns a variable has."""
-        k = min(self._chunks)
-        return int(np.load(self.root / f"{var}-{k:012d}.npy", mmap_mode="r").shape[0])
+    def _load(self, name: str, key: str) -> np.ndarray:
+        return np.load(self.root / f"{name}-{key}.npy", mmap_mode=None if name == "runs" else "r")
 
     def close(self) -> None:
         """Delete the spooled files."""
@@ -117,28 +167,37 @@ class Spool:
 BLOCK_BYTES = resources.BLOCK_BYTES
 
 
-def spool_stats(spec: RunSpec, spool: Spool) -> dict[str, np.ndarray]:
-    """Statistics per variable from a spool, (len(STATS), periods, entities) each.
+def spool_stats(spec: RunSpec, store: Store,
+                progress: Callable[[int, int], None] | None = None,
+                ) -> dict[str, np.ndarray]:  # fmt: skip
+    """Statistics per variable from a store, (len(STATS), periods, entities) each.
 
     Each variable is read in blocks of entity columns (:data:`BLOCK_BYTES`); the
     statistics of a column do not depend on the others, so the numbers are the same.
+
+    Args:
+        spec: The run specification.
+        store: The chunks (a :class:`Spool` or :class:`Memory`).
+        progress: Called with (blocks done, blocks in all) as blocks finish.
     """
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    n_runs = len(spool.runs())
+    n_runs = len(store.runs())
     per_column = max(n_runs * len(spec.times) * 8, 1)
     tasks = []
     for var in spec.outputs:
-        width = spool.width(var)
+        width = store.width(var)
         step = max(1, min(width, BLOCK_BYTES // per_column))
         tasks += [(var, slice(a, min(a + step, width))) for a in range(0, max(width, 1), step)]
+    out: dict[str, list[np.ndarray]] = {v: [] for v in spec.outputs}
     # numpy releases the GIL while partitioning: one thread per CPU, one block each
     with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
-        blocks = list(pool.map(lambda t: stats_over_runs(spool.variable(*t)), tasks))
-    out: dict[str, list[np.ndarray]] = {v: [] for v in spec.outputs}
-    for (var, _), stats in zip(tasks, blocks, strict=True):
-        out[var].append(stats)
+        blocks = pool.map(lambda t: stats_over_runs(store.variable(*t)), tasks)
+        for done, ((var, _), stats) in enumerate(zip(tasks, blocks, strict=True), 1):
+            out[var].append(stats)
+            if progress is not None:
+                progress(done, len(tasks))
     return {v: np.concatenate(parts, axis=-1) for v, parts in out.items()}
 
 

@@ -19,7 +19,7 @@ import simulate
 from simulate.batch import simulate_runs
 from simulate.cli import main
 from simulate.ensemble import run_chunks
-from simulate.runner import prepare
+from simulate.preparation import prepare
 from simulate.summarystore import STATS, stats_over_runs
 from simulate.testing import strategies as mst
 
@@ -133,8 +133,8 @@ def test_dask_local_cluster_gives_the_same_numbers(short_spec):
 
 def test_a_killed_dask_worker_has_its_chunks_retried(short_spec):
     distributed = pytest.importorskip("distributed")
-    from simulate.dask_executor import dask_chunks
-    from simulate.ensemble import split
+    from simulate.chunks import Simulate, split
+    from simulate.dask_executor import DaskCluster
 
     expected = simulate_runs(short_spec, range(400), 3)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
@@ -142,7 +142,7 @@ def test_a_killed_dask_worker_has_its_chunks_retried(short_spec):
             distributed.Client(cluster) as client:  # fmt: skip
         pids = list(client.run(os.getpid).values())
         got, killed = [], False
-        for item in dask_chunks(short_spec, split(range(400), 5), 3, client=client):
+        for item in DaskCluster(client=client).map(Simulate(short_spec, 3), split(range(400), 5)):
             got.append(item)
             if not killed:
                 os.kill(pids[0], signal.SIGKILL)

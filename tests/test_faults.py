@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 import simulate
+from simulate import resources
 
 from .conftest import ROOT, SCENARIOS, default_signals, process_parents
 
@@ -299,8 +300,10 @@ def _fill(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("keep", ["runs", "summary"])
-def test_a_disk_that_fills_up_keeps_the_old_file_and_says_so_in_one_line(small_disk, runs,
-                                                                         keep):  # fmt: skip
+def test_a_disk_that_fills_up_keeps_the_old_file_and_says_so_in_one_line(
+    small_disk, runs, keep, monkeypatch
+):
+    monkeypatch.setenv(resources.MEMORY_ENV, "0")  # a summary spools its runs to disk
     old = small_disk / "old.parquet"
     old.write_bytes(OLD)
     run = runs(small_disk, str(SCENARIOS / "baseline.yaml"), "-n", "300", "--chunk", "10",

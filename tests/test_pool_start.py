@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-import simulate.ensemble as ensemble
+import simulate.pool as pool
 from simulate.ensemble import run_chunks
-from simulate.runner import prepare
+from simulate.preparation import prepare
 
 from .conftest import SCENARIOS
 
@@ -27,7 +27,7 @@ def test_many_chunks_run_in_process_without_workers(short_spec, monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a process pool was started without workers=")
 
-    monkeypatch.setattr(ensemble, "_pool_chunks", no_pool)
+    monkeypatch.setattr(pool, "_pool_chunks", no_pool)
     done = sum(len(idx) for idx, _ in run_chunks(short_spec, range(200), 1, chunk=10))
     assert done == 200
 

@@ -1,0 +1,131 @@
+"""Executors: one interface, the same numbers everywhere, chosen once, no import cycle."""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+import pytest
+
+from simulate import chunks, executors
+from simulate.batch import simulate_runs
+from simulate.chunks import Simulate, SpoolWrite, split
+from simulate.errors import InputError
+from simulate.pool import ProcessPool
+from simulate.preparation import prepare
+from simulate.summarystore import Spool
+
+from .conftest import ROOT, SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def short_spec():
+    return prepare({
+        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
+        "horizon": {"start": 2024, "end": 2026, "step": "quarter"}, "runs": 40,
+    })  # fmt: skip
+
+
+def _in_run_order(done) -> dict[str, np.ndarray]:
+    runs, parts = [], {}
+    for idx, arrays in done:
+        runs.extend(idx)
+        for k, v in arrays.items():
+            parts.setdefault(k, []).append(v)
+    assert sorted(runs) == list(range(len(runs))), "every run exactly once"
+    order = np.argsort(runs)
+    return {k: np.concatenate(v)[order] for k, v in parts.items()}
+
+
+@pytest.mark.parametrize("executor", [executors.InProcess(), ProcessPool(2)],
+                         ids=["in-process", "pool"])  # fmt: skip
+def test_every_executor_maps_a_task_to_the_same_arrays(short_spec, executor):
+    whole = simulate_runs(short_spec, range(40), 9)
+    got = _in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 7)))
+    for k in whole:
+        np.testing.assert_array_equal(whole[k], got[k], err_msg=k)
+
+
+def test_fixed_values_travel_with_their_chunk_only(short_spec):
+    fixed = {"russia.capacity_growth": np.linspace(-0.03, 0.03, 40)}
+    task = Simulate(short_spec, 2, fixed)
+    part = task.only(list(range(30, 40)))
+    assert part.fixed["russia.capacity_growth"].shape == (10,)  # not the whole design
+    whole = simulate_runs(short_spec, range(40), 2, fixed)
+    pooled = _in_run_order(ProcessPool(2).map(task, split(range(40), 10)))
+    for k in whole:
+        np.testing.assert_array_equal(whole[k], pooled[k], err_msg=k)
+
+
+def test_a_spooling_task_writes_the_arrays_and_returns_the_final_values(short_spec, tmp_path):
+    arrays = simulate_runs(short_spec, range(12), 4)
+    with Spool(tmp_path) as spool:
+        task = SpoolWrite(Simulate(short_spec, 4), str(spool.root))
+        for idx, final in executors.InProcess().map(task, split(range(12), 5)):
+            spool.register(idx)
+            assert list(final["run"]) == idx
+        for var, want in arrays.items():
+            np.testing.assert_array_equal(spool.variable(var), want, err_msg=var)
+    expect = chunks.final_values(short_spec, list(range(12)), arrays)
+    assert np.array_equal(expect["balance_index"], arrays["balance_index"][:, -1, 0])
+
+
+def test_choose_picks_one_executor_from_the_options():
+    assert isinstance(executors.choose(), executors.InProcess)
+    assert isinstance(executors.choose(workers=1), executors.InProcess)
+    pool = executors.choose(workers=3, retries=5)
+    assert isinstance(pool, ProcessPool) and (pool.workers, pool.retries) == (3, 5)
+    assert pool.local and executors.InProcess.local
+
+
+@pytest.mark.parametrize("options, word", [
+    ({"workers": 0}, "workers"), ({"scheduler": "tcp://x:1", "dask_local": 2}, "not both"),
+])  # fmt: skip
+def test_choose_refuses_bad_options(options, word):
+    with pytest.raises(InputError, match=word):
+        executors.choose(**options)
+
+
+def test_a_chunk_size_below_one_is_refused():
+    with pytest.raises(InputError, match="chunk"):
+        executors.check_chunk(0)
+    assert executors.check_chunk(None) > 0
+
+
+def test_a_local_dask_cluster_is_an_executor_like_the_others(short_spec):
+    pytest.importorskip("distributed")
+    executor = executors.choose(dask_local=2)
+    assert not executor.local
+    whole = simulate_runs(short_spec, range(40), 9)
+    got = _in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 6)))
+    for k in whole:
+        np.testing.assert_array_equal(whole[k], got[k], err_msg=k)
+
+
+#: The running modules, from the top down: a module imports only modules below it.
+LAYERS = [
+    ("runner",), ("statistics", "ensemble"), ("executors",), ("pool", "dask_executor"),
+    ("chunks",), ("summarystore", "preparation"), ("resources",),
+]  # fmt: skip
+
+
+def _simulate_imports(module: str) -> set[str]:
+    """Every ``simulate`` module that ``module`` imports, at the top or inside a function."""
+    tree = ast.parse((ROOT / "simulate" / f"{module}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("simulate"):
+            found.add(node.module.split(".")[1] if "." in node.module else "")
+            found.update(a.name for a in node.names if node.module == "simulate")
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names
+                         if a.name.startswith("simulate."))  # fmt: skip
+    return found
+
+
+def test_the_running_modules_import_only_downwards():
+    level = {m: i for i, names in enumerate(LAYERS) for m in names}
+    for module, mine in level.items():
+        for other in _simulate_imports(module):
+            if other in level:
+                assert level[other] > mine, f"simulate.{module} imports simulate.{other}"

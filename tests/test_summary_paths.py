@@ -1,0 +1,100 @@
+"""Summary statistics: in memory when the arrays fit, spooled to disk when not, the same numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import simulate
+from simulate import resources, statistics
+from simulate.cli import main
+
+from .conftest import SCENARIOS
+
+KEYS = ["run", "time", "variable", "entity", "stat"]
+
+
+@pytest.fixture
+def spools(monkeypatch):
+    """The spools each summary opens (a list, one entry per spool)."""
+    opened = []
+
+    class Recorded(statistics.Spool):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            opened.append(self.root)
+
+    monkeypatch.setattr(statistics, "Spool", Recorded)
+    return opened
+
+
+def _summary(monkeypatch, budget: int, **kw) -> pd.DataFrame:
+    monkeypatch.setenv(resources.MEMORY_ENV, str(budget))
+    res = simulate.run_scenario(SCENARIOS / "middle_corridor.yaml", runs=45, seed=3,
+                                keep="summary", **kw)  # fmt: skip
+    return res.frame.sort_values(KEYS, ignore_index=True)
+
+
+@pytest.mark.parametrize("kw", [{"chunk": 45}, {"chunk": 8}, {"chunk": 11, "workers": 2}],
+                         ids=["one-chunk", "chunks", "pool"])  # fmt: skip
+def test_in_memory_and_spooled_statistics_are_the_same_numbers(monkeypatch, spools, kw):
+    reference = _summary(monkeypatch, 10**12, chunk=16)
+    assert spools == [], "the arrays fit: no spool"
+    spooled = _summary(monkeypatch, 0, **kw)
+    assert len(spools) == 1, "a budget of 0 bytes spools to disk"
+    pd.testing.assert_frame_equal(reference, spooled, check_exact=True)
+    kept = _summary(monkeypatch, 10**12, **kw)
+    pd.testing.assert_frame_equal(reference, kept, check_exact=True)
+
+
+def test_statistics_computed_on_a_dask_cluster_are_the_same_numbers(monkeypatch, spools):
+    pytest.importorskip("distributed")
+    reference = _summary(monkeypatch, 10**12, chunk=16)
+    remote = _summary(monkeypatch, 10**12, chunk=7, dask_local=2)  # reduced on the cluster
+    assert spools == []
+    pd.testing.assert_frame_equal(reference, remote, check_exact=True)
+
+
+def test_the_choice_follows_the_size_of_the_arrays(monkeypatch):
+    values = 1000 * 68 * 160
+    monkeypatch.setenv(resources.MEMORY_ENV, str(values * 8))
+    assert resources.stats_in_memory(values)
+    assert not resources.stats_in_memory(values + 1)
+    monkeypatch.delenv(resources.MEMORY_ENV)
+    monkeypatch.setattr(resources, "free_memory", lambda: 8 * values * 4)
+    assert resources.stats_in_memory(values)  # a quarter of what is available
+    assert not resources.stats_in_memory(values * 2)
+    monkeypatch.setattr(resources, "free_memory", lambda: None)
+    assert not resources.stats_in_memory(1)  # unknown memory: the spool
+
+
+def test_a_bad_memory_budget_is_one_line_exit_2(tmp_path, monkeypatch):
+    monkeypatch.setenv(resources.MEMORY_ENV, "lots")
+    r = CliRunner().invoke(main, ["run", str(SCENARIOS / "baseline.yaml"), "-n", "5",
+                                  "--keep", "summary", "-o", str(tmp_path / "x.parquet")])
+    assert r.exit_code == 2
+    (line,) = r.output.strip().splitlines()
+    assert resources.MEMORY_ENV in line and "number of bytes" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("budget", [0, 10**12], ids=["spool", "memory"])
+def test_the_statistics_phase_reports_its_progress(monkeypatch, budget):
+    monkeypatch.setenv(resources.MEMORY_ENV, str(budget))
+    runs_done, phases, blocks = [], [], []
+
+    def progress(done: int) -> None:
+        runs_done.append(done)
+
+    def phase(name: str, total: int):
+        phases.append((name, total))
+        return blocks.append
+
+    progress.phase = phase
+    simulate.run_scenario(SCENARIOS / "baseline.yaml", runs=30, keep="summary", chunk=10,
+                          progress=progress)  # fmt: skip
+    assert runs_done == [10, 20, 30]
+    ((name, total),) = phases
+    assert name == "baseline: statistics" and total >= 1
+    assert blocks == list(range(1, total + 1))
