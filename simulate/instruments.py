@@ -1,21 +1,46 @@
 """The powers' instruments and the dependence channels they work through.
 
-This is vocabulary a config and a scenario name (``russia.resolve_transit_disruption``,
+This is vocabulary a config and a scenario name (``russia.transit_disruption_max``,
 a ``coercion_campaign``'s ``instrument``), so it sits below the model's equations,
 which import it from here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 #: Dependence channels of leverage (asymmetric interdependence).
 CHANNELS = ("trade", "transit", "investment", "finance", "security", "identity")
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A coercive instrument.
+
+    Attributes:
+        name: Its name in configs (``<power>.<name>_max``, ``<power>.<name>_cost``) and
+            in outputs (``pressure_<name>``).
+        channel: The dependence channel whose vulnerability it works through.
+        effort: What its effort (the output ``pressure_<name>``) measures.
+    """
+
+    name: str
+    channel: str
+    effort: str
+
+
+#: The coercive instruments, declared once; everything below derives from this.
+DECLARED: tuple[Instrument, ...] = (
+    Instrument("transit_disruption", "transit",
+               "Share of capacity on routes crossing the power withheld"),
+    Instrument("secondary_sanctions", "finance",
+               "Secondary sanctions: share of trade cut where enforcement falls short"),
+    Instrument("investment_freeze", "investment", "Share of the power's FDI inflow frozen"),
+    Instrument("security_pressure", "security",
+               "Security pressure (a threat with no economic effect)"),
+)  # fmt: skip
 #: Coercive instruments and the channel whose vulnerability each one works through.
-INSTRUMENTS = {
-    "transit_disruption": "transit",
-    "secondary_sanctions": "finance",
-    "investment_freeze": "investment",
-    "security_pressure": "security",
-}
+INSTRUMENTS = {i.name: i.channel for i in DECLARED}
 #: Every instrument a power may hold: the coercive ones and the inducement (the last).
 ALL_INSTRUMENTS = (*INSTRUMENTS, "inducement")
 #: Position of each instrument on the instrument axis.

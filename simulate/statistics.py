@@ -112,7 +112,7 @@ def _counted(done: Iterator[tuple[list[int], Any]],
 @contextlib.contextmanager
 def _spool_errors(root: Path) -> Iterator[None]:
     """A spool write that fails (disk full) becomes one message naming the spool's folder."""
-    from simulate.results import DISK_ERRNOS
+    from simulate.errors import DISK_ERRNOS
 
     try:
         yield

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from simulate.instruments import DECLARED
+
 #: What a variable's columns are: powers, routes, issues, outcome classes, the
 #: (issue, mechanism) pairs of the contributions, or a single column.
 Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism", "none"]
@@ -44,14 +46,7 @@ _VARS = [
     Variable("leverage_security", "index 0-1", "power", "Vulnerability through security ties"),
     Variable("leverage_identity", "index 0-1", "power", "Vulnerability through identity ties"),
     Variable("pressure", "index 0-1", "power", "Coercive effort, all instruments together"),
-    Variable("pressure_transit_disruption", "index 0-1", "power",
-             "Share of capacity on routes crossing the power withheld"),
-    Variable("pressure_secondary_sanctions", "index 0-1", "power",
-             "Secondary sanctions: share of trade cut where enforcement falls short"),
-    Variable("pressure_investment_freeze", "index 0-1", "power",
-             "Share of the power's FDI inflow frozen"),
-    Variable("pressure_security_pressure", "index 0-1", "power",
-             "Security pressure (a threat with no economic effect)"),
+    *(Variable(f"pressure_{i.name}", "index 0-1", "power", i.effort) for i in DECLARED),
     Variable("inducement", "index 0-1", "power", "Inducements offered"),
     Variable("coercion_carried_out", "index 0-1", "power",
              "Coercion carried out (campaigns): shares of capacity, trade or investment cut"),
