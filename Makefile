@@ -30,11 +30,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 ## Regenerate docs/scenario.schema.json from the scenario schema in the code, and the
-## event tables of docs/scenarios.md and docs/MODEL.md from simulate/events.py.
+## event tables of docs/scenarios.md and docs/MODEL.md from simulate/scenarios/events.py.
 schema: $(STAMP)
-	$(BIN)/python -c "from simulate.schema import json_schema; \
+	$(BIN)/python -c "from simulate.scenarios.schema import json_schema; \
 		open('docs/scenario.schema.json', 'w').write(json_schema())"
-	$(BIN)/python -c "from simulate.events import write_docs; write_docs()"
+	$(BIN)/python -c "from simulate.scenarios.events import write_docs; write_docs()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -3,7 +3,7 @@
 The two folders stay where users read and edit them, at the top of the repository.
 When a wheel is built, every file in them is copied into the package as
 ``simulate/_shipped/configs`` and ``simulate/_shipped/scenarios``, where
-:mod:`simulate.shipped` finds them through :mod:`importlib.resources`. New files added
+:mod:`simulate.io.shipped` finds them through :mod:`importlib.resources`. New files added
 to either folder are picked up by the next build without changes here. Editable
 installs (``pip install -e .``) read the repository's folders directly.
 

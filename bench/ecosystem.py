@@ -9,7 +9,7 @@ Figures:
     ``Experiment.run`` (loaded once) for a 20-run ensemble, against the bare simulation
     of the same 20 runs; overhead = call - simulation;
   * 50 EMA Workbench experiments (20 runs each) with 1 and 2 processes, both for a
-    function that calls ``run_scenario`` and for ``simulate.ema.model``;
+    function that calls ``run_scenario`` and for ``simulate.analysis.ema.model``;
   * ``Results.to_xarray()`` of a 2,000-run result file: seconds and peak memory, read
     from the file, from results in memory, and by hand with pandas
     (``read_parquet(...).set_index([...]).value.to_xarray()``).
@@ -56,7 +56,7 @@ def _child(code: str) -> dict:
 def per_call(calls: int) -> dict[str, float]:
     """Median seconds per call of run_scenario, Experiment.run and the bare simulation."""
     import simulate
-    from simulate.batch import simulate_runs
+    from simulate.model.batch import simulate_runs
 
     exp = simulate.Experiment(SCENARIO)
 
@@ -87,7 +87,7 @@ import numpy as np
 from ema_workbench import (Model, MultiprocessingEvaluator, RealParameter, ScalarOutcome,
                            SequentialEvaluator)
 import simulate
-from simulate import ema
+from simulate.analysis import ema
 
 SCENARIO, N, PROCESSES, KIND = {scenario!r}, {n}, {processes}, {kind!r}
 UNC = {unc!r}
@@ -125,7 +125,7 @@ if __name__ == "__main__":
 def ema_timings(n: int) -> list[tuple[str, int, float]]:
     """Seconds for ``n`` EMA experiments by function kind and process count."""
     rows = []
-    for kind in ("run_scenario", "simulate.ema.model"):
+    for kind in ("run_scenario", "simulate.analysis.ema.model"):
         for processes in (1, 2):
             code = EMA_CODE.format(scenario=SCENARIO, n=n, processes=processes, kind=kind,
                                    unc=UNCERTAINTIES)  # fmt: skip
@@ -157,7 +157,7 @@ def arrays(path: Path) -> list[tuple[str, float, float, float, float]]:
     """(method, seconds, peak RSS rise MB, traced peak MB, Dataset MB) for ``path``."""
     methods = {
         "`to_xarray()` of a result file": (
-            "from simulate.results import Results, read_metadata\n"
+            "from simulate.results.files import Results, read_metadata\n"
             "res = Results(metadata=read_metadata(PATH), path=Path(PATH))",
             "ds = res.to_xarray()"),
         "`to_xarray()` of results in memory": (

@@ -28,8 +28,8 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
 def _spec(horizon_end: int = 2040, config=None, runs: int = 100):  # noqa: ANN001, ANN202
-    from simulate.runner import prepare
-    from simulate.scenario import load
+    from simulate.running.runner import prepare
+    from simulate.scenarios.scenario import load
 
     data = {"name": "bench", "description": "benchmark", "extends": str(BASELINE),
             "horizon": {"start": 2024, "end": horizon_end, "step": "quarter"}, "runs": runs}
@@ -38,7 +38,7 @@ def _spec(horizon_end: int = 2040, config=None, runs: int = 100):  # noqa: ANN00
 
 def _config_with_powers(n_powers: int):  # noqa: ANN202
     """The default config plus copies of the EU as extra powers, up to ``n_powers``."""
-    from simulate.parameters import load_config, with_power
+    from simulate.scenarios.parameters import load_config, with_power
 
     config = load_config()
     for k in range(n_powers - len(config.powers)):
@@ -56,7 +56,7 @@ def _time(fn, repeat: int = 1) -> float:  # noqa: ANN001
 
 
 def _batched(spec, runs: int) -> float:  # noqa: ANN001
-    from simulate.ensemble import run_chunks
+    from simulate.running.ensemble import run_chunks
 
     def go() -> None:
         for _ in run_chunks(spec, range(runs), 1, workers=1):
@@ -69,7 +69,7 @@ def drivers(sizes: list[int], mesa_runs: int) -> list[tuple]:
     """Seconds per run for each driver; the batched/Mesa speed-up; run-steps/s/core."""
     import mesa
 
-    from simulate.model import BalancingModel
+    from simulate.model.mesa_model import BalancingModel
 
     spec = _spec()
     steps = len(spec.times)
@@ -122,7 +122,7 @@ def dask_speedup(runs: int) -> tuple[float, float]:
     """Seconds of ``run_scenario(keep="summary")`` on a running 1- and 2-worker LocalCluster."""
     import distributed
 
-    from simulate.runner import run_scenario
+    from simulate.running.runner import run_scenario
 
     times = []
     for n in (1, 2):

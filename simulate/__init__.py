@@ -16,9 +16,9 @@ The public API::
 from __future__ import annotations
 
 from simulate.errors import InputError
-from simulate.prepared import Experiment
-from simulate.results import Results, load_results
-from simulate.runner import run_scenario
+from simulate.results.files import Results, load_results
+from simulate.running.prepared import Experiment
+from simulate.running.runner import run_scenario
 from simulate.version import __version__
 
 __all__ = ["Experiment", "InputError", "Results", "__version__", "load_results", "run_scenario"]

@@ -1,6 +1,6 @@
 """``python -m simulate`` runs the command line."""
 
-from simulate.cli import main
+from simulate.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,7 @@ class InputError(Exception):
             argument of a function call (no file, or a file the argument names), the
             argument's name (``runs``, ``seed``, ``overrides``). Option names of the
             command line (``--runs``) are never used here: the CLI maps a field to its
-            option (:data:`simulate.cli_base.FIELD_OPTIONS`).
+            option (:data:`simulate.cli.base.FIELD_OPTIONS`).
         via: Where the file was reached from, outermost first (``a.yaml:2: extends``),
             when it was named by another file's ``extends:`` or ``config:``.
     """

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import simulate
-from simulate.results import write_frame
+from simulate.results.files import write_frame
 
 from .conftest import SCENARIOS
 

@@ -31,7 +31,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 @pytest.fixture(scope="session")
 def config():
     """The shipped default config."""
-    from simulate.parameters import load_config
+    from simulate.scenarios.parameters import load_config
 
     return load_config()
 

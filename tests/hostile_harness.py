@@ -22,7 +22,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.testing.hostile import HostileCase
 
 #: Seconds one case may take before it counts as a hang.

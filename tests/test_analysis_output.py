@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
+from simulate.cli.main import main
 
 from .analysis_files import assert_bad_input, listing, make
 

@@ -9,14 +9,14 @@ import xarray as xr
 from click.testing import CliRunner
 
 import simulate
-import simulate.arrays as arrays_mod
-from simulate.arrays import metadata_of
-from simulate.batch import simulate_runs
-from simulate.cli import main
-from simulate.results import Results, entities_of, read_metadata
-from simulate.runner import prepare
-from simulate.units import pint_unit
-from simulate.variables import VARIABLES, Variable
+import simulate.results.arrays as arrays_mod
+from simulate.cli.main import main
+from simulate.model.batch import simulate_runs
+from simulate.results.arrays import metadata_of
+from simulate.results.files import Results, entities_of, read_metadata
+from simulate.running.runner import prepare
+from simulate.scenarios.units import pint_unit
+from simulate.scenarios.variables import VARIABLES, Variable
 
 from .analysis_files import assert_bad_input, broken_files, listing
 from .conftest import SCENARIOS
@@ -70,7 +70,8 @@ def test_units_long_names_and_metadata_travel_with_the_arrays(written):
 def test_a_file_is_read_in_batches_without_loading_the_frame(written, monkeypatch):
     whole = simulate.load_results(written).to_xarray()
     monkeypatch.setattr(arrays_mod, "BATCH_ROWS", 997)  # many batches, cut anywhere
-    monkeypatch.setattr(simulate.results, "load_results", lambda *a: pytest.fail("frame read"))
+    monkeypatch.setattr(simulate.results.files, "load_results",
+                        lambda *a: pytest.fail("frame read"))
     res = _lazy(written)
     xr.testing.assert_identical(res.to_xarray(), whole)
     assert not res.loaded

@@ -12,9 +12,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from simulate.backtest import decimal_year, nearest_vote
-from simulate.cli import main
-from simulate.history import load_history
+from simulate.analysis.backtest import decimal_year, nearest_vote
+from simulate.analysis.history import load_history
+from simulate.cli.main import main
 
 from .conftest import ROOT, SCENARIOS
 from .test_sensitivity import assert_bad_input

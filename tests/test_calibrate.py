@@ -9,11 +9,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from simulate import targets as tg
-from simulate.calibrate import fit
-from simulate.cli import main
-from simulate.observed import relative_miss
-from simulate.parameters import load_config
+from simulate.analysis import targets as tg
+from simulate.analysis.calibrate import fit
+from simulate.analysis.observed import relative_miss
+from simulate.cli.main import main
+from simulate.scenarios.parameters import load_config
 
 from .conftest import ROOT, SCENARIOS, SEEDS
 from .test_sensitivity import assert_bad_input
@@ -160,8 +160,8 @@ def test_fit_scores_a_range_zero_inside_and_the_nearest_bound_outside():
 
 def test_no_2023_figure_enters_the_shipped_fit():
     """The held-out year: no fit year, no article window and no simulated period in it."""
-    from simulate.runner import prepare
-    from simulate.targets import HELD_OUT_YEAR, history_targets, read_targets, window_end
+    from simulate.analysis.targets import HELD_OUT_YEAR, history_targets, read_targets, window_end
+    from simulate.running.runner import prepare
 
     assert HELD_OUT_YEAR == 2023
     data = read_targets(TARGETS)
@@ -228,10 +228,10 @@ def test_a_fit_scenario_that_fixes_a_calibrated_parameter_is_refused(tmp_path):
 
 def test_trial_values_enter_the_rest_point_not_a_departure_from_it():
     """A calibrated value is the config's: with it and no event, nothing moves."""
-    from simulate.batch import simulate_runs
-    from simulate.calibrate import with_values
-    from simulate.runner import prepare
-    from simulate.scenario import load
+    from simulate.analysis.calibrate import with_values
+    from simulate.model.batch import simulate_runs
+    from simulate.running.runner import prepare
+    from simulate.scenarios.scenario import load
 
     cfg = with_values(load_config(DEFAULT), {"kazakhstan.rest_of_world_trade": 35.0,
                                              "kazakhstan.oil_exports": 62.0})

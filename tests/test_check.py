@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulate.check import check, paired_interval
-from simulate.cli import main
+from simulate.analysis.check import check, paired_interval
+from simulate.cli.main import main
 
 from .analysis_files import assert_bad_input
 from .conftest import SCENARIOS, write

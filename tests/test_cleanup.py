@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from simulate import cleanup
-from simulate.summarystore import Spool
+from simulate.io import cleanup
+from simulate.running.summarystore import Spool
 
 
 def _dead_pid() -> int:
@@ -84,7 +84,7 @@ def test_terminated_exits_with_128_plus_the_signal():
 @pytest.mark.skipif(not hasattr(os, "pidfd_open") and not os.path.isdir("/proc"),
                     reason="needs pidfd_open or /proc")  # fmt: skip
 def test_a_worker_exits_when_the_run_that_started_it_is_gone():
-    code = ("import os, sys, time; from simulate.cleanup import watch_parent; "
+    code = ("import os, sys, time; from simulate.io.cleanup import watch_parent; "
             "watch_parent(int(sys.argv[1])); time.sleep(60)")  # fmt: skip
     owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     worker = subprocess.Popen([sys.executable, "-c", code, str(owner.pid)])

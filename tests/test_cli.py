@@ -7,7 +7,7 @@ import json
 import pandas as pd
 from click.testing import CliRunner
 
-from simulate.cli import main
+from simulate.cli.main import main
 
 from .conftest import SCENARIOS
 

@@ -11,16 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 import simulate
-from simulate import cli_base
-from simulate.cli import COMMANDS, main
-from simulate.domains import DomainError, settings
+from simulate.cli import base as cli_base
+from simulate.cli.main import COMMANDS, main
 from simulate.errors import InputError, ResultFileError
+from simulate.scenarios.domains import DomainError, settings
 
 from .conftest import SCENARIOS, write
 
 PACKAGE = Path(simulate.__file__).parent
-CLI_MODULES = {"cli", "cli_base", "cli_dashboard", "cli_explain", "cli_results", "cli_run",
-               "cli_trust", "options", "__main__"}  # fmt: skip
+CLI = PACKAGE / "cli"
+CLI_MODULES = {f"simulate.cli.{p.stem}" for p in CLI.glob("*.py") if p.stem != "__init__"}
 
 
 def invoke(*args):
@@ -29,7 +29,7 @@ def invoke(*args):
 
 def _below_the_cli() -> list[Path]:
     return [p for p in PACKAGE.rglob("*.py")
-            if not (p.parent == PACKAGE and p.stem in CLI_MODULES)]  # fmt: skip
+            if p.parent != CLI and p.name != "__main__.py"]  # fmt: skip
 
 
 # --- the layers below the CLI ------------------------------------------------------------
@@ -43,7 +43,7 @@ def test_no_option_name_is_a_field_below_the_cli():
 
 
 def test_no_module_below_the_cli_imports_it():
-    cli = {f"simulate.{m}" for m in CLI_MODULES}
+    cli = {"simulate.cli", *CLI_MODULES}
     found = []
     for p in _below_the_cli():
         for node in ast.walk(ast.parse(p.read_text())):
@@ -148,7 +148,7 @@ def test_a_scenarios_own_runs_field_is_not_the_runs_option(tmp_path):
 def test_params_says_how_to_see_the_sources():
     r = invoke("params", "--actor", "russia")
     assert r.exit_code == 0 and r.stdout.rstrip().endswith("`--sources` shows quotes.")
-    from simulate.paramtable import params_rows, render_params
+    from simulate.analysis.paramtable import params_rows, render_params
 
     assert "--" not in render_params(params_rows(None, ["russia"]), False).splitlines()[-1]
 
@@ -160,17 +160,18 @@ def test_every_command_is_registered_once_in_cli():
     assert sorted(main.commands) == sorted(c.name for c in COMMANDS)
     import importlib
 
-    for name in CLI_MODULES - {"cli", "cli_base", "options", "__main__"}:
-        module = importlib.import_module(f"simulate.{name}")
+    for name in sorted(CLI_MODULES - {"simulate.cli.main", "simulate.cli.base",
+                                      "simulate.cli.options"}):  # fmt: skip
+        module = importlib.import_module(name)
         defined = {v for v in vars(module).values() if isinstance(v, click.Command)}
         assert defined <= set(COMMANDS), name
-    source = (PACKAGE / "cli.py").read_text()
+    source = (CLI / "main.py").read_text()
     assert source.count("add_command(") == 1
-    assert not any("@main." in p.read_text() for p in PACKAGE.glob("cli_*.py"))
+    assert not any("@main." in p.read_text() for p in CLI.glob("*.py"))
 
 
 def test_chunk_help_follows_the_default(monkeypatch):
-    from simulate import batch
+    from simulate.model import batch
 
     assert f"(default {batch.DEFAULT_CHUNK:,})" in invoke("run", "--help").stdout
     monkeypatch.setattr(batch, "DEFAULT_CHUNK", 777)

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulate.cli import main
-from simulate.compare import SUMMARY_ONLY, compare, describe, difference, superiority
-from simulate.results import SCHEMA_VERSION, Results, load_results
+from simulate.analysis.compare import SUMMARY_ONLY, compare, describe, difference, superiority
+from simulate.cli.main import main
+from simulate.results.files import SCHEMA_VERSION, Results, load_results
 
 from .analysis_files import assert_bad_input, broken_files, make
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 import simulate
-from simulate import scenario
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.errors import InputError
-from simulate.parameters import DEFAULT_CONFIG
+from simulate.scenarios import scenario
+from simulate.scenarios.parameters import DEFAULT_CONFIG
 
 from .conftest import SCENARIOS, write
 

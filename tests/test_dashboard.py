@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulate.batch import simulate_runs
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.dashboard import charts, fans, levers, save
 from simulate.errors import InputError
-from simulate.modelspec import loaded_scenario
-from simulate.runner import prepare
-from simulate.scenario import load
+from simulate.model.batch import simulate_runs
+from simulate.model.modelspec import loaded_scenario
+from simulate.running.runner import prepare
+from simulate.scenarios.scenario import load
 
 from .conftest import SCENARIOS
 

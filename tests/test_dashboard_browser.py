@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from simulate.scenario import load
+from simulate.scenarios.scenario import load
 
 from .cdp import Browser, chromium, stop
 from .conftest import ROOT, SCENARIOS

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
-from simulate.discover import INSTALL_HINT, latin_hypercube, prim_box
+from simulate.analysis.discover import INSTALL_HINT, latin_hypercube, prim_box
+from simulate.cli.main import main
 
 from .conftest import SCENARIOS, write
 from .test_sensitivity import assert_bad_input

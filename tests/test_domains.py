@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simulate
-from simulate import domains, scenario
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.errors import InputError
-from simulate.parameters import domain
-from simulate.runner import prepare
+from simulate.running.runner import prepare
+from simulate.scenarios import domains, scenario
+from simulate.scenarios.parameters import domain
 from simulate.testing import strategies as mst
 
 from .conftest import SCENARIOS

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from simulate import dynamics as dyn
+from simulate.model import dynamics as dyn
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 pos = st.floats(0.0, 100.0, allow_nan=False)

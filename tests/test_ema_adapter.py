@@ -1,4 +1,4 @@
-"""simulate.ema: a scenario as an EMA Workbench model, equal to Experiment.run."""
+"""simulate.analysis.ema: a scenario as an EMA Workbench model, equal to Experiment.run."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from simulate.errors import InputError
 from .conftest import SCENARIOS
 
 ema_workbench = pytest.importorskip("ema_workbench")
-from simulate import ema  # noqa: E402
+from simulate.analysis import ema  # noqa: E402
 
 SHORT = {"name": "short", "description": "t", "extends": str(SCENARIOS / "middle_corridor.yaml"),
          "horizon": {"start": 2024, "end": 2031, "step": "quarter"}, "runs": 5, "seed": 9}

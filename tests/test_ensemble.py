@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simulate
-from simulate.batch import simulate_runs
-from simulate.cli import main
-from simulate.ensemble import run_chunks
-from simulate.preparation import prepare
-from simulate.summarystore import STATS, stats_over_runs
+from simulate.cli.main import main
+from simulate.model.batch import simulate_runs
+from simulate.model.preparation import prepare
+from simulate.running.ensemble import run_chunks
+from simulate.running.summarystore import STATS, stats_over_runs
 from simulate.testing import strategies as mst
 
 from .conftest import ROOT, SCENARIOS, default_signals, process_parents
@@ -100,7 +100,7 @@ def test_summary_file_holds_the_statistics_of_the_runs(tmp_path):
 def test_summary_statistics_read_in_column_blocks_equal_the_whole_variable(
     short_spec, tmp_path, monkeypatch
 ):
-    from simulate import summarystore
+    from simulate.running import summarystore
 
     arrays = simulate_runs(short_spec, range(30), 5)
     with summarystore.Spool(tmp_path) as spool:
@@ -116,7 +116,7 @@ def test_summary_statistics_read_in_column_blocks_equal_the_whole_variable(
 
 
 def test_default_keep_switches_to_summary_for_large_ensembles():
-    from simulate.runner import default_keep
+    from simulate.running.runner import default_keep
 
     spec = prepare(SCENARIOS / "baseline.yaml")
     assert default_keep(spec, 100) == "runs"
@@ -133,8 +133,8 @@ def test_dask_local_cluster_gives_the_same_numbers(short_spec):
 
 def test_a_killed_dask_worker_has_its_chunks_retried(short_spec):
     distributed = pytest.importorskip("distributed")
-    from simulate.chunks import Simulate, split
-    from simulate.dask_executor import DaskCluster
+    from simulate.running.chunks import Simulate, split
+    from simulate.running.dask_executor import DaskCluster
 
     expected = simulate_runs(short_spec, range(400), 3)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",

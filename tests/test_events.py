@@ -16,8 +16,9 @@ import pytest
 from hypothesis import find
 from hypothesis import strategies as st
 
-from simulate import events, scenario, schema, spec
 from simulate.errors import InputError
+from simulate.model import spec
+from simulate.scenarios import events, scenario, schema
 from simulate.testing import hostile, strategies
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,13 +7,13 @@ import ast
 import numpy as np
 import pytest
 
-from simulate import chunks, executors
-from simulate.batch import simulate_runs
-from simulate.chunks import Simulate, SpoolWrite, split
 from simulate.errors import InputError
-from simulate.pool import ProcessPool
-from simulate.preparation import prepare
-from simulate.summarystore import Spool
+from simulate.model.batch import simulate_runs
+from simulate.model.preparation import prepare
+from simulate.running import chunks, executors
+from simulate.running.chunks import Simulate, SpoolWrite, split
+from simulate.running.pool import ProcessPool
+from simulate.running.summarystore import Spool
 
 from .conftest import ROOT, SCENARIOS
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
-from simulate.explain import explain
-from simulate.results import load_results
+from simulate.analysis.explain import explain
+from simulate.cli.main import main
+from simulate.results.files import load_results
 
 from .analysis_files import assert_bad_input, make
 

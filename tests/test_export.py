@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulate.cli import main
-from simulate.export import percentile_name, quantile_label, variable_name
+from simulate.analysis.export import percentile_name, quantile_label, variable_name
+from simulate.cli.main import main
 
 from .analysis_files import assert_bad_input, broken_files, listing, make
 

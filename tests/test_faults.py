@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 import simulate
-from simulate import resources
+from simulate.io import resources
 
 from .conftest import ROOT, SCENARIOS, default_signals, process_parents
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import simulate
-from simulate.history import load_history
-from simulate.runner import prepare
+from simulate.analysis.history import load_history
+from simulate.running.runner import prepare
 
 from .conftest import SCENARIOS
 
@@ -127,7 +127,7 @@ def test_the_war_stance_stays_an_abstention_in_every_run(history):
 def test_history_validates():
     from click.testing import CliRunner
 
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     r = CliRunner().invoke(main, ["validate", str(PATH)])
     assert r.exit_code == 0, r.output
@@ -142,7 +142,7 @@ def test_history_description_quotes_the_articles_verbatim():
         pytest.skip("../shared/seeds is not beside this checkout")
     texts = {p.name[:3]: " ".join(p.read_text(encoding="utf-8").split())
              for p in SEEDS.glob("*.txt")}  # fmt: skip
-    description = simulate.scenario.load(PATH).scenario.description
+    description = simulate.scenarios.scenario.load(PATH).scenario.description
     found = re.findall(r'"([^"]+)",? seed (\d{3})', " ".join(description.split()))
     assert len(found) >= 4
     for quote, seed in found:

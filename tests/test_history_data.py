@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from simulate.analysis.history import CUTOFF_YEAR, DEFAULT_HISTORY, History, load_history
 from simulate.errors import InputError
-from simulate.history import CUTOFF_YEAR, DEFAULT_HISTORY, History, load_history
 
 TEXT = DEFAULT_HISTORY.read_text(encoding="utf-8")
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
-from simulate.units import PINT_UNITS, pint_unit
-from simulate.variables import VARIABLES
+from simulate.cli.main import main
+from simulate.scenarios.units import PINT_UNITS, pint_unit
+from simulate.scenarios.variables import VARIABLES
 
 from .analysis_files import make
 
@@ -36,7 +36,7 @@ def test_every_variables_unit_parses_with_iam_units(name):
         _registry().Unit(unit)
     except Exception as exc:  # pint raises several kinds of errors
         pytest.fail(f"{name}: unit {unit!r} does not parse ({exc}); map its label in "
-                    "simulate.units.PINT_UNITS")
+                    "simulate.scenarios.units.PINT_UNITS")
 
 
 def test_every_unit_of_the_export_parses_and_money_converts(iamc_csv):

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate.batch import simulate_runs
-from simulate.parameters import load_config, with_power
-from simulate.runner import prepare
-from simulate.scenario import load
+from simulate.model.batch import simulate_runs
+from simulate.running.runner import prepare
+from simulate.scenarios.parameters import load_config, with_power
+from simulate.scenarios.scenario import load
 from simulate.testing import strategies as mst
 
 SHORT = {"name": "m", "horizon": {"start": 2024, "end": 2029, "step": "quarter"}, "runs": 3,
@@ -25,7 +25,7 @@ def _powerless_config():
         par = data["parameters"]["mars"][name]
         par.pop("low", None), par.pop("high", None)
         par["value"] = 0.0
-    from simulate.parameters import config_from_mapping
+    from simulate.scenarios.parameters import config_from_mapping
 
     return config_from_mapping(data)
 
@@ -84,7 +84,7 @@ def test_the_contribution_entities_name_issue_and_mechanism():
 @pytest.mark.parametrize("sign", [1, -1])
 def test_a_concession_to_one_power_raises_the_others_stake(sign):
     """Moving enforcement towards the EU raises Russia's stake on it, and the reverse."""
-    from simulate import dynamics as dyn
+    from simulate.model import dynamics as dyn
 
     cfg = load_config()
     ideal = {p: cfg.get(f"{p}.ideal_sanctions_enforcement").central for p in ("russia", "eu")}

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from simulate.batch import simulate_runs
-from simulate.model import BalancingModel
-from simulate.parameters import config_from_mapping, with_power
-from simulate.runner import prepare
-from simulate.scenario import load
+from simulate.model.batch import simulate_runs
+from simulate.model.mesa_model import BalancingModel
+from simulate.running.runner import prepare
+from simulate.scenarios.parameters import config_from_mapping, with_power
+from simulate.scenarios.scenario import load
 from simulate.testing import strategies as mst
 
 from .conftest import SCENARIOS

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from simulate.batch import simulate_runs
 from simulate.errors import InputError
-from simulate.model import RUN_SPACE, BalancingModel
-from simulate.runner import prepare
+from simulate.model.batch import simulate_runs
+from simulate.model.mesa_model import RUN_SPACE, BalancingModel
+from simulate.running.runner import prepare
 
 from .conftest import SCENARIOS
 

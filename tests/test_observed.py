@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulate import observed as obs
+from simulate.analysis import observed as obs
+from simulate.analysis.history import load_history
 from simulate.errors import InputError
-from simulate.history import load_history
-from simulate.runner import prepare
+from simulate.running.runner import prepare
 
 from .conftest import SCENARIOS
 
@@ -61,7 +61,7 @@ def test_directions_need_ranges_that_do_not_overlap():
 
 
 def test_a_mapping_to_an_entity_the_output_lacks_names_its_line(history, tmp_path):
-    from simulate.history import DEFAULT_HISTORY
+    from simulate.analysis.history import DEFAULT_HISTORY
 
     text = DEFAULT_HISTORY.read_text(encoding="utf-8").replace(
         "model: {variable: position, entity: war_stance}",

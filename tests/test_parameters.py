@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulate.parameters import domain
+from simulate.scenarios.parameters import domain
 
 from .conftest import SEEDS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulate import plots
-from simulate.results import load_results
+from simulate.analysis import plots
+from simulate.results.files import load_results
 
 from .analysis_files import make
 

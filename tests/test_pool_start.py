@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-import simulate.pool as pool
-from simulate.ensemble import run_chunks
-from simulate.preparation import prepare
+import simulate.running.pool as pool
+from simulate.model.preparation import prepare
+from simulate.running.ensemble import run_chunks
 
 from .conftest import SCENARIOS
 
@@ -54,8 +54,8 @@ def test_a_large_ensemble_from_stdin_runs_in_process(tmp_path):
 def test_a_pool_asked_for_from_stdin_starts_and_matches_in_process(tmp_path):
     out = _stdin_script(f"""
         import numpy as np, simulate
-        from simulate.ensemble import run_chunks
-        from simulate.runner import prepare
+        from simulate.running.ensemble import run_chunks
+        from simulate.running.runner import prepare
         spec = prepare({str(SCENARIOS / "baseline.yaml")!r}, runs=120)
         def collect(**kw):
             got = {{}}

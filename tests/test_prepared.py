@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simulate
-from simulate import scenario as scenario_mod
 from simulate.errors import InputError
-from simulate.parameters import config_from_mapping, load_config
+from simulate.scenarios import scenario as scenario_mod
+from simulate.scenarios.parameters import config_from_mapping, load_config
 
 from .conftest import SCENARIOS
 

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate.batch import simulate_runs
-from simulate.dynamics import CHANNELS, INSTRUMENTS
-from simulate.runner import prepare
+from simulate.model.batch import simulate_runs
+from simulate.model.dynamics import CHANNELS, INSTRUMENTS
+from simulate.running.runner import prepare
 from simulate.testing import strategies as mst
 
 SHARES = ("alignment", "leverage", "trade_share", "oil_route_share", "oil_via_russia_share",

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate.philox import philox4x32
-from simulate.randomness import INPUTS, SHOCKS, draw_runs, run_seed, uniforms
-from simulate.runner import prepare
+from simulate.model.philox import philox4x32
+from simulate.model.randomness import INPUTS, SHOCKS, draw_runs, run_seed, uniforms
+from simulate.running.runner import prepare
 
 #: Random123's known-answer vectors for philox4x32-10: (counter, key) -> output.
 KNOWN_ANSWERS = [

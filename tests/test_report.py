@@ -8,9 +8,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from simulate import plots
-from simulate.cli import main
-from simulate.results import load_results
+from simulate.analysis import plots
+from simulate.cli.main import main
+from simulate.results.files import load_results
 
 from .analysis_files import assert_bad_input, broken_files, listing, make
 
@@ -54,8 +54,8 @@ def test_report_reads_summary_files(files, tmp_path):
 
 
 def test_report_finds_the_config_the_file_was_made_with(files):
-    from simulate.parameters import DEFAULT_CONFIG
-    from simulate.report import find_config
+    from simulate.analysis.report import find_config
+    from simulate.scenarios.parameters import DEFAULT_CONFIG
 
     path, note = find_config(load_results(files["base"]))
     assert path == str(DEFAULT_CONFIG) and note == ""
@@ -99,7 +99,7 @@ def test_plotting_has_no_import_time_side_effects():
     import subprocess
     import sys
 
-    code = ("import matplotlib, simulate.plots, simulate.report; "
+    code = ("import matplotlib, simulate.analysis.plots, simulate.analysis.report; "
             "import sys; print('matplotlib.pyplot' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

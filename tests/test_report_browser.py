@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
+from simulate.cli.main import main
 
 from .analysis_files import make
 from .conftest import ROOT

@@ -7,8 +7,8 @@ import time
 from click.testing import CliRunner
 
 import simulate
-from simulate import resources
-from simulate.cli import main
+from simulate.cli.main import main
+from simulate.io import resources
 
 from .conftest import SCENARIOS, write
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 
-from simulate.batch import simulate_runs
-from simulate.runner import prepare
+from simulate.model.batch import simulate_runs
+from simulate.running.runner import prepare
 from simulate.testing import strategies as mst
 
 POWERS = ("russia", "china", "eu")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from simulate.cli import main
+from simulate.cli.main import main
 
 from .analysis_files import assert_bad_input, make
 from .hostile_harness import time_limit

@@ -16,8 +16,8 @@ import pytest
 
 import simulate
 from simulate.errors import ResultFileError
-from simulate.results import SCHEMA_VERSION
-from simulate.variables import VARIABLES
+from simulate.results.files import SCHEMA_VERSION
+from simulate.scenarios.variables import VARIABLES
 
 from .conftest import ROOT, SCENARIOS
 

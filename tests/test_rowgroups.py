@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import simulate
-from simulate.results import ARROW_SCHEMA, Results, ResultWriter, make_metadata
-from simulate.rowgroups import LABELS, conform, entities_of, storage_schema, tidy
-from simulate.runner import prepare
+from simulate.results.files import ARROW_SCHEMA, Results, ResultWriter, make_metadata
+from simulate.results.rowgroups import LABELS, conform, entities_of, storage_schema, tidy
+from simulate.running.runner import prepare
 
 from .conftest import SCENARIOS
 

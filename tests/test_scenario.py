@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 
-from simulate import scenario
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.errors import InputError
-from simulate.schema import MAX_RUNS, json_schema
+from simulate.scenarios import scenario
+from simulate.scenarios.schema import MAX_RUNS, json_schema
 from simulate.testing import strategies as mst
 
 from .conftest import ROOT, SCENARIOS, write

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulate.agents import HedgerAgent, PowerAgent
-from simulate.batch import Batch
-from simulate.model import BalancingModel
-from simulate.randomness import draw_runs
-from simulate.runner import prepare
-from simulate.schedule import PERIOD, Stage, run_period, stages_of
+from simulate.model.agents import HedgerAgent, PowerAgent
+from simulate.model.batch import Batch
+from simulate.model.mesa_model import BalancingModel
+from simulate.model.randomness import draw_runs
+from simulate.model.schedule import PERIOD, Stage, run_period, stages_of
+from simulate.running.runner import prepare
 
 
 def test_every_stage_is_an_action_of_its_actors_in_both_drivers():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulate.batch import simulate_runs
 from simulate.errors import InputError
-from simulate.runner import prepare
-from simulate.scenario import load
+from simulate.model.batch import simulate_runs
+from simulate.running.runner import prepare
+from simulate.scenarios.scenario import load
 
 BASE = {"name": "s", "horizon": {"start": 2024, "end": 2026, "step": "month"}, "runs": 3,
         "seed": 5}  # fmt: skip

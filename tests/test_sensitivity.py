@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from simulate import experiment as ex
-from simulate.cli import main
-from simulate.runner import prepare
-from simulate.sensitivity import check_samples, design, design_size, indices
+from simulate.analysis.sensitivity import check_samples, design, design_size, indices
+from simulate.cli.main import main
+from simulate.running import experiment as ex
+from simulate.running.runner import prepare
 
 from .conftest import SCENARIOS, write
 
@@ -152,7 +152,7 @@ def test_output_is_a_deprecated_name_of_outcome(short):
 
 
 def test_the_outcome_keyword_of_analyse_has_a_deprecated_old_name(short):
-    from simulate.sensitivity import analyse
+    from simulate.analysis.sensitivity import analyse
 
     kw = {"method": "morris", "samples": 4}
     with pytest.warns(DeprecationWarning, match="outcome"):
@@ -163,7 +163,7 @@ def test_the_outcome_keyword_of_analyse_has_a_deprecated_old_name(short):
 
 @pytest.mark.parametrize("method", ["sobol", "morris"])
 def test_seed_0_gives_the_same_indices_and_intervals_on_every_call(short, method):
-    from simulate.sensitivity import analyse
+    from simulate.analysis.sensitivity import analyse
 
     n = 16 if method == "sobol" else 4
     a, b = (analyse(short, method=method, samples=n, seed=0) for _ in range(2))

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from simulate import shipped
-from simulate.cli import main
+from simulate.cli.main import main
 from simulate.errors import InputError
-from simulate.parameters import CONFIG_DIR, DEFAULT_CONFIG
+from simulate.io import shipped
+from simulate.scenarios.parameters import CONFIG_DIR, DEFAULT_CONFIG
 
 from .conftest import ROOT, SCENARIOS
 

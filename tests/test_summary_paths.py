@@ -7,8 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 import simulate
-from simulate import resources, statistics
-from simulate.cli import main
+from simulate.cli.main import main
+from simulate.io import resources
+from simulate.running import statistics
 
 from .conftest import SCENARIOS
 

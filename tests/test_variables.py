@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulate import compare, report, summary
-from simulate.variables import KEY_OUTCOMES, VARIABLES, column_name, parse_column
+from simulate.analysis import compare, report
+from simulate.results import summary
+from simulate.scenarios.variables import KEY_OUTCOMES, VARIABLES, column_name, parse_column
 
 
 @pytest.mark.parametrize(("variable", "entity", "name"), [

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from simulate import yamlio
 from simulate.errors import InputError
-from simulate.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from simulate.io import yamlio
+from simulate.io.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 from .hostile_harness import time_limit
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulate.batch import simulate_runs
-from simulate.check import paired_interval
-from simulate.runner import prepare
+from simulate.model.batch import simulate_runs
+from simulate.analysis.check import paired_interval
+from simulate.running.runner import prepare
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 HEADLINE = [("balance_index", ""), ("alignment", "russia"), ("alignment", "china"),

@@ -24,8 +24,8 @@ from simulate.dashboard.fans import Ensemble, ensemble, headline
 from simulate.dashboard.levers import departures, levers_of, setting
 from simulate.dashboard.save import save
 from simulate.errors import InputError
-from simulate.modelspec import loaded_scenario
-from simulate.shipped import scenario_names
+from simulate.io.shipped import scenario_names
+from simulate.model.modelspec import loaded_scenario
 
 ENV_SCENARIO = "MULTIVECTOR_DASHBOARD_SCENARIO"
 ENV_RUNS = "MULTIVECTOR_DASHBOARD_RUNS"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulate.batch import simulate_runs
-from simulate.modelspec import model_spec
-from simulate.scenario import LoadedScenario
+from simulate.model.batch import simulate_runs
+from simulate.model.modelspec import model_spec
+from simulate.scenarios.scenario import LoadedScenario
 
 #: The quantiles a fan shows: the 5-95% and 25-75% bands and the median.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulate.parameters import domain
-from simulate.scenario import LoadedScenario
+from simulate.scenarios.parameters import domain
+from simulate.scenarios.scenario import LoadedScenario
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulate import scenario as scenario_mod
-from simulate import yamlio
 from simulate.errors import InputError
-from simulate.modelspec import model_spec
-from simulate.results import atomic_path
-from simulate.scenario import LoadedScenario
+from simulate.io import yamlio
+from simulate.model.modelspec import model_spec
+from simulate.results.files import atomic_path
+from simulate.scenarios import scenario as scenario_mod
+from simulate.scenarios.scenario import LoadedScenario
 
 
 def document(loaded: LoadedScenario, overrides: Mapping[str, float], target: Path,

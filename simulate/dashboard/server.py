@@ -105,7 +105,7 @@ def serve(scenario: str, *, port: int = 8765, runs: int = 400, save_dir: str | P
         InputError: A missing package or asset, an invalid scenario, runs out of range
             or a port that cannot be used.
     """
-    from simulate.modelspec import loaded_scenario
+    from simulate.model.modelspec import loaded_scenario
 
     require()
     if not 1 <= runs <= 100_000:

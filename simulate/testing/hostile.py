@@ -33,9 +33,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulate import events as event_kinds
-from simulate import yamlio
-from simulate.parameters import Config, load_config
+from simulate.io import yamlio
+from simulate.scenarios import events as event_kinds
+from simulate.scenarios.parameters import Config, load_config
 
 SCENARIO = "scenario.yaml"
 
@@ -107,7 +107,7 @@ def config() -> Config:
 def shipped_scenarios() -> list[dict[str, Any]]:
     """The shipped scenarios, resolved (``extends`` merged), as plain data."""
     if not _BASES:
-        from simulate import scenario
+        from simulate.scenarios import scenario
 
         folder = Path(__file__).resolve().parents[2] / "scenarios"
         for path in sorted(folder.glob("*.yaml")):

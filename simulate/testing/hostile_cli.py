@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import strategies as st
 
-from simulate.limits import MAX_METADATA_BYTES
+from simulate.io.limits import MAX_METADATA_BYTES
 from simulate.testing.hostile import HostileCase
 
 BAD = "bad.parquet"
@@ -240,7 +240,7 @@ _ANALYSIS = [
 @st.composite
 def _drawn_setting(draw: st.DrawFn) -> str:
     """``PATH=VALUE`` with a value outside the parameter's domain, or a misspelt path."""
-    from simulate.parameters import domain
+    from simulate.scenarios.parameters import domain
     from simulate.testing.hostile import misspell, model_parameters
 
     path = draw(st.sampled_from(model_parameters()))

@@ -14,9 +14,9 @@ import copy
 
 from hypothesis import strategies as st
 
-from simulate import events as event_kinds
-from simulate.limits import MAX_EVENTS, MAX_OUTPUTS, MAX_PATH_POINTS, MAX_UNCERTAINTIES
-from simulate.parameters import domain
+from simulate.io.limits import MAX_EVENTS, MAX_OUTPUTS, MAX_PATH_POINTS, MAX_UNCERTAINTIES
+from simulate.scenarios import events as event_kinds
+from simulate.scenarios.parameters import domain
 from simulate.testing.hostile import (
     SCENARIO,
     HostileCase,
@@ -170,7 +170,7 @@ def _event_outside(draw: st.DrawFn, data: dict) -> HostileCase:
 
 @st.composite
 def _outputs(draw: st.DrawFn, data: dict) -> HostileCase:
-    from simulate.variables import VARIABLES
+    from simulate.scenarios.variables import VARIABLES
 
     data = copy.deepcopy(data)
     how = draw(st.sampled_from(["twice", "unknown", "too_many"]))

@@ -13,8 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulate.limits import MAX_DEPTH, MAX_FILE_BYTES
-from simulate.parameters import DEFAULT_CONFIG
+from simulate.io.limits import MAX_DEPTH, MAX_FILE_BYTES
+from simulate.scenarios.parameters import DEFAULT_CONFIG
 from simulate.testing.hostile import SCENARIO, HostileCase, as_yaml, case
 
 

@@ -13,8 +13,8 @@ Use them to property-test your own scenarios, configs and extensions::
         assert v.between(0, 1).all()
 
 These strategies draw only valid input: values within each parameter's domain
-(:data:`simulate.parameters.DOMAINS`), horizons with start < end, events of every
-kind in :mod:`simulate.events` aimed at real routes and powers. Pass ``config=`` to
+(:data:`simulate.scenarios.parameters.DOMAINS`), horizons with start < end, events of every
+kind in :mod:`simulate.scenarios.events` aimed at real routes and powers. Pass ``config=`` to
 generate for your own config.
 
 The hostile strategies draw input the tool must refuse (exit code 2, one short
@@ -40,8 +40,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulate import events as event_kinds
-from simulate.parameters import Config, domain, load_config
+from simulate.scenarios import events as event_kinds
+from simulate.scenarios.parameters import Config, domain, load_config
 from simulate.testing.hostile import HostileCase, hostile_scenarios
 from simulate.testing.hostile_cli import hostile_arguments, hostile_inputs, hostile_result_files
 
@@ -97,7 +97,9 @@ def horizons(draw: st.DrawFn, max_years: int = 6) -> dict:
 
 @st.composite
 def events(draw: st.DrawFn, horizon: dict, config: Config | None = None) -> dict:
-    """One event inside ``horizon`` of any registered kind (:data:`simulate.events.KINDS`).
+    """One event inside ``horizon`` of any registered kind.
+
+    Kinds come from :data:`simulate.scenarios.events.KINDS`.
 
     A kind that needs a target is aimed at a real one of its target kind; the magnitude
     lies in the kind's ``sample`` range, and each option the kind takes is set half the time.

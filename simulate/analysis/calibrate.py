@@ -1,0 +1,294 @@
+"""Calibration: fit the config's ``calibrate: true`` parameters to the observed record.
+
+The targets (:mod:`simulate.analysis.targets`, ``configs/targets.yaml``) are the observations
+of the history file in the fit years (2021-2022 on the history scenario) and figures
+from the articles, each with the model quantity it matches. An observed range scores
+zero inside and the relative distance to its nearest bound outside; a single figure
+scores ``model / figure - 1`` (:func:`simulate.analysis.observed.relative_miss`). The fit
+minimises these residuals with bounded least squares (``scipy.optimize.least_squares``,
+trust-region reflective) over the parameters' bounds (the targets file's ``bounds``,
+else the parameter's domain).
+
+Each evaluation runs the fit scenario on the *config with the trial values*, so the
+rest point at the start is computed from them exactly as a run of the calibrated config
+would (they are not departures from it). The horizon is cut after the last fit year:
+the fit never simulates the held-out year. The model value is the mean of a fixed
+ensemble (``runs`` runs with ``seed``, both from the targets file), so the objective
+is a deterministic function of the parameters (common random numbers): the same inputs
+always give the same fit.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.optimize import least_squares
+
+from simulate.analysis import targets as tg
+from simulate.analysis.observed import absolute_miss, relative_miss
+from simulate.errors import InputError
+from simulate.io import yamlio
+from simulate.io.limits import echo
+from simulate.scenarios.parameters import DEFAULT_CONFIG, Config, domain, load_config, parse_config
+from simulate.scenarios.scenario import LoadedScenario, load
+from simulate.scenarios.schema import MAX_RUNS
+
+DEFAULT_RUNS = 40
+
+
+def fit(
+    objective: Callable[[np.ndarray], np.ndarray], goal: np.ndarray, x0: np.ndarray,
+    lo: np.ndarray, hi: np.ndarray, max_evaluations: int = 200,
+) -> tuple[np.ndarray, int, float]:  # fmt: skip
+    """Bounded least squares of the relative misses of ``objective(x)`` against ``goal``.
+
+    ``goal`` is one figure per target (shape ``(n,)``) or an observed range per target
+    (shape ``(n, 2)``, low and high). A pure function of its inputs (no model inside):
+    testable on any vector function. Returns the fitted x, the number of evaluations
+    and the cost (half the sum of squared relative misses).
+    """
+    goal = np.asarray(goal, dtype=float)
+    low, high = (goal, goal) if goal.ndim == 1 else (goal[:, 0], goal[:, 1])
+    x0 = np.clip(np.asarray(x0, dtype=float), lo, hi)
+    res = least_squares(lambda x: relative_miss(objective(x), low, high), x0, bounds=(lo, hi),
+                        x_scale="jac", diff_step=1e-3, max_nfev=max_evaluations)  # fmt: skip
+    return res.x, int(res.nfev), float(res.cost)
+
+
+def _free_parameters(cfg, config_path, data) -> tuple[list[str], np.ndarray, np.ndarray]:  # noqa: ANN001
+    free = [p for p in cfg.paths() if cfg.get(p).calibrate]
+    if not free:
+        raise InputError("no parameter is marked calibrate: true",
+                         file=config_path or DEFAULT_CONFIG, field="calibrate")  # fmt: skip
+    sourced = [p for p in free if cfg.get(p).sources]
+    if sourced:
+        raise InputError(f"{sourced} cite article sources; only assumptions are calibrated "
+                         "(remove calibrate: true)", file=config_path or DEFAULT_CONFIG,
+                         field="calibrate")  # fmt: skip
+    bounds = data.get("bounds") or {}
+    for p in bounds:
+        if p not in free:
+            raise InputError(f"{p} is not a calibrate: true parameter of the config",
+                             file=data["_file"], line=data["_located"].line_of(("bounds", p)),
+                             field=f"bounds.{p}")  # fmt: skip
+    lo = np.array([bounds.get(p, domain(p))[0] for p in free], dtype=float)
+    hi = np.array([bounds.get(p, domain(p))[1] for p in free], dtype=float)
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        missing = [p for p, a, b in zip(free, lo, hi, strict=True) if not np.isfinite([a, b]).all()]
+        raise InputError(f"give finite bounds for {missing} (their domain is unbounded)",
+                         file=data["_file"], field="bounds")  # fmt: skip
+    return free, lo, hi
+
+
+def with_values(cfg: Config, values: dict[str, float]) -> Config:
+    """A copy of ``cfg`` whose parameters at ``values``' paths hold those values (no range)."""
+    out = cfg.model_copy(deep=True)
+    for path, v in values.items():
+        par = out.get(path)
+        par.value, par.low, par.high = float(v), None, None
+    return out
+
+
+def _check_scenario_leaves_free(loaded: LoadedScenario, free: list[str]) -> None:
+    """The fit scenario must not fix a calibrated parameter, or the fit could not move it."""
+    sc = loaded.scenario
+    fixed = {**{p: ("initial", p) for p in sc.initial},
+             **{p: ("parameters", p) for p in sc.parameters},
+             **{p: ("paths", p) for p in sc.paths},
+             **{u.parameter: ("uncertainties", i) for i, u in enumerate(sc.uncertainties)}}
+    for p in free:
+        if p in fixed:
+            o = loaded.where(fixed[p])
+            raise InputError(f"the fit scenario sets {p}, a calibrate: true parameter, so the "
+                             "fit could not move it; leave it to the config",
+                             file=o.file, line=o.line, field=".".join(map(str, fixed[p])))
+
+
+def _fit_horizon(loaded: LoadedScenario, last_year: int) -> LoadedScenario:
+    """The scenario with its horizon cut after ``last_year`` (at least two years kept)."""
+    hz = loaded.scenario.horizon
+    end = min(hz.end, max(last_year, hz.start + 1))
+    scenario = loaded.scenario.model_copy(update={"horizon": hz.model_copy(update={"end": end})})
+    return LoadedScenario(scenario=scenario, config=loaded.config, origins=loaded.origins,
+                          file=loaded.file)  # fmt: skip
+
+
+def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -> dict[str, Any]:
+    """Fit the ``calibrate: true`` parameters to the targets; return plain data.
+
+    Returns:
+        ``parameters`` (before, fitted, bounds, at_bound per path), ``fit`` (one row per
+        target: kind, observed low/high, model before and after, residual, relative
+        residual, source), ``excluded`` (history figures outside the fit scenario's
+        horizon, with the reason), ``fit_years``, ``held_out``, ``cost``,
+        ``evaluations``, ``scenario``, ``runs``, ``seed``.
+
+    Raises:
+        InputError: with file, line and field for bad targets, bounds or history, or a
+            fit scenario that fixes a calibrated parameter.
+    """
+    from simulate.model.batch import simulate_runs
+    from simulate.model.preparation import prepare
+    from simulate.results.files import entities_of
+
+    data = tg.read_targets(targets_path)
+    cfg = load_config(config_path)
+    free, lo, hi = _free_parameters(cfg, config_path, data)
+    scen = data.get("scenario", "../scenarios/history_2021.yaml")
+    runs, seed = data.get("runs", DEFAULT_RUNS), data.get("seed", 0)
+    for field, value, ok in (("scenario", scen, isinstance(scen, str) and "\x00" not in scen),
+                             ("runs", runs, _int_in(runs, 1, MAX_RUNS)),
+                             ("seed", seed, _int_in(seed, 0, 2**63 - 1))):  # fmt: skip
+        if not ok:
+            raise InputError(f"expected {'a file path' if field == 'scenario' else 'an integer'}"
+                             f", got {echo(value)}", file=targets_path, field=field)  # fmt: skip
+    runs, seed = int(runs), int(seed)
+    scen = Path(os.path.join(Path(targets_path).parent, scen))
+    full = load(scen, config=cfg)
+    _check_scenario_leaves_free(full, free)
+    spec_full = prepare(full, runs=1, seed=seed)
+    _, observed = tg.history_targets(data, lambda v: entities_of(spec_full, v))
+    hz = full.scenario.horizon
+    inside = [t for t in observed if hz.start <= t["year"] <= hz.end]
+    excluded = [{"target": t["name"], "observed": _observed_text(t), "source": t["source"],
+                 "reason": f"before the fit scenario's start ({hz.start})"
+                 if t["year"] < hz.start else f"after its end ({hz.end})"}
+                for t in observed if t not in inside]  # fmt: skip
+    article = [{**t, "kind": "article", "source": t["sources"][0]["seed"]}
+               for t in data["targets"]]  # fmt: skip
+    history = [{**t, "kind": "history"} for t in inside]
+    everything = [*article, *history]
+    last = max(math.floor(tg.window_end(*_window(t)) - 1e-7) for t in everything)
+    loaded = _fit_horizon(full, last)
+    spec0 = prepare(loaded, runs=runs, seed=seed)
+    resolved = [*tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt),
+                *tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt,
+                            targets=history)]  # fmt: skip
+    goal = np.array([tg.bounds_of(t) for t in everything])
+
+    def model(x: np.ndarray) -> np.ndarray:
+        trial = LoadedScenario(scenario=loaded.scenario,
+                               config=with_values(cfg, dict(zip(free, x, strict=True))),
+                               origins=loaded.origins, file=loaded.file)  # fmt: skip
+        spec = prepare(trial, runs=runs, seed=seed)
+        return tg.measure(simulate_runs(spec, range(runs), seed), resolved)
+
+    x0 = np.clip([cfg.get(p).central for p in free], lo, hi)
+    x, nfev, cost = fit(model, goal, x0, lo, hi)
+    before, after = model(x0), model(x)
+    rel = relative_miss(after, goal[:, 0], goal[:, 1])
+    table = [{"target": t["name"], "kind": t["kind"], "variable": t["variable"],
+              "entity": _label(t.get("entity")), "per": bool(t.get("per")),
+              "time": float(t["time"]), "low": float(g[0]), "high": float(g[1]),
+              "observed": _observed_text(t), "model_before": float(b), "model": float(a),
+              "residual": absolute_miss(float(a), float(g[0]), float(g[1])),
+              "relative": float(r), "source": t["source"]}
+             for t, g, b, a, r in zip(everything, goal, before, after, rel,
+                                      strict=True)]  # fmt: skip
+    params = {p: {"before": float(v0), "fitted": float(v), "bounds": [float(a), float(b)],
+                  "at_bound": bool(np.isclose(v, a, rtol=0, atol=1e-6 * max(abs(b - a), 1))
+                                   or np.isclose(v, b, rtol=0, atol=1e-6 * max(abs(b - a), 1)))}
+              for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)}  # fmt: skip
+    h = data.get("history")
+    return {"parameters": params, "fit": table, "excluded": excluded,
+            "fit_years": list(h["years"]) if h else None, "held_out": tg.HELD_OUT_YEAR,
+            "fit_horizon": [int(loaded.scenario.horizon.start), int(loaded.scenario.horizon.end)],
+            "cost": cost, "evaluations": nfev, "scenario": str(scen), "runs": runs,
+            "seed": seed}  # fmt: skip
+
+
+def _window(t: dict[str, Any]) -> tuple[float, float | None]:
+    """The latest (time, span) a target reads: its own window or its denominator's."""
+    own = (t["time"], t.get("span"))
+    per = t.get("per")
+    if not per:
+        return own
+    theirs = (per.get("time", t["time"]), per.get("span", t.get("span")))
+    return max(own, theirs, key=lambda w: tg.window_end(*w) or 0.0)
+
+
+def _observed_text(t: dict[str, Any]) -> str:
+    low, high = tg.bounds_of(t)
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
+def _int_in(x: Any, lo: int, hi: int) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and lo <= x <= hi
+
+
+def _label(entity: Any) -> str:
+    if entity is None:
+        return ""
+    return "+".join(entity) if isinstance(entity, list) else str(entity)
+
+
+def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
+                       targets_path: str | Path) -> str:  # fmt: skip
+    """The config as YAML with the fitted values; sources kept, assumptions annotated.
+
+    A fitted parameter's range (``low``/``high``) is replaced by its value and its
+    assumption text says it was calibrated, to which targets and from what value.
+    """
+    path = Path(config_path or DEFAULT_CONFIG)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kinds = [r["kind"] for r in result["fit"]]
+    what = f"{kinds.count('article')} article figures"
+    if result.get("fit_years"):
+        first, last = result["fit_years"]
+        what += f" and {kinds.count('history')} observed figures {first}-{last}"
+    for p, r in result["parameters"].items():
+        group, _, name = p.partition(".")
+        par = data["parameters"][group][name]
+        was = f"{r['before']:g}"
+        if "low" in par:
+            was = f"the range {par.pop('low'):g}-{par.pop('high'):g}"
+        par["value"] = round(r["fitted"], 6)
+        note = (f" Calibrated to targets {Path(targets_path).name} ({what}) by "
+                f"`simulate calibrate`; was {was}.")  # fmt: skip
+        par["assumption"] = (par.get("assumption") or "").split(" Calibrated to")[0] + note
+    if isinstance(data.get("name"), str):
+        data["name"] = f"{data['name']}-calibrated"
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    parse_config(yamlio.loads(text, "<calibrated>"))  # the result must be a valid config
+    return ("# Calibrated by `simulate calibrate` from "
+            f"{path.name}; the fit table is in the .fit.md beside this file.\n" + text)  # fmt: skip
+
+
+def fit_markdown(result: dict[str, Any]) -> str:
+    """The fit report: one row per target (observed, model before and after, residual),
+    the observations left out, then the parameters against their bounds."""
+    years = result.get("fit_years")
+    span = f"observed {years[0]}-{years[1]} and article figures" if years else "article figures"
+    lines = [f"Fit on {Path(result['scenario']).name} (simulated "
+             f"{result['fit_horizon'][0]}-{result['fit_horizon'][1]}; {result['held_out']} is "
+             f"held out), {span}; mean of {result['runs']} runs (seed {result['seed']}), "
+             f"{result['evaluations']} evaluations, cost {result['cost']:.4g}.", "",
+             "A range scores zero inside and the relative distance to its nearest bound "
+             "outside; a single figure scores model / figure - 1.", "",
+             "| target | source | model quantity | time | observed | model before | model | "
+             "residual |", "|---|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in result["fit"]:
+        q = f"{r['variable']}[{r['entity']}]" if r["entity"] else r["variable"]
+        q += " (ratio)" if r["per"] else ""
+        src = f"seed {r['source'][:3]}" if r["kind"] == "article" else r["source"]
+        lines.append(f"| {r['target']} | {src} | {q} | {r['time']:g} | {r['observed']} | "
+                     f"{r['model_before']:.4g} | {r['model']:.4g} | "
+                     f"{r['residual']:+.3g} ({r['relative']:+.1%}) |")  # fmt: skip
+    if result.get("excluded"):
+        lines += ["", "Observed in the fit years but outside the fit scenario's horizon "
+                  "(not fitted):", ""]  # fmt: skip
+        lines += [f"- {e['target']}: {e['observed']} ({e['source']}): {e['reason']}"
+                  for e in result["excluded"]]  # fmt: skip
+    lines += ["", "| parameter | before | fitted | bounds | at a bound |",
+              "|---|---:|---:|---|---|"]  # fmt: skip
+    for p, r in result["parameters"].items():
+        lines.append(f"| {p} | {r['before']:g} | {r['fitted']:.4g} | "
+                     f"[{r['bounds'][0]:g}, {r['bounds'][1]:g}] | "
+                     f"{'yes' if r['at_bound'] else ''} |")  # fmt: skip
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,279 @@
+"""The commands that build trust in the numbers: sensitivity, discover, calibrate, backtest.
+
+A thin click layer: parse, check the outputs can be written, call the module
+(:mod:`simulate.analysis.sensitivity`, :mod:`simulate.analysis.discover`,
+:mod:`simulate.analysis.calibrate`, :mod:`simulate.analysis.backtest`), print. Bad input
+is one ``error:`` line and exit code 2 (:func:`simulate.cli.base.boundary`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulate.cli import base as base
+from simulate.cli import options as opt
+from simulate.errors import InputError
+from simulate.results.table import format_table
+
+
+def _write_text(output: str | Path, text: str) -> None:
+    from simulate.results.files import atomic_path
+
+    with atomic_path(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _check_out(path: str | Path | None, field: str) -> None:
+    """Fail before any work when an output file cannot be written."""
+    from simulate.results.files import check_writable
+
+    if path is None:
+        return
+    try:
+        check_writable(path)
+    except InputError as exc:
+        raise InputError(exc.message, file=exc.file, field=field) from None
+
+
+def _renamed(new: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for an option's old name: one deprecation line on stderr when it is used."""
+
+    def notice(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            old = param.opts[0]
+            click.echo(f"warning: {old} is deprecated; use {new} (same meaning)", err=True)
+        return value
+
+    return notice
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """``progress(total) -> update(done)``: a bar on stderr, closed on exit."""
+    with contextlib.ExitStack() as stack:
+        yield lambda total: stack.enter_context(base.progress_bar(total, "design", quiet))
+
+
+@click.command()
+@click.argument("scenario", type=opt.SafePath())
+@click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
+@click.option("--samples", "-N", type=int, default=256, show_default=True,
+              help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
+@click.option("--outcome", default=None, show_default="balance_index",
+              metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
+@click.option("--output", "old_outcome", default=None, hidden=True, callback=_renamed("--outcome"),
+              metavar="VARIABLE[:ENTITY]")
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
+@click.option("--second-order", is_flag=True, help="Also Sobol second-order indices (S2).")
+@click.option("-o", "--out", "out_file", type=opt.SafePath(), default=None, metavar="FILE",
+              help="Also write the indices as JSON to FILE (atomically).")
+@click.option("--plot", "plot_file", type=opt.SafePath(), default=None, metavar="FILE",
+              help="Bar chart of the indices with CIs (.png or .svg).")
+@opt.seed_opt
+@opt.quiet_opt
+@opt.executor_options
+@opt.json_opt
+@base.boundary
+def sensitivity(scenario, method, samples, outcome, old_outcome, at, second_order, out_file,
+                plot_file, seed, quiet, executor, as_json):  # fmt: skip
+    """Global sensitivity of an outcome to the SCENARIO's declared uncertainties.
+
+    Design row i is run i of the scenario: its uncertainties take the design's
+    values, everything else is the run's own seeded draw. Uncertainty ranges:
+    low-high (uniform, triangular, truncnormal), median*exp(+-2 sigma)
+    (lognormal), clipped to the parameter's domain; 'choice' is refused.
+
+    \b
+    Examples:
+      simulate sensitivity scenarios/middle_corridor.yaml --samples 512 --at 2035
+      simulate sensitivity scenarios/baseline.yaml --method morris -N 20 --outcome leverage:russia
+    """
+    from simulate.analysis.sensitivity import analyse, check_samples
+
+    if outcome is not None and old_outcome is not None:
+        raise InputError("give --outcome only (--output is its old name)", field="--outcome")
+    outcome = outcome or old_outcome or "balance_index"
+    check_samples(method, samples, second_order)
+    _check_out(out_file, "-o")
+    if plot_file is not None:
+        from simulate.analysis.sensitivity_plot import FORMATS
+
+        if Path(plot_file).suffix.lstrip(".").lower() not in FORMATS:
+            raise InputError("the plot must be a .png or .svg file", file=plot_file,
+                             field="--plot")  # fmt: skip
+        _check_out(plot_file, "--plot")
+    with _progress(quiet or as_json) as bar:
+        res = analyse(scenario, method=method, samples=samples, outcome=outcome, at=at,
+                      seed=seed, second_order=second_order, progress=bar, **executor)  # fmt: skip
+    if out_file:
+        _write_text(out_file, json.dumps(res, indent=2) + "\n")
+    if plot_file:
+        from simulate.analysis.sensitivity_plot import save
+
+        save(res, plot_file)
+    click.echo(json.dumps(res, indent=2) if as_json else sensitivity_text(res))
+
+
+def sensitivity_text(res: dict[str, Any]) -> str:
+    """The ranked indices as a terminal table."""
+    head = (f"{res['method']} indices of {res['outcome']} at {res['time']:g} "
+            f"({res['scenario']}, {res['runs']:,} runs, seed {res['seed']}; ranked)")  # fmt: skip
+    if res["method"] == "sobol":
+        rows = [[r["parameter"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
+                 f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in res["indices"]]  # fmt: skip
+        out = [head, format_table(["uncertainty", "S1 (95% CI)", "ST (95% CI)"], rows)]
+        if res["second_order"]:
+            rows = [[" x ".join(r["pair"]), f"{r['S2']:.3f} ± {r['S2_conf']:.3f}"]
+                    for r in res["second_order"]]  # fmt: skip
+            out.append(format_table(["pair", "S2 (95% CI)"], rows))
+        return "\n".join(out)
+    rows = [[r["parameter"], f"{r['mu_star']:.4g} ± {r['mu_star_conf']:.2g}",
+             f"{r['sigma']:.4g}"] for r in res["indices"]]  # fmt: skip
+    return "\n".join([head, format_table(["uncertainty", "mu* (95% CI)", "sigma"], rows)])
+
+
+@click.command()
+@click.argument("scenario", type=opt.SafePath())
+@click.option("--outcome", default="captured", show_default=True,
+              help="captured, or VARIABLE[:ENTITY](>|>=|<|<=)NUMBER, e.g. 'leverage:russia>0.6'.")
+@click.option("--at", type=opt.Finite(), default=None,
+              help="Year (a period start); default the end.")
+@click.option("--threshold", type=opt.Finite(), default=0.8, show_default=True,
+              help="Minimum density of the reported box, in (0, 1].")
+@click.option("--mass-min", type=opt.Finite(), default=0.05, show_default=True,
+              help="Smallest share of runs a box may hold (lower it for rare outcomes).")
+@opt.runs_opt
+@opt.seed_opt
+@opt.quiet_opt
+@opt.executor_options
+@opt.json_opt
+@base.boundary
+def discover(scenario, outcome, at, threshold, mass_min, runs, seed, quiet, executor, as_json):
+    """Scenario discovery (PRIM): which uncertainty ranges make an OUTCOME likely.
+
+    Needs the EMA Workbench: pip install 'multivector[ema]'.
+
+    \b
+    Examples:
+      simulate discover scenarios/baseline.yaml --outcome captured --runs 20000 --mass-min 0.002
+      simulate discover scenarios/baseline.yaml --outcome "leverage:russia>0.22"
+    """
+    from simulate.analysis.discover import discover as run_discover
+
+    with _progress(quiet or as_json) as bar:
+        res = run_discover(scenario, outcome=outcome, runs=runs, at=at, seed=seed,
+                           threshold=threshold, mass_min=mass_min, progress=bar,
+                           **executor)  # fmt: skip
+    click.echo(json.dumps(res, indent=2) if as_json else discover_text(res))
+
+
+def discover_text(res: dict[str, Any]) -> str:
+    """The box, its coverage and density, and the peeling trajectory, as text."""
+    box = res["box"]
+    out = [f"{res['outcome']} at {res['time']:g}: {res['share']:.2%} of {res['runs']:,} runs "
+           f"({res['scenario']}, seed {res['seed']})"]  # fmt: skip
+    if not box["meets_threshold"]:
+        out.append(f"no box reaches density {box['threshold']:g}; the densest box is shown")
+    out.append(f"box {box['index']}: coverage {box['coverage']:.3f}, density "
+               f"{box['density']:.3f} (lift {box['density'] / res['share']:.1f}x over all runs), "
+               f"mass {box['mass']:.3f}")  # fmt: skip
+    rows = [[r["parameter"], f"{r['low']:.4g} .. {r['high']:.4g}",
+             f"{r['full_low']:.4g} .. {r['full_high']:.4g}", "yes" if r["restricted"] else ""]
+            for r in box["limits"]]  # fmt: skip
+    out.append(format_table(["uncertainty", "box", "sampled range", "restricted"], rows))
+    out.append("\npeeling trajectory (coverage vs density):")
+    traj = res["trajectory"]
+    keep = sorted({*range(0, len(traj), max(len(traj) // 12, 1)), box["index"], len(traj) - 1})
+    rows = [[t["box"], f"{t['coverage']:.3f}", f"{t['density']:.3f}", f"{t['mass']:.3f}",
+             t["restricted_dims"]] for t in (traj[k] for k in keep)]  # fmt: skip
+    out.append(format_table(["box", "coverage", "density", "mass", "restricted"], rows))
+    return "\n".join(out)
+
+
+@click.command()
+@click.option("--config", "config_path", type=opt.SafePath(), default=None,
+              help="Config to fit (default configs/default.yaml).")
+@click.option("--targets", "targets_path", type=opt.SafePath(), default=None,
+              help="Calibration targets: history file and fit years, article figures "
+                   "(default configs/targets.yaml).")
+@click.option("-o", "--output", type=opt.SafePath(), default=None, metavar="NEW_CONFIG",
+              help="Where to write the fitted config (default configs/calibrated.yaml).")
+@click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
+@opt.json_opt
+@base.boundary
+def calibrate(config_path, targets_path, output, in_place, as_json):
+    """Fit the config's `calibrate: true` parameters to the observed 2021-2022 and the articles.
+
+    The targets file names the history file and the fit years (2023 is held out
+    for `simulate backtest` and never simulated) and the article figures.
+    Deterministic: the model value of a target is the mean of a fixed ensemble
+    (runs and seed from the targets file). Writes NEW_CONFIG and a fit table
+    beside it (NEW_CONFIG with suffix .fit.md).
+
+    \b
+    Example:
+      simulate calibrate -o configs/calibrated.yaml
+    """
+    from simulate.analysis.calibrate import calibrate as run_calibrate
+    from simulate.analysis.calibrate import fit_markdown, fitted_config_text
+    from simulate.scenarios.parameters import CONFIG_DIR, DEFAULT_CONFIG
+
+    source = Path(config_path or DEFAULT_CONFIG)
+    targets_path = targets_path or CONFIG_DIR / "targets.yaml"
+    if in_place and output is not None and Path(output).resolve() != source.resolve():
+        raise InputError("give -o or --in-place, not both", field="--in-place")
+    target = source if in_place else Path(output or source.parent / "calibrated.yaml")
+    if not in_place and target.resolve() == source.resolve():
+        raise InputError("refusing to overwrite the input config; use --in-place",
+                         file=target, field="--output")  # fmt: skip
+    report = target.with_suffix(".fit.md")
+    _check_out(target, "--output")
+    res = run_calibrate(targets_path, config_path)
+    text = fitted_config_text(config_path, res, targets_path)
+    _write_text(target, text)
+    _write_text(report, fit_markdown(res))
+    click.echo(json.dumps(res, indent=2) if as_json else fit_markdown(res))
+    click.echo(f"wrote {target} and {report}", err=True)
+
+
+@click.command()
+@click.option("--scenario", "scenario", type=click.Path(), default=None,
+              help="History scenario (default: the shipped history_2021).")
+@click.option("--config", "config_path", type=click.Path(), default=None,
+              help="Config to run it with, e.g. configs/calibrated.yaml (default: the "
+                   "scenario's).")
+@click.option("--history", "history_path", type=click.Path(), default=None,
+              help="Observed history (default configs/history.yaml).")
+@click.option("--runs", "-n", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Number of runs.")
+@opt.seed_opt
+@opt.quiet_opt
+@opt.json_opt
+@base.boundary
+def backtest(scenario, config_path, history_path, runs, seed, quiet, as_json):
+    """Hold the history scenario's 2023 against every observed 2023 figure and the UN votes.
+
+    For each 2023 figure with a model mapping: the observed value or range, the
+    model's median and 90% interval of the annual mean, whether the interval
+    overlaps it, and whether the model moves the right way since 2021 (or the
+    latest earlier year observed). 2023 is held out of `simulate calibrate`.
+
+    \b
+    Examples:
+      simulate backtest
+      simulate backtest --config configs/calibrated.yaml --json
+    """
+    from simulate.analysis.backtest import backtest as run_backtest
+    from simulate.analysis.backtest import backtest_text
+
+    with base.progress_bar(runs, "backtest", quiet or as_json) as bar:
+        res = run_backtest(scenario, config=config_path, history=history_path, runs=runs,
+                           seed=seed, progress=bar)  # fmt: skip
+    click.echo(json.dumps(res, indent=2) if as_json else backtest_text(res))

@@ -1,0 +1,118 @@
+"""The state at the start, calibrated to be a rest point.
+
+Kazakhstan's positions at the start are observed (config data); its own preferred
+positions are not. They are inferred, run by run, as the positions that make the
+observed ones its best response to every pull on it at the start (revealed
+preference), and every stock and reference level is set to its steady state. With
+no trend and no event nothing then moves: every change in a run comes from
+something the scenario or the trends say.
+
+The rest point is computed from the *rest* parameters (config, the scenario's
+``initial`` values, the run's draws). A scenario's ``parameters``, paths and events
+are departures from it, applied from the first period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulate.model import dynamics as dyn
+from simulate.model import stages
+from simulate.model.spec import RunSpec, StepParams
+
+State = tuple[stages.PowerState, stages.HedgerState]
+
+
+def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
+    """The powers' and Kazakhstan's state at the start of a run (the same for both drivers).
+
+    Args:
+        spec: The run specification.
+        rest: Parameters of the rest point (:meth:`RunSpec.rest_params`).
+        now: Parameters in force in the first period (:meth:`RunSpec.params_at`).
+
+    Returns:
+        The powers' state (R x P) and Kazakhstan's, with the rest point's references and
+        the levels of ``now``; when ``now`` departs from nothing, the rest point itself.
+    """
+    pw_rest, hs_rest = settle(spec, rest)
+    pw = _powers(now, spec, now.hedger["position"])
+    for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref"):
+        setattr(pw, name, getattr(pw_rest, name))
+    pw.effort, pw.success, pw.effect = pw_rest.effort, pw_rest.success, pw_rest.effect
+    hs = _hedger(now, spec, now.hedger["position"])
+    hs.start, hs.own, hs.base = hs_rest.start, hs_rest.own, hs_rest.base
+    hs.corridor_const, hs.sanction_ref = hs_rest.corridor_const, hs_rest.sanction_ref
+    stages.routes(hs, pw, now, spec, spec.dt)
+    hs.loss = hs_rest.loss
+    hs.risk = hs_rest.risk
+    stages.record(hs, pw, now, spec)
+    return pw, hs
+
+
+def settle(spec: RunSpec, sp: StepParams) -> State:
+    """The rest point of ``sp``: steady stocks, the powers' standing efforts, and the own
+    preferred positions that make the start's positions Kazakhstan's best response."""
+    x0 = sp.hedger["position"]
+    pw = _powers(sp, spec, x0)
+    hs = _hedger(sp, spec, x0)
+    stages.routes(hs, pw, sp, spec, spec.dt)
+    stages.record(hs, pw, sp, spec)
+    stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
+                  stages.support(pw, sp))  # fmt: skip
+    stages.routes(hs, pw, sp, spec, spec.dt)
+    pull = stages.pulls(hs, pw, sp, spec)
+    hs.own = pull.own_ideal(x0)
+    hs.base = pull.shifts(hs.own, x0)
+    return pw, hs
+
+
+def hedger_columns(sp: StepParams) -> dict[str, np.ndarray]:
+    """The hedger's (R,) parameters shaped (R, 1), to broadcast against (R, P) power arrays."""
+    return {k: v[:, None] for k, v in sp.hedger.items() if v.ndim == 1}
+
+
+def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
+    p, h = sp.power, sp.hedger
+    zero = np.zeros_like(p["capacity"])
+    by_instrument = np.zeros_like(p["instrument_max"])
+    inflow = np.maximum(p["fdi_inflow"], 0.0)
+    at = x[:, None, :]
+    roles = {}
+    for idx, key in ((spec.investment, "invest_ref"), (spec.security, "security_ref")):
+        roles[key] = np.ones_like(zero) if idx is None else stages.issue_closeness(at, p, idx)
+    return stages.PowerState(
+        capacity=p["capacity"].copy(), trade_base=p["trade"].copy(),
+        trade_potential=p["trade"].copy(), trade=p["trade"].copy(), fdi_inflow=inflow,
+        fdi_stock=dyn.steady_stock(inflow, h["fdi_depreciation"][:, None], spec.dt),
+        effort=by_instrument[..., None] * p["ideal"][..., None, :],
+        success=by_instrument.copy(), effect=by_instrument.copy(),
+        capacity_ref=p["capacity"].copy(),
+        close_ref=dyn.closeness(at, p["ideal"], p["salience"]),
+        **roles,
+    )  # fmt: skip
+
+
+def _hedger(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.HedgerState:
+    h, c = sp.hedger, sp.corridor
+    runs, n_i, n_p = x.shape[0], x.shape[1], len(spec.powers)
+    n_m = len(spec.mechanisms)
+    zero = np.zeros(runs)
+    enforcement = x[:, spec.enforcement] if spec.enforcement is not None else zero
+    total = c["demand"] + c["northern_volume"]
+    share = np.divide(c["demand"], total, out=np.zeros_like(total), where=total > 0)
+    const = dyn.corridor_base(share, c["time_weight"], c["transit_days"], c["northern_days"],
+                              c["risk_weight"], stages.freight_risk(sp, spec))  # fmt: skip
+    empty = np.zeros((runs, n_p))
+    return stages.HedgerState(
+        position=x.copy(), start=x.copy(), own=x.copy(),
+        base=np.zeros((runs, n_m - 2, n_i)), noise=np.zeros((runs, n_i)),
+        contributions=np.zeros((runs, n_m, n_i)), close=empty, alignment=empty,
+        classes=np.zeros((runs, 1 + 2 * n_p)), captured=np.zeros(runs, dtype=bool),
+        trade_share=empty, fdi_share=empty, flows=np.zeros((runs, len(spec.routes))),
+        nominal=np.zeros((runs, len(spec.routes))), corridor=zero.copy(),
+        northern=zero.copy(), transit_days=c["transit_days"].copy(), corridor_const=const,
+        risk=h["transit_risk"].copy(), loss=zero.copy(), leverage=empty, channels={},
+        oil_transit=empty, export_transit=empty, exposure=zero.copy(), income=zero.copy(),
+        sanction_ref=h["sanctions_intensity"] * enforcement,
+    )  # fmt: skip

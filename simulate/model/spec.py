@@ -1,0 +1,315 @@
+"""A run specification: a loaded scenario turned into arrays the drivers step through.
+
+The spec knows the time grid, every model parameter's value (config value, override,
+path over time, or a per-run draw) and the compiled events. It produces, for a batch
+of runs and a period, the :class:`StepParams` the equations read, and the parameters
+of the *rest point*: the world at the start that the model is calibrated to leave
+unchanged (the config, the scenario's ``initial`` values and the run's draws; not its
+``parameters``, paths or events, which are departures from the start).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulate.model.dynamics import opposition
+from simulate.scenarios import events as event_kinds
+from simulate.scenarios.events import CompiledEvent
+from simulate.scenarios.instruments import ALL_INSTRUMENTS, INSTRUMENT_INDEX
+from simulate.scenarios.parameters import (
+    CORRIDOR,
+    CORRIDOR_PARAMS,
+    HEDGER_ISSUE_PARAMS,
+    HEDGER_PARAMS,
+    POWER_ISSUE_PARAMS,
+    POWER_PARAMS,
+    ROUTE_PARAMS,
+)  # fmt: skip
+from simulate.scenarios.scenario import LoadedScenario
+from simulate.scenarios.variables import VARIABLES
+
+
+@dataclass
+class StepParams:
+    """Parameter values for one period.
+
+    hedger: (R,) arrays, and ``position``/``salience`` (R, I); power: (R, P) arrays, and
+    ``ideal``/``salience`` (R, P, I); route: (R, K) (``capacity`` after disruption
+    events, ``capacity_nominal`` before); corridor: (R,).
+    """
+
+    hedger: dict[str, np.ndarray]
+    power: dict[str, np.ndarray]
+    route: dict[str, np.ndarray]
+    corridor: dict[str, np.ndarray]
+
+    def column(self, j: int) -> dict[str, np.ndarray]:
+        """Power ``j``'s parameters as (R,) or (R, I) arrays, for one Mesa agent."""
+        return {k: v[:, j] for k, v in self.power.items()}
+
+    def copy(self) -> StepParams:
+        """A shallow copy whose dicts can be changed without touching this one."""
+        return StepParams(dict(self.hedger), dict(self.power), dict(self.route),
+                          dict(self.corridor))  # fmt: skip
+
+
+@dataclass
+class Draws:
+    """Per-run random inputs for R runs: drawn parameter values and event occurrence."""
+
+    values: dict[str, np.ndarray]
+    occurs: np.ndarray  # (R, E) bool
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @staticmethod
+    def stack(draws: list[Draws]) -> Draws:
+        """Stack single-run draws into one batch."""
+        keys = draws[0].values.keys() if draws else []
+        return Draws(
+            values={k: np.concatenate([d.values[k] for d in draws]) for k in keys},
+            occurs=np.concatenate([d.occurs for d in draws]) if draws else np.zeros((0, 0), bool),
+        )
+
+
+@dataclass
+class RunSpec:
+    """Everything a driver needs to simulate a scenario."""
+
+    loaded: LoadedScenario
+    times: np.ndarray
+    dt: float
+    base: dict[str, float]  # values in force (config, initial, parameters)
+    rest: dict[str, float]  # values of the rest point (config, initial)
+    paths: dict[str, np.ndarray]
+    random: list[str]
+    events: list[CompiledEvent]
+    crosses: np.ndarray  # (K, P)
+    freight_crosses: np.ndarray  # (P,)
+    avoids: np.ndarray  # (K,) 1 for routes crossing the power the routing issue avoids
+    avoided: np.ndarray  # (P,) 1 for that power
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def config(self):  # noqa: ANN201 - avoid import cycle in annotation
+        """The parameter config."""
+        return self.loaded.config
+
+    @property
+    def scenario(self):  # noqa: ANN201
+        """The validated scenario."""
+        return self.loaded.scenario
+
+    @property
+    def powers(self) -> list[str]:
+        """Power names, in config order (the actor axis)."""
+        return self.config.powers
+
+    @property
+    def routes(self) -> list[str]:
+        """Route names, in config order (the route axis)."""
+        return self.config.route_names
+
+    @property
+    def issues(self) -> list[str]:
+        """Issue names, in config order (the issue axis)."""
+        return self.config.issue_names
+
+    @property
+    def hedger(self) -> str:
+        """The hedger's name."""
+        return self.config.hedger
+
+    def _role(self, role: str) -> int | None:
+        name = self.config.role(role)
+        return None if name is None else self.issues.index(name)
+
+    @property
+    def enforcement(self) -> int | None:
+        """Index of the sanctions-enforcement issue, if the config has one."""
+        return self._role("enforcement")
+
+    @property
+    def routing(self) -> int | None:
+        """Index of the routing issue, if any."""
+        return self._role("routing")
+
+    @property
+    def security(self) -> int | None:
+        """Index of the security-integration issue, if any."""
+        return self._role("security")
+
+    @property
+    def investment(self) -> int | None:
+        """Index of the investment-openness issue, if any."""
+        return self._role("investment")
+
+    @property
+    def roles(self) -> dict[str, int | None]:
+        """Issue index of every economic role."""
+        return {r: self._role(r) for r in ("enforcement", "routing", "security", "investment")}
+
+    @property
+    def shock_order(self) -> list[int]:
+        """Which raw shock each issue takes: issues get shocks in name order, so reordering
+        issues in the config permutes outputs and changes nothing else."""
+        ranked = sorted(self.issues)
+        return [ranked.index(i) for i in self.issues]
+
+    @property
+    def mechanisms(self) -> list[str]:
+        """Labels of the contributions to a position's change since the start."""
+        p = self.powers
+        return ["own", *(f"ties:{x}" for x in p), *(f"inducement:{x}" for x in p),
+                *(f"pressure:{x}" for x in p), "economics", "inertia", "noise"]  # fmt: skip
+
+    @property
+    def outcome_classes(self) -> list[str]:
+        """Labels of the outcome classes, in the order of the ``outcome`` columns."""
+        p = self.powers
+        return ["balanced", *(f"leaning:{x}" for x in p), *(f"aligned:{x}" for x in p)]
+
+    def entities(self, kind: str) -> list[str]:
+        """The entity labels of an entity kind (see :mod:`simulate.scenarios.variables`)."""
+        return {
+            "power": self.powers, "route": self.routes, "issue": self.issues, "none": [""],
+            "outcome_class": self.outcome_classes,
+            "issue_mechanism": [f"{i}/{m}" for i in self.issues for m in self.mechanisms],
+        }[kind]  # fmt: skip
+
+    def entities_of(self, variable: str) -> list[str]:
+        """The entity labels of an output variable's columns."""
+        return self.entities(VARIABLES[variable].entity)
+
+    def params_at(self, t: int, draws: Draws) -> StepParams:
+        """Parameter arrays for period ``t`` and the runs in ``draws``.
+
+        The time-invariant part is built once per batch of draws and shared between
+        periods; arrays are never modified in place.
+        """
+        static = draws.cache.get("static")
+        if static is None:
+            static = draws.cache["static"] = self._static(draws, self.base)
+        out = static.copy()
+        for path, series in self.paths.items():
+            _set(out, self._slot(path), np.full(len(draws.occurs), series[t]))
+        if any(self._slot(p)[1] in ("ideal", "salience") for p in self.paths):
+            out.power["opposition"] = opposition(out.power["ideal"], out.power["salience"])
+        out.route["capacity_nominal"] = out.route["capacity"]
+        self._apply_events(out, t, draws.occurs)
+        return out
+
+    def rest_params(self, draws: Draws) -> StepParams:
+        """The parameters of the rest point: config, ``initial`` values and draws only."""
+        rest = draws.cache.get("rest")
+        if rest is None:
+            rest = draws.cache["rest"] = self._static(draws, self.rest)
+            rest.route["capacity_nominal"] = rest.route["capacity"]
+        return rest
+
+    def _slot(self, path: str) -> tuple[str, str, tuple]:
+        """Where a parameter path lives in :class:`StepParams`: (group, key, index)."""
+        group, _, name = path.partition(".")
+        issue = _issue_key(name, self.issues)
+        instrument, _, kind = name.rpartition("_")
+        if group in self.powers and instrument in INSTRUMENT_INDEX and kind in ("max", "cost"):
+            return ("power", f"instrument_{kind}",
+                    (self.powers.index(group), INSTRUMENT_INDEX[instrument]))
+        if group == self.hedger:
+            return ("hedger", issue[0], (self.issues.index(issue[1]),)) if issue \
+                else ("hedger", name, ())  # fmt: skip
+        if group == CORRIDOR:
+            return "corridor", name, ()
+        if group in self.powers:
+            j = self.powers.index(group)
+            return ("power", issue[0], (j, self.issues.index(issue[1]))) if issue \
+                else ("power", name, (j,))  # fmt: skip
+        return "route", name, (self.routes.index(group),)
+
+    def _static(self, draws: Draws, values: dict[str, float]) -> StepParams:
+        n = draws.occurs.shape[0]
+
+        def val(path: str) -> np.ndarray:
+            if path in draws.values:
+                return np.array(draws.values[path], dtype=float)
+            if path in values:
+                return np.full(n, values[path])
+            return np.zeros(n)  # an instrument the power does not hold
+
+        h, c, issues = self.hedger, CORRIDOR, self.issues
+        hedger = {k: val(f"{h}.{k}") for k in HEDGER_PARAMS}
+        hedger.update({k: np.stack([val(f"{h}.{k}_{i}") for i in issues], axis=-1)
+                       for k in HEDGER_ISSUE_PARAMS})  # fmt: skip
+        power = {k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
+                 for k in POWER_PARAMS}  # fmt: skip
+        power.update({
+            f"instrument_{k}": np.stack([np.stack([val(f"{p}.{j}_{k}") for j in ALL_INSTRUMENTS],
+                                                  axis=-1) for p in self.powers], axis=1)
+            for k in ("max", "cost")
+        })  # fmt: skip
+        power["instrument_floor"] = np.zeros_like(power["instrument_max"])
+        power.update({
+            k: np.stack([np.stack([val(f"{p}.{k}_{i}") for i in issues], axis=-1)
+                         for p in self.powers], axis=1)
+            for k in POWER_ISSUE_PARAMS
+        })  # fmt: skip
+        power["opposition"] = opposition(power["ideal"], power["salience"])
+        return StepParams(
+            hedger=hedger, power=power,
+            route={k: np.stack([val(f"{r}.{k}") for r in self.routes], axis=-1)
+                   for k in ROUTE_PARAMS},
+            corridor={k: val(f"{c}.{k}") for k in CORRIDOR_PARAMS},
+        )  # fmt: skip
+
+    def _apply_events(self, sp: StepParams, t: int, occurs: np.ndarray) -> None:
+        """Apply the events in force at period ``t`` (:func:`simulate.scenarios.events.apply`)."""
+        event_kinds.apply(sp, self.events, float(self.times[t]), occurs)
+
+
+def _issue_key(name: str, issues: list[str]) -> tuple[str, str] | None:
+    """``("ideal", "war_stance")`` for ``ideal_war_stance``; None for other names."""
+    for key in ("position", "salience", "ideal"):
+        issue = name.removeprefix(f"{key}_")
+        if issue != name and issue in issues:
+            return key, issue
+    return None
+
+
+def _set(sp: StepParams, slot: tuple[str, str, tuple], value: np.ndarray) -> None:
+    """Set one parameter slot to ``value`` (R,) on a copy of its array (never in place)."""
+    kind, key, index = slot
+    group = getattr(sp, kind)
+    arr = group[key].copy()
+    arr[(slice(None), *index)] = value
+    group[key] = arr
+
+
+def build(loaded: LoadedScenario) -> RunSpec:
+    """Turn a loaded scenario into a :class:`RunSpec`."""
+    sc, cfg = loaded.scenario, loaded.config
+    hz = sc.horizon
+    times = hz.start + np.arange(hz.periods) * hz.dt
+    model_paths = [p for p in cfg.paths() if cfg.get(p).role == "model"]
+    rest = {p: float(sc.initial.get(p, cfg.get(p).central)) for p in model_paths}
+    base = {p: float(sc.parameters.get(p, rest[p])) for p in model_paths}
+    paths = {}
+    for p, series in sc.paths.items():
+        years = np.array(sorted(series), dtype=float)
+        paths[p] = np.interp(times, years, [series[y] for y in sorted(series)])
+    drawn = [u.parameter for u in sc.uncertainties]
+    fixed = set(sc.parameters) | set(sc.initial) | set(sc.paths) | set(drawn)
+    ranged = [p for p in sorted(model_paths) if cfg.get(p).is_range and p not in fixed]
+    events = [event_kinds.compile_event(ev, cfg, hz.dt) for ev in sc.events]
+    powers, routes = cfg.powers, cfg.route_names
+    crosses = np.array(
+        [[1.0 if p in cfg.routes[r].crosses else 0.0 for p in powers] for r in routes]
+    ).reshape(len(routes), len(powers))
+    freight = np.array([1.0 if p in cfg.freight_crosses else 0.0 for p in powers])
+    routing = cfg.role("routing")
+    avoided_name = cfg.issues[routing].avoids if routing else None
+    avoided = np.array([1.0 if p == avoided_name else 0.0 for p in powers])
+    avoids = crosses @ avoided if len(routes) else np.zeros(0)
+    outputs = list(sc.outputs) if sc.outputs else list(VARIABLES)
+    return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events, crosses,
+                   freight, np.clip(avoids, 0.0, 1.0), avoided, outputs)  # fmt: skip

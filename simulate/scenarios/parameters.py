@@ -1,0 +1,377 @@
+"""The parameter registry: actors, routes and every parameter with its provenance.
+
+A config file (``configs/default.yaml``) lists the actors (one hedger and any
+number of powers), the oil-export routes and, per group (an actor, a route or
+``middle_corridor``), parameters that each carry a value or a ``low``/``high``
+range, a unit and either ``sources`` (seed file + verbatim quote) or an
+``assumption`` with its reason. Parameters are addressed by dotted path,
+``<group>.<name>``, e.g. ``russia.trade`` or ``trans_caspian.capacity``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulate.errors import InputError
+from simulate.io import shipped, yamlio
+from simulate.scenarios.instruments import ALL_INSTRUMENTS
+
+CONFIG_DIR = shipped.folder("configs")
+DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
+CORRIDOR = "middle_corridor"
+
+#: Parameters every hedger must define (used by the equations), besides one
+#: ``position_<issue>`` and ``salience_<issue>`` per issue.
+HEDGER_PARAMS = (
+    "inertia", "balance_preference", "choice_noise", "alignment_sharpness", "lean_threshold",
+    "alignment_threshold", "payoff_trade", "payoff_investment", "payoff_inducement",
+    "coercion_response", "backlash", "resolve", "route_risk_aversion", "route_cost_aversion",
+    "enforcement_cost_aversion",
+    "transit_risk",
+    "loss_memory", "trade_alignment_elasticity", "fdi_alignment_elasticity", "fdi_depreciation",
+    "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
+    "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
+    "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
+    "sanctions_trade_drag",
+    "sanctions_intensity",
+)  # fmt: skip
+#: Parameters every power must define, besides ``ideal_<issue>`` and ``salience_<issue>``
+#: per issue and ``<instrument>_max`` and ``<instrument>_cost`` per instrument it holds.
+POWER_PARAMS = (
+    "trade", "trade_growth", "partner_dependence", "fdi_inflow", "finance_tie", "security_tie",
+    "identity_tie",
+    "capacity", "capacity_growth", "reactivity", "transit_reliance", "sanctioned",
+)  # fmt: skip
+#: Parameters every route must define.
+ROUTE_PARAMS = ("capacity", "preference")
+#: Parameters of the Middle Corridor freight submodel.
+CORRIDOR_PARAMS = (
+    "capacity", "transit_days", "demand", "northern_volume", "northern_days", "time_weight",
+    "risk_weight",
+)  # fmt: skip
+#: Per-issue parameters: hedger and powers.
+HEDGER_ISSUE_PARAMS = ("position", "salience")
+POWER_ISSUE_PARAMS = ("ideal", "salience")
+#: Per-instrument parameters of a power that holds the instrument.
+INSTRUMENT_PARAMS = ("max", "cost")
+#: What an issue can do in the economy (at most one issue each).
+ROLES = ("enforcement", "routing", "security", "investment")
+
+_SHARE = (0.0, 1.0)
+_NONNEG = (0.0, float("inf"))
+_RATE = (-1.0, 1.0)
+_POSITIVE = (1e-6, float("inf"))
+#: The admissible range of each model parameter, by name (any group).
+DOMAINS: dict[str, tuple[float, float]] = {
+    **{n: _SHARE for n in (
+        "inertia", "oil_export_weight", "weight_trade", "weight_transit",
+        "weight_investment", "weight_finance", "weight_security", "weight_identity",
+        "alignment_threshold", "lean_threshold", "partner_dependence", "finance_tie",
+        "security_tie", "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity",
+        "trade_substitution", "investment_substitution", "finance_substitution", "preference")},
+    **{n: _RATE for n in ("trade_growth", "capacity_growth")},
+    **{n: _POSITIVE for n in ("balance_preference", "resolve", "loss_memory", "transit_days",
+                               "northern_days", "alignment_sharpness")},
+    "time_weight": (-float("inf"), float("inf")),
+}  # fmt: skip
+#: Domains of per-issue and per-instrument parameters, by prefix or suffix.
+_PREFIX_DOMAINS = {"position_": _SHARE, "salience_": _SHARE, "ideal_": _SHARE}
+_SUFFIX_DOMAINS = {"_max": _SHARE, "_cost": _NONNEG}
+
+
+def domain(path: str) -> tuple[float, float]:
+    """The admissible (low, high) of a model parameter, by its dotted path."""
+    name = path.rpartition(".")[2]
+    if name in DOMAINS:
+        return DOMAINS[name]
+    for prefix, dom in _PREFIX_DOMAINS.items():
+        if name.startswith(prefix):
+            return dom
+    for suffix, dom in _SUFFIX_DOMAINS.items():
+        if name.endswith(suffix):
+            return dom
+    return _NONNEG
+
+
+class Source(BaseModel):
+    """A verbatim quote from a seed article."""
+
+    model_config = ConfigDict(extra="forbid")
+    seed: str = Field(description="File name in shared/seeds")
+    quote: str = Field(description="Words copied verbatim from that file (8 or more)")
+
+    @model_validator(mode="after")
+    def _long_enough(self) -> Source:
+        if len(self.quote.split()) < 8:
+            raise ValueError("a quote needs at least 8 words")
+        return self
+
+
+class Parameter(BaseModel):
+    """One parameter: value or range, unit, and where it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str
+    description: str = ""
+    role: Literal["model", "reference"] = "model"
+    sources: list[Source] | None = None
+    derivation: str | None = Field(
+        None, description="How the quotes give the value as the model uses it (sourced values)"
+    )
+    assumption: str | None = None
+    calibrate: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameter:
+        has_range = self.low is not None or self.high is not None
+        if self.value is not None and has_range:
+            raise ValueError("give either value or low/high, not both")
+        if self.value is None and not has_range:
+            raise ValueError("give a value or a low/high range")
+        if has_range and (self.low is None or self.high is None or self.low >= self.high):
+            raise ValueError("a range needs low < high")
+        if bool(self.sources) == bool(self.assumption):
+            raise ValueError("give exactly one of sources (seed + quote) or assumption")
+        if self.sources and self.role == "model" and not self.derivation:
+            raise ValueError("a sourced model parameter needs a derivation: how the quotes "
+                             "give the value as the model uses it")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        """True when the articles give (or disagree on) a range, not a point."""
+        return self.value is None
+
+    @property
+    def central(self) -> float:
+        """The point value, or the midpoint of the range."""
+        if self.value is not None:
+            return float(self.value)
+        return (float(self.low) + float(self.high)) / 2.0  # type: ignore[arg-type]
+
+
+class Actor(BaseModel):
+    """An actor: the hedger (Kazakhstan) or a power, with the instruments a power holds."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["hedger", "power"]
+    label: str = ""
+    instruments: list[str] = Field(
+        default_factory=list, description="Coercive instruments and inducement a power holds"
+    )
+
+
+class Issue(BaseModel):
+    """A dimension of Kazakhstan's foreign policy: a position in [0, 1] with observable ends."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    zero: str = Field(description="What a position of 0 means, as an analyst would observe it")
+    one: str = Field(description="What a position of 1 means")
+    role: Literal["none", "enforcement", "routing", "security", "investment"] = "none"
+    avoids: str | None = Field(None, description="Routing issue: the power routes avoid")
+
+
+class Route(BaseModel):
+    """An oil-export route and the powers whose territory it crosses."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str = ""
+    crosses: list[str] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    """A calibrated parameter set: actors, routes and sourced parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    name: str
+    description: str = ""
+    hedger: str
+    actors: dict[str, Actor]
+    issues: dict[str, Issue]
+    routes: dict[str, Route]
+    freight_crosses: list[str] = Field(
+        default_factory=list, description="Powers the northern (non-corridor) freight route crosses"
+    )
+    parameters: dict[str, dict[str, Parameter]]
+
+    @property
+    def powers(self) -> list[str]:
+        """The power names, in config order."""
+        return [n for n, a in self.actors.items() if a.kind == "power"]
+
+    @property
+    def issue_names(self) -> list[str]:
+        """The issue names, in config order (the issue axis)."""
+        return list(self.issues)
+
+    def role(self, role: str) -> str | None:
+        """The issue that plays ``role`` in the economy, if any."""
+        return next((n for n, i in self.issues.items() if i.role == role), None)
+
+    def required(self) -> dict[str, list[str]]:
+        """The model parameters the equations read, by group."""
+        issues = self.issue_names
+        out = {self.hedger: [*HEDGER_PARAMS,
+                             *(f"{k}_{i}" for k in HEDGER_ISSUE_PARAMS for i in issues)],
+               CORRIDOR: list(CORRIDOR_PARAMS)}  # fmt: skip
+        for p in self.powers:
+            out[p] = [*POWER_PARAMS, *(f"{k}_{i}" for k in POWER_ISSUE_PARAMS for i in issues),
+                      *(f"{j}_{k}" for j in self.actors[p].instruments
+                        for k in INSTRUMENT_PARAMS)]  # fmt: skip
+        out.update({r: list(ROUTE_PARAMS) for r in self.routes})
+        return out
+
+    @property
+    def route_names(self) -> list[str]:
+        """The route names, in config order."""
+        return list(self.routes)
+
+    def get(self, path: str) -> Parameter:
+        """Return the parameter at ``group.name``; KeyError if there is none."""
+        group, _, name = path.partition(".")
+        return self.parameters[group][name]
+
+    def has(self, path: str) -> bool:
+        """True if ``group.name`` names a parameter."""
+        group, _, name = path.partition(".")
+        return name in self.parameters.get(group, {})
+
+    def paths(self) -> list[str]:
+        """Every parameter path, in config order."""
+        return [f"{g}.{n}" for g, params in self.parameters.items() for n in params]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the parameter values (not their prose), for result metadata."""
+        values = {
+            p: [self.get(p).value, self.get(p).low, self.get(p).high] for p in sorted(self.paths())
+        }
+        blob = json.dumps(
+            {"actors": {k: v.instruments for k, v in self.actors.items()},
+             "issues": {k: [v.role, v.avoids] for k, v in self.issues.items()},
+             "routes": {k: v.crosses for k, v in self.routes.items()},
+             "values": values}, sort_keys=True
+        )  # fmt: skip
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    @model_validator(mode="after")
+    def _complete(self) -> Config:
+        _check_structure(self)
+        return self
+
+
+def _check_structure(cfg: Config) -> None:
+    hedgers = [n for n, a in cfg.actors.items() if a.kind == "hedger"]
+    if hedgers != [cfg.hedger]:
+        raise ValueError(f"exactly one hedger actor expected, named {cfg.hedger!r}")
+    if not cfg.powers:
+        raise ValueError("at least one power is needed")
+    clash = set(cfg.actors) & (set(cfg.routes) | {CORRIDOR})
+    if clash:
+        raise ValueError(f"names used twice (actor and route): {sorted(clash)}")
+    for p in cfg.freight_crosses:
+        if p not in cfg.powers:
+            raise ValueError(f"freight_crosses names unknown power {p!r}")
+    for rname, route in cfg.routes.items():
+        for p in route.crosses:
+            if p not in cfg.powers:
+                raise ValueError(f"route {rname!r} crosses unknown power {p!r}")
+    _check_issues(cfg)
+    _check_parameters(cfg)
+
+
+def _check_issues(cfg: Config) -> None:
+    if not cfg.issues:
+        raise ValueError("at least one issue is needed")
+    clash = set(cfg.issues) & (set(cfg.actors) | set(cfg.routes) | {CORRIDOR})
+    if clash:
+        raise ValueError(f"issue names used for actors or routes too: {sorted(clash)}")
+    for role in ROLES:
+        having = [n for n, i in cfg.issues.items() if i.role == role]
+        if len(having) > 1:
+            raise ValueError(f"issues {having} share the role {role!r}; at most one may have it")
+    for name, issue in cfg.issues.items():
+        if issue.role == "routing" and issue.avoids not in cfg.powers:
+            raise ValueError(f"issue {name!r}: a routing issue needs 'avoids: <power>' "
+                             f"naming one of {cfg.powers}")  # fmt: skip
+        if issue.role != "routing" and issue.avoids is not None:
+            raise ValueError(f"issue {name!r}: only a routing issue avoids a power")
+    for name, actor in cfg.actors.items():
+        bad = [j for j in actor.instruments if j not in ALL_INSTRUMENTS]
+        if bad:
+            raise ValueError(f"actor {name!r}: unknown instruments {bad}; expected some of "
+                             f"{list(ALL_INSTRUMENTS)}")  # fmt: skip
+        if actor.kind == "hedger" and actor.instruments:
+            raise ValueError(f"actor {name!r}: the hedger holds no instruments")
+
+
+def _check_parameters(cfg: Config) -> None:
+    required = cfg.required()
+    for group, names in required.items():
+        have = cfg.parameters.get(group, {})
+        missing = [n for n in names if n not in have or have[n].role != "model"]
+        if missing:
+            raise ValueError(f"parameters.{group}: missing model parameters {missing}")
+        unused = [n for n, par in have.items() if par.role == "model" and n not in names]
+        if unused:
+            raise ValueError(f"parameters.{group}: {unused} are not used by the equations; "
+                             "mark a figure kept for reference with 'role: reference'")  # fmt: skip
+    unknown = set(cfg.parameters) - set(required)
+    if unknown:
+        raise ValueError(f"parameters for unknown groups {sorted(unknown)}")
+    for path in cfg.paths():
+        par = cfg.get(path)
+        lo, hi = domain(path)
+        vals = [par.value] if par.value is not None else [par.low, par.high]
+        if par.role == "model" and any(not lo <= v <= hi for v in vals):
+            raise ValueError(f"parameters.{path}: {vals} outside its domain [{lo}, {hi}]")
+
+
+def with_power(config: Config, name: str, like: str) -> Config:
+    """A copy of ``config`` with a new power ``name`` that copies power ``like``.
+
+    Its instruments, parameters (ideals and saliences included) are ``like``'s; edit
+    them afterwards to make the new power differ. Used to add Turkey, the US or a
+    neighbour to a config without writing every parameter by hand.
+    """
+    data = config.model_dump(mode="json", exclude_none=True)
+    if like not in config.powers:
+        raise InputError(f"unknown power {like!r}; expected one of {config.powers}")
+    data["actors"][name] = {**copy.deepcopy(data["actors"][like]), "label": name}
+    data["parameters"][name] = copy.deepcopy(data["parameters"][like])
+    return config_from_mapping(data)
+
+
+def parse_config(located: yamlio.Located) -> Config:
+    """Validate parsed YAML as a :class:`Config`, errors pointing at file and line."""
+    if not isinstance(located.data, dict):
+        raise InputError("a config must be a YAML mapping", file=located.file, line=1)
+    try:
+        return Config.model_validate(located.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise InputError(
+            err["msg"], file=located.file, line=located.line_of(loc),
+            field=".".join(str(x) for x in loc) or None,
+        ) from None  # fmt: skip
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate a config file (the shipped default when ``path`` is None)."""
+    return parse_config(yamlio.load_file(path or DEFAULT_CONFIG))
+
+
+def config_from_mapping(data: dict[str, Any]) -> Config:
+    """Validate a config given as plain data (used by tests and generated configs)."""
+    return parse_config(yamlio.Located(data=data, file="<config>"))

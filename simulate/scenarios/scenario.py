@@ -1,0 +1,195 @@
+"""Load a scenario: YAML -> ``extends`` merged -> schema-checked -> checked against the config.
+
+Errors are :class:`~simulate.errors.InputError` naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from simulate.errors import InputError
+from simulate.io import yamlio
+from simulate.io.limits import echo
+from simulate.scenarios import domains, events
+from simulate.scenarios import rules as scenario_rules
+from simulate.scenarios.compose import Origin, compose
+from simulate.scenarios.messages import validation_error
+from simulate.scenarios.parameters import Config, load_config, parse_config
+from simulate.scenarios.schema import Scenario
+
+
+@dataclass
+class LoadedScenario:
+    """A validated scenario, its config, and where each field came from."""
+
+    scenario: Scenario
+    config: Config
+    origins: dict[tuple, Origin]
+    file: str
+    notes: list[str] = field(default_factory=list)
+
+    def where(self, path: tuple) -> Origin:
+        """The file and line of ``path`` or its nearest written ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.origins:
+                return self.origins[path]
+            path = path[:-1]
+        return Origin(self.file, None)
+
+    def resolved(self) -> dict[str, Any]:
+        """The fully resolved scenario as plain data (extends merged, JSON-safe)."""
+        return dump(self.scenario)
+
+
+def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedScenario:
+    """Load and validate a scenario from a YAML file or a plain mapping.
+
+    Args:
+        source: A path to a YAML file, or the scenario as a mapping.
+        config: A parameter config to use instead of the scenario's own.
+
+    Raises:
+        InputError: naming file, line and field for anything invalid.
+    """
+    composed = compose(source)
+    name = "<scenario>" if isinstance(source, dict) else str(source)
+    try:
+        scenario = Scenario.model_validate(composed.data, strict=True)
+    except ValidationError as exc:
+        raise validation_error(exc, Scenario, composed.origins, name) from None
+    if config is None:
+        config = _scenario_config(scenario, composed.origins)
+    loaded = LoadedScenario(scenario=scenario, config=config, origins=composed.origins,
+                            file=name, notes=composed.notes)  # fmt: skip
+    check_against_config(loaded)
+    return loaded
+
+
+def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
+    """The scenario's config; an error in it also names the scenario line that chose it."""
+    if not scenario.config:
+        return load_config()
+    o = origins.get(("config",)) or Origin("<scenario>", None)
+    ref = yamlio.Ref(o.file, o.line, "config")
+    text = yamlio.read_text(scenario.config, named_at=ref)
+    try:
+        return parse_config(yamlio.loads(text, scenario.config))
+    except InputError as exc:
+        raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
+                         via=(*o.via, str(ref))) from None  # fmt: skip
+
+
+def check_against_config(loaded: LoadedScenario) -> None:
+    """Check parameters, events and outputs with the config.
+
+    Events are checked by :func:`simulate.scenarios.events.problems`.
+    """
+    from simulate.scenarios.variables import VARIABLES
+
+    sc, cfg = loaded.scenario, loaded.config
+
+    def fail(msg: str, path: tuple) -> None:
+        o = loaded.where(path)
+        raise InputError(msg, file=o.file, line=o.line, field=".".join(map(str, path)),
+                         via=o.via)  # fmt: skip
+
+    def check_param(p: str, field: tuple) -> None:
+        try:
+            domains.parameter(cfg, p)
+        except domains.DomainError as exc:
+            fail(exc.message, field)
+
+    def check_value(p: str, v: float, field: tuple) -> None:
+        try:
+            domains.value_in_domain(p, v)
+        except domains.DomainError as exc:
+            fail(exc.message, field)
+
+    for key in ("initial", "parameters"):
+        for p, v in getattr(sc, key).items():
+            check_param(p, (key, p))
+            check_value(p, v, (key, p))
+    for p, series in sc.paths.items():
+        check_param(p, ("paths", p))
+        if not series:
+            fail("a path needs at least one year: value pair", ("paths", p))
+        for year, v in series.items():
+            check_value(p, v, ("paths", p, year))
+    drawn: set[str] = set()
+    for i, u in enumerate(sc.uncertainties):
+        check_param(u.parameter, ("uncertainties", i, "parameter"))
+        if u.parameter in sc.paths or u.parameter in drawn:
+            fail(f"{u.parameter!r} already has a path or another uncertainty",
+                 ("uncertainties", i, "parameter"))  # fmt: skip
+        drawn.add(u.parameter)
+        _check_distribution(u, lambda m, i=i: fail(m, ("uncertainties", i)))
+        for bound in ("low", "high", "mode", "mean", "median"):
+            if getattr(u, bound, None) is not None:
+                check_value(u.parameter, getattr(u, bound), ("uncertainties", i, bound))
+        for v in getattr(u, "values", None) or []:
+            check_value(u.parameter, v, ("uncertainties", i, "values"))
+    for i, ev in enumerate(sc.events):
+        for message, name in events.problems(ev, cfg):
+            fail(message, ("events", i, name))
+    for i, v in enumerate(sc.outputs or []):
+        if v not in VARIABLES:
+            fail(f"unknown output {echo(v)}{domains.suggestion(v, VARIABLES)}; expected one of "
+                 f"{sorted(VARIABLES)}", ("outputs", i))  # fmt: skip
+    for k, exp in enumerate(sc.expectations):
+        where = ("expect", k) if isinstance(sc.expect, list) else ("expect",)
+        _check_expect(exp, sc.horizon, cfg, lambda m, f, w=where: fail(m, (*w, *f)))
+    scenario_rules.check(loaded)
+
+
+
+def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:
+    """Each expected outcome names a variable (and entity) the model outputs."""
+    from simulate.scenarios.variables import VARIABLES
+
+    kinds = {"power": cfg.powers, "route": cfg.route_names, "issue": cfg.issue_names,
+             "none": [""],
+             "outcome_class": ["balanced", *(f"{k}:{p}" for k in ("leaning", "aligned")
+                                       for p in cfg.powers)]}  # fmt: skip
+    if not hz.start <= exp.at <= hz.end + 1:
+        fail(f"{exp.at:g} is outside the horizon {hz.start}-{hz.end}", ("at",))
+    for key in exp.outcomes:
+        var, _, ent = key.partition(":")
+        where = ("outcomes", key)
+        if var not in VARIABLES or VARIABLES[var].entity == "issue_mechanism":
+            fail(f"unknown outcome variable {var!r}", where)
+        ents = kinds[VARIABLES[var].entity]
+        if ent not in ents:
+            want = "no entity" if ents == [""] else f"an entity out of {ents}"
+            fail(f"{var} takes {want}, got {ent!r}", where)
+
+
+def _check_distribution(u: Any, fail: Any) -> None:
+    if u.dist in ("uniform", "truncnormal") and not u.low < u.high:
+        fail("low must be below high")
+    if u.dist == "triangular" and not u.low <= u.mode <= u.high or (
+        u.dist == "triangular" and u.low == u.high
+    ):
+        fail("need low <= mode <= high and low < high")
+    weights = u.weights if u.dist == "choice" else None
+    if weights is not None and (
+        len(weights) != len(u.values) or any(w < 0 for w in weights) or sum(weights) <= 0
+    ):
+        fail("weights must be non-negative, one per value, not all zero")
+
+
+def dump(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as plain JSON-safe data that :func:`load` reads back unchanged."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("extends", None)
+    data["paths"] = {p: {float(k): v for k, v in s.items()} for p, s in scenario.paths.items()}
+    return data
+
+
+def dumps(scenario: Scenario) -> str:
+    """A scenario as YAML text."""
+    return yamlio.dumps(dump(scenario))

@@ -1,0 +1,110 @@
+"""The output variables: names, units, what their entities are, and how series are named.
+
+A series is one variable and one entity. Wide tables (the per-run final values, the
+Mesa driver's model reporters) name its column ``variable[entity]``, or ``variable``
+when it has no entity: :func:`column_name` writes that name and :func:`parse_column`
+reads it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from simulate.scenarios.instruments import DECLARED
+
+#: What a variable's columns are: powers, routes, issues, outcome classes, the
+#: (issue, mechanism) pairs of the contributions, or a single column.
+Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism", "none"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An output variable of the result file."""
+
+    name: str
+    unit: str
+    entity: Entity
+    description: str
+
+
+_VARS = [
+    Variable("position", "index 0-1", "issue", "Kazakhstan's position on each issue"),
+    Variable("alignment", "share", "power", "Kazakhstan's alignment with each power (sums to 1)"),
+    Variable("closeness", "index 0-1", "power",
+             "Salience-weighted closeness of the positions to each power's ideals"),
+    Variable("balance_index", "index 0-1", "none", "Normalised entropy of alignment; 1 = even"),
+    Variable("outcome", "0/1", "outcome_class",
+             "Outcome class this period: balanced, leaning:<power> or aligned:<power>"),
+    Variable("captured", "0/1", "none", "1 once the run has been aligned with a power"),
+    Variable("leverage", "index 0-1", "power", "Kazakhstan's vulnerability to each power"),
+    Variable("leverage_trade", "index 0-1", "power", "Vulnerability through trade"),
+    Variable("leverage_transit", "index 0-1", "power", "Vulnerability through transit"),
+    Variable("leverage_investment", "index 0-1", "power", "Vulnerability through investment"),
+    Variable("leverage_finance", "index 0-1", "power",
+             "Vulnerability through payments and finance (where secondary sanctions bite)"),
+    Variable("leverage_security", "index 0-1", "power", "Vulnerability through security ties"),
+    Variable("leverage_identity", "index 0-1", "power", "Vulnerability through identity ties"),
+    Variable("pressure", "index 0-1", "power", "Coercive effort, all instruments together"),
+    *(Variable(f"pressure_{i.name}", "index 0-1", "power", i.effort) for i in DECLARED),
+    Variable("inducement", "index 0-1", "power", "Inducements offered"),
+    Variable("coercion_carried_out", "index 0-1", "power",
+             "Coercion carried out (campaigns): shares of capacity, trade or investment cut"),
+    Variable("trade", "USD bn/yr", "power", "Bilateral trade with each partner"),
+    Variable("trade_share", "share", "power", "Partner's share of Kazakhstan's trade"),
+    Variable("total_trade", "USD bn/yr", "none", "Kazakhstan's foreign trade with all partners"),
+    Variable("oil_route_flow", "Mt/yr", "route", "Oil exports on each route"),
+    Variable("oil_route_share", "share", "route", "Share of oil exports on each route"),
+    Variable("oil_transit_share", "share", "power", "Share of oil exports crossing each power"),
+    Variable("oil_via_russia_share", "share", "none", "Share of oil exports crossing Russia"),
+    Variable("export_transit_share", "share", "power", "Share of all exports crossing each power"),
+    Variable("oil_export_income", "USD bn/yr", "none", "Income from the oil exports shipped"),
+    Variable("corridor_volume", "Mt/yr", "none", "Middle Corridor freight volume"),
+    Variable("northern_volume", "Mt/yr", "none", "China-Europe freight on the northern route"),
+    Variable("corridor_transit_days", "days", "none", "Middle Corridor transit time"),
+    Variable("fdi_inflow", "USD bn/yr", "power", "Gross FDI inflow by source"),
+    Variable("capacity", "index (1 = 2021)", "power", "Each power's capacity"),
+    Variable("compliance", "index 0-1", "none",
+             "Kazakhstan's enforcement of Western sanctions (its position on that issue)"),
+    Variable("sanctions_exposure", "index 0-1", "none", "Exposure to secondary sanctions"),
+    Variable("contribution", "index 0-1", "issue_mechanism",
+             "Each mechanism's part in a position's change since the start (issue/mechanism)"),
+]
+VARIABLES: dict[str, Variable] = {v.name: v for v in _VARS}
+
+
+def is_binary(name: str) -> bool:
+    """True for 0/1 variables (``captured``, ``outcome``): summarised as probabilities."""
+    return name in VARIABLES and VARIABLES[name].unit == "0/1"
+
+
+def units() -> dict[str, str]:
+    """Unit of every variable, for result-file metadata."""
+    return {v.name: v.unit for v in _VARS}
+
+
+#: The key outcomes, in the order they are shown: after ``simulate run``, in the outcome
+#: table of ``simulate report`` and as the variables ``simulate compare`` compares when
+#: none are chosen.
+KEY_OUTCOMES = (
+    "balance_index", "outcome", "captured", "alignment", "position", "leverage", "pressure",
+    "oil_via_russia_share", "corridor_volume", "corridor_transit_days", "trade_share",
+    "sanctions_exposure",
+)  # fmt: skip
+
+
+def column_name(variable: str, entity: str = "") -> str:
+    """The wide-table column of a series: ``variable[entity]``, or ``variable`` alone."""
+    return f"{variable}[{entity}]" if entity else variable
+
+
+def parse_column(name: str) -> tuple[str, str]:
+    """The ``(variable, entity)`` of a column named by :func:`column_name`.
+
+    Variable names hold no ``[``, so the first one opens the entity; a name without
+    brackets is a variable without entity (entity ``""``).
+    """
+    variable, bracket, rest = name.partition("[")
+    if bracket and rest.endswith("]"):
+        return variable, rest[:-1]
+    return name, ""
