@@ -4,7 +4,9 @@ Usage:
     python bench/run.py            # full sizes (several minutes)
     python bench/run.py --smoke    # tiny sizes, seconds (what CI runs)
 
-Figures: seconds per run for the Mesa driver, for ``mesa.batch_run`` and for the
+Figures: whole ``simulate run`` commands (20,000 runs with ``--keep summary`` on one
+worker; the Mesa and batched drivers per run, end to end; ``--keep runs`` at 10^5 runs);
+seconds per run for the Mesa driver, for ``mesa.batch_run`` and for the
 batched driver at 10^2..10^5 runs; run-steps per second per core; scaling with
 horizon length and with the number of actors; peak RSS of ``simulate run`` at
 10^5 runs with ``--keep summary`` and ``--keep runs``; the speed-up of a
@@ -102,11 +104,11 @@ def scaling(runs: int, horizons: list[int], actors: list[int]) -> list[tuple]:
     return rows
 
 
-def cli_memory(runs: int, keep: str, workers: int) -> tuple[float, float]:
+def cli_memory(runs: int, keep: str, workers: int, *extra: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB, largest process) of ``simulate run`` in a subprocess."""
     with tempfile.TemporaryDirectory() as d:
         cmd = [sys.executable, "-m", "simulate", "run", str(BASELINE), "-n", str(runs), "--keep",
-               keep, "-w", str(workers), "-q", "-o", str(Path(d) / "out.parquet")]
+               keep, "-w", str(workers), "-q", "-o", str(Path(d) / "out.parquet"), *extra]
         script = ("import resource,subprocess,sys,time;t=time.perf_counter();"
                   "r=subprocess.run(sys.argv[1:]);dt=time.perf_counter()-t;"
                   "m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
@@ -116,6 +118,29 @@ def cli_memory(runs: int, keep: str, workers: int) -> tuple[float, float]:
         if out[2] != "0":
             raise SystemExit(f"simulate run failed: {' '.join(cmd)}")
         return float(out[0]), float(out[1]) / 1024
+
+
+def end_to_end(smoke: bool) -> list[tuple[str, float, float, str]]:
+    """Whole ``simulate run`` commands: (options, seconds, peak RSS MB, figure)."""
+    summary_runs, mesa_runs = (200, 4) if smoke else (20_000, 500)
+    periods = 68
+    rows = []
+    t, rss = cli_memory(summary_runs, "summary", 1)
+    rows.append((f"--runs {summary_runs:,} --workers 1 --keep summary", t, rss,
+                 f"{summary_runs * periods / t / 1e6:.2f} M run-steps/s"))  # fmt: skip
+    tm, rssm = cli_memory(mesa_runs, "runs", 1, "--engine", "mesa")
+    rows.append((f"--runs {mesa_runs:,} --workers 1 --keep runs --engine mesa", tm, rssm,
+                 f"{tm / mesa_runs * 1e3:.1f} ms per run"))  # fmt: skip
+    tb, rssb = cli_memory(summary_runs, "runs", 1)
+    ratio = (tm / mesa_runs) / (tb / summary_runs)
+    rows.append((f"--runs {summary_runs:,} --workers 1 --keep runs", tb, rssb,
+                 f"{tb / summary_runs * 1e6:.0f} µs per run: {ratio:.0f}x the Mesa driver's"))
+    big = 200 if smoke else 100_000
+    workers = os.cpu_count() or 1
+    tr, rssr = cli_memory(big, "runs", workers)
+    rows.append((f"--runs {big:,} --workers {workers} --keep runs", tr, rssr,
+                 f"{big * periods / tr / 1e6:.2f} M run-steps/s"))
+    return rows
 
 
 def dask_speedup(runs: int) -> tuple[float, float]:
@@ -149,6 +174,11 @@ def main() -> None:
     smoke = args.smoke
     sizes = [10, 100] if smoke else [100, 1_000, 10_000, 100_000]
     print(f"machine: {_machine()}\n")
+    print("| `simulate run scenarios/baseline.yaml ...` | seconds | peak RSS (MB) | figure |")
+    print("|---|---:|---:|---|")
+    for cmd, t, rss, figure in end_to_end(smoke):
+        print(f"| `{cmd}` | {t:.1f} | {rss:,.0f} | {figure} |")
+    print()
     print("| driver | runs | seconds | s/run | speed-up vs Mesa | run-steps/s/core |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, n, t, per, ratio, rs in drivers(sizes, 2 if smoke else 20):
