@@ -1,8 +1,10 @@
-"""Executors: one interface, the same numbers everywhere, chosen once, no import cycle."""
+"""Executors: one interface, the same numbers everywhere, chosen once.
+
+The direction of imports between the running modules is checked with every other
+layer in tests/test_layers.py.
+"""
 
 from __future__ import annotations
-
-import ast
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from simulate.running.chunks import Simulate, SpoolWrite, split
 from simulate.running.pool import ProcessPool
 from simulate.running.summarystore import Spool
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -100,32 +102,3 @@ def test_a_local_dask_cluster_is_an_executor_like_the_others(short_spec):
     got = _in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 6)))
     for k in whole:
         np.testing.assert_array_equal(whole[k], got[k], err_msg=k)
-
-
-#: The running modules, from the top down: a module imports only modules below it.
-LAYERS = [
-    ("runner",), ("statistics", "ensemble"), ("executors",), ("pool", "dask_executor"),
-    ("chunks",), ("summarystore", "preparation"), ("resources",),
-]  # fmt: skip
-
-
-def _simulate_imports(module: str) -> set[str]:
-    """Every ``simulate`` module that ``module`` imports, at the top or inside a function."""
-    tree = ast.parse((ROOT / "simulate" / f"{module}.py").read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("simulate"):
-            found.add(node.module.split(".")[1] if "." in node.module else "")
-            found.update(a.name for a in node.names if node.module == "simulate")
-        elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names
-                         if a.name.startswith("simulate."))  # fmt: skip
-    return found
-
-
-def test_the_running_modules_import_only_downwards():
-    level = {m: i for i, names in enumerate(LAYERS) for m in names}
-    for module, mine in level.items():
-        for other in _simulate_imports(module):
-            if other in level:
-                assert level[other] > mine, f"simulate.{module} imports simulate.{other}"
