@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
 
 import simulate
 from simulate.cli.main import main
 from simulate.io import resources
 from simulate.running import statistics
+from simulate.running.summarystore import QUANTILES, quantiles
 
 from .conftest import SCENARIOS
 
@@ -99,3 +104,11 @@ def test_the_statistics_phase_reports_its_progress(monkeypatch, budget):
     ((name, total),) = phases
     assert name == "baseline: statistics" and total >= 1
     assert blocks == list(range(1, total + 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=arrays(np.float64, array_shapes(min_dims=1, max_dims=3, max_side=9),
+                     elements=st.floats(-1e6, 1e6) | st.just(np.nan)))  # fmt: skip
+def test_quantiles_are_numpys_linear_quantiles_bit_for_bit(values):
+    expected = np.quantile(values, QUANTILES, axis=0)
+    np.testing.assert_array_equal(quantiles(values, QUANTILES), expected)

@@ -30,7 +30,7 @@ class Batch:
         noise: The runs' choice shocks, shape (periods, runs, issues).
 
     Attributes:
-        outputs: For each output variable, an array (periods, runs, entities), filled
+        outputs: For each output variable, an array (runs, periods, entities), filled
             period by period.
     """
 
@@ -52,12 +52,12 @@ class Batch:
         getattr(self, stage.name)()
 
     def end(self, period: int) -> None:
-        """Store the period's outputs."""
+        """Store the period's outputs (in run-major arrays, so nothing is copied after)."""
         n_t, n_r = len(self.spec.times), self.noise.shape[1]
         for name, arr in stages.observe(self.hs, self.pw, self.sp, self.spec).items():
             if name not in self.outputs:
-                self.outputs[name] = np.empty((n_t, n_r, arr.shape[1]))
-            self.outputs[name][period] = arr
+                self.outputs[name] = np.empty((n_r, n_t, arr.shape[1]))
+            self.outputs[name][:, period] = arr
 
     def grow(self) -> None:
         """Powers: capacities move."""
@@ -122,4 +122,4 @@ def simulate_runs(
     batch = Batch(spec, draws, noise)
     for t in range(len(spec.times)):
         run_period(batch, t)
-    return {k: v.transpose(1, 0, 2) for k, v in batch.outputs.items()}
+    return batch.outputs

@@ -41,8 +41,31 @@ def stats_over_runs(values: np.ndarray) -> np.ndarray:
     n = values.shape[0]
     mean = values.mean(axis=0)
     sd = values.std(axis=0, ddof=1) if n > 1 else np.zeros_like(mean)
-    q = np.quantile(values, QUANTILES, axis=0)
+    q = quantiles(values, QUANTILES)
     return np.concatenate([mean[None], sd[None], q])
+
+
+def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """Exact quantiles over the run axis of (runs, ...) values: array (len(qs), ...).
+
+    The same numbers as ``np.quantile(values, qs, axis=0)`` (its default, linear
+    method, bit for bit, NaN propagated), by one sort of each column laid out
+    contiguously, which numpy does with SIMD, instead of a partition per quantile.
+    """
+    n = values.shape[0]
+    columns = np.ascontiguousarray(values.reshape(n, -1).T)
+    columns.sort(axis=-1)  # NaN sorts last
+    out = np.empty((len(qs), columns.shape[0]))
+    for k, q in enumerate(qs):
+        virtual = (n - 1) * q
+        lo = int(np.floor(virtual))
+        hi = min(lo + 1, n - 1)
+        t = virtual - lo
+        a, b = columns[:, lo], columns[:, hi]
+        diff = b - a
+        out[k] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
+    out[:, np.isnan(columns[:, -1])] = np.nan
+    return out.reshape(len(qs), *values.shape[1:])
 
 
 def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
