@@ -70,8 +70,8 @@ def backtest(
             a history mapping to no model output, or a horizon that misses the years.
     """
     from simulate.io.shipped import resolve_scenario
+    from simulate.model.preparation import prepare
     from simulate.results.files import entities_of
-    from simulate.running.runner import prepare
     from simulate.scenarios.parameters import load_config
     from simulate.scenarios.scenario import load
 

@@ -19,9 +19,9 @@ import numpy as np
 from scipy import stats
 
 from simulate.errors import InputError
+from simulate.model.preparation import prepare
 from simulate.model.spec import RunSpec
 from simulate.running.experiment import period_index
-from simulate.running.runner import prepare
 from simulate.scenarios import scenario as scenario_mod
 
 

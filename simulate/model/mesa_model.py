@@ -140,7 +140,7 @@ class BalancingModel(mesa.Model):
 
     @classmethod
     def from_spec(cls, spec: RunSpec, run: int = 0, seed: int | None = None) -> BalancingModel:
-        """Run ``run`` of a prepared spec (:func:`simulate.running.runner.prepare`)."""
+        """Run ``run`` of a prepared spec (:func:`simulate.model.preparation.prepare`)."""
         return cls(spec, seed=seed, run=run)
 
     def _reporters(self) -> dict[str, Any]:

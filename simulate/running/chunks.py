@@ -27,6 +27,7 @@ import pandas as pd
 from simulate.model.batch import simulate_runs
 from simulate.model.spec import RunSpec
 from simulate.results.files import entities_of
+from simulate.scenarios.variables import column_name
 
 #: One chunk's arrays: variable -> (runs, periods, entities).
 Arrays = dict[str, np.ndarray]
@@ -138,5 +139,5 @@ def final_values(spec: RunSpec, runs: Sequence[int], arrays: Arrays) -> pd.DataF
     cols: dict[str, Any] = {"run": np.asarray(runs, dtype=np.int64)}
     for var, arr in arrays.items():
         for j, ent in enumerate(entities_of(spec, var)):
-            cols[f"{var}[{ent}]" if ent else var] = arr[:, -1, j]
+            cols[column_name(var, ent)] = arr[:, -1, j]
     return pd.DataFrame(cols)

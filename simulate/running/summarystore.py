@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from simulate.io import resources
 from simulate.model.spec import RunSpec
+from simulate.scenarios.variables import column_name
 
 #: Quantiles kept per time, variable and entity.
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
@@ -252,7 +253,7 @@ def final_rows(final: pd.DataFrame, time: float, entities: dict[str, list[str]])
     parts = []
     for var, ents in entities.items():
         for ent in ents:
-            col = f"{var}[{ent}]" if ent else var
+            col = column_name(var, ent)
             n = len(runs)
             parts.append(pa.table({
                 "run": runs, "time": np.full(n, time),
