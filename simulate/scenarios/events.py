@@ -26,14 +26,13 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
 from simulate.scenarios.instruments import INSTRUMENT_INDEX, INSTRUMENTS
 
 if TYPE_CHECKING:
-    from simulate.model.spec import StepParams
     from simulate.scenarios.parameters import Config
 
 Duration = Literal["required", "one_year", "open"]
@@ -100,7 +99,15 @@ class CompiledEvent:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-Effect = Callable[["StepParams", CompiledEvent, np.ndarray], None]
+class Params(Protocol):
+    """What an effect changes: a period's parameter arrays by axis, with a leading run
+    axis (:class:`simulate.model.spec.StepParams`, which the model builds)."""
+
+    power: dict[str, np.ndarray]
+    route: dict[str, np.ndarray]
+
+
+Effect = Callable[["Params", CompiledEvent, np.ndarray], None]
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class EventKind:
     Attributes:
         name: The ``type`` written in a scenario.
         target: The kind of target, a key of :data:`TARGETS`.
-        effect: ``effect(params, event, on)`` changes the period's :class:`StepParams` (on
+        effect: ``effect(params, event, on)`` changes the period's :class:`Params` (on
             copies, through :func:`shift`) for the runs where ``on`` (R,) is true.
         needs_target: False when the event may go without a target (it may still name one).
         magnitude: The admissible magnitudes; unbounded by default.
@@ -249,7 +256,7 @@ def compile_event(ev: Any, cfg: Config, dt: float) -> CompiledEvent:
                          max(duration, dt), k.target, opts)  # fmt: skip
 
 
-def shift(sp: StepParams, ev: CompiledEvent, name: str, *, at: tuple = (),
+def shift(sp: Params, ev: CompiledEvent, name: str, *, at: tuple = (),
           mul: np.ndarray | float = 1.0, add: np.ndarray | float = 0.0) -> None:  # fmt: skip
     """Set ``name`` of the event's target to ``x * mul + add`` (on a copy, never in place).
 
@@ -270,7 +277,7 @@ def shift(sp: StepParams, ev: CompiledEvent, name: str, *, at: tuple = (),
     group[name] = arr
 
 
-def apply(sp: StepParams, events: Sequence[CompiledEvent], now: float,
+def apply(sp: Params, events: Sequence[CompiledEvent], now: float,
           occurs: np.ndarray) -> None:  # fmt: skip
     """Apply every event in force at decimal year ``now`` to ``sp``; ``occurs`` is (R, E)."""
     for e, ev in enumerate(events):
@@ -282,33 +289,33 @@ def _on(on: np.ndarray, value: Any) -> np.ndarray:
     return np.where(on, value, 0.0)
 
 
-def _route_disruption(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+def _route_disruption(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
     shift(sp, ev, "capacity", mul=np.where(on, 1.0 - ev.magnitude, 1.0))
 
 
-def _sanctions_package(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+def _sanctions_package(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
     s = sp.hedger["sanctions_intensity"]
     sp.hedger["sanctions_intensity"] = np.clip(s + _on(on, ev.magnitude), 0.0, 1.0)
 
 
-def _investment_pledge(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+def _investment_pledge(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
     shift(sp, ev, "fdi_inflow", add=_on(on, ev.magnitude / ev.duration))
 
 
 def _growth(name: str) -> Effect:
-    def effect(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+    def effect(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
         shift(sp, ev, name, add=_on(on, np.log1p(ev.magnitude) / ev.duration))
 
     return effect
 
 
-def _coercion_campaign(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+def _coercion_campaign(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
     held = [ev.options["instrument"]] if ev.options.get("instrument") else list(INSTRUMENTS)
     for j in held:
         shift(sp, ev, "instrument_floor", at=(INSTRUMENT_INDEX[j],), add=_on(on, ev.magnitude))
 
 
-def _security_shift(sp: StepParams, ev: CompiledEvent, on: np.ndarray) -> None:
+def _security_shift(sp: Params, ev: CompiledEvent, on: np.ndarray) -> None:
     shift(sp, ev, "security_tie", add=_on(on, ev.magnitude))
     sp.power["security_tie"] = np.clip(sp.power["security_tie"], 0.0, 1.0)
 
