@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -81,3 +82,25 @@ def process_parents() -> dict[int, int]:
             except (OSError, IndexError, ValueError):
                 continue
     return parents
+
+
+def short_spec(end: int, runs: int):  # noqa: ANN201
+    """The baseline scenario cut to 2024..``end``, quarterly, with ``runs`` runs."""
+    from simulate.model.preparation import prepare
+
+    return prepare({
+        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
+        "horizon": {"start": 2024, "end": end, "step": "quarter"}, "runs": runs,
+    })  # fmt: skip
+
+
+def in_run_order(chunks) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """``(runs, arrays)`` chunks in any order -> arrays in run order; each run exactly once."""
+    runs, parts = [], {}
+    for idx, arrays in chunks:
+        runs.extend(idx)
+        for k, v in arrays.items():
+            parts.setdefault(k, []).append(v)
+    assert sorted(runs) == list(range(len(runs))), "every run exactly once"
+    order = np.argsort(runs)
+    return {k: np.concatenate(v)[order] for k, v in parts.items()}

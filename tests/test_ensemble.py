@@ -23,34 +23,19 @@ from simulate.running.ensemble import run_chunks
 from simulate.running.summarystore import STATS, stats_over_runs
 from simulate.testing import strategies as mst
 
-from .conftest import ROOT, SCENARIOS, default_signals, process_parents
+from .conftest import ROOT, SCENARIOS, default_signals, in_run_order, process_parents, short_spec
 
 
-def _collect(chunks) -> dict[str, np.ndarray]:
-    """Chunks in any order -> arrays in run order."""
-    runs, parts = [], {}
-    for idx, arrays in chunks:
-        runs.extend(idx)
-        for k, v in arrays.items():
-            parts.setdefault(k, []).append(v)
-    order = np.argsort(runs)
-    assert sorted(runs) == list(range(len(runs))), "every run exactly once"
-    return {k: np.concatenate(v)[order] for k, v in parts.items()}
-
-
-@pytest.fixture(scope="module")
-def short_spec():
-    return prepare({
-        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
-        "horizon": {"start": 2024, "end": 2027, "step": "quarter"}, "runs": 60,
-    })  # fmt: skip
+@pytest.fixture(scope="module", name="short_spec")
+def _short_spec():
+    return short_spec(2027, 60)
 
 
 @given(st.integers(1, 60), st.integers(0, 2**32))
 @settings(max_examples=15)
 def test_a_run_does_not_depend_on_the_chunk_size(short_spec, chunk, seed):
     whole = simulate_runs(short_spec, range(60), seed)
-    chunked = _collect(run_chunks(short_spec, range(60), seed, chunk=chunk, workers=1))
+    chunked = in_run_order(run_chunks(short_spec, range(60), seed, chunk=chunk, workers=1))
     for k in whole:
         np.testing.assert_array_equal(whole[k], chunked[k], err_msg=k)
 
@@ -61,7 +46,7 @@ def test_a_generated_scenario_does_not_depend_on_chunking(data, chunk):
     spec = prepare(data)
     n = spec.scenario.runs
     whole = simulate_runs(spec, range(n), spec.scenario.seed)
-    chunked = _collect(run_chunks(spec, range(n), spec.scenario.seed, chunk=chunk, workers=1))
+    chunked = in_run_order(run_chunks(spec, range(n), spec.scenario.seed, chunk=chunk, workers=1))
     for k in whole:
         np.testing.assert_array_equal(whole[k], chunked[k], err_msg=k)
 
@@ -69,7 +54,7 @@ def test_a_generated_scenario_does_not_depend_on_chunking(data, chunk):
 @pytest.mark.parametrize("workers, chunk", [(2, 7), (3, 13), (2, 60)])
 def test_a_run_does_not_depend_on_the_worker_count(short_spec, workers, chunk):
     here = simulate_runs(short_spec, range(60), 11)
-    pooled = _collect(run_chunks(short_spec, range(60), 11, chunk=chunk, workers=workers))
+    pooled = in_run_order(run_chunks(short_spec, range(60), 11, chunk=chunk, workers=workers))
     for k in here:
         np.testing.assert_array_equal(here[k], pooled[k], err_msg=k)
 
@@ -126,7 +111,7 @@ def test_default_keep_switches_to_summary_for_large_ensembles():
 def test_dask_local_cluster_gives_the_same_numbers(short_spec):
     pytest.importorskip("distributed")
     here = simulate_runs(short_spec, range(60), 5)
-    remote = _collect(run_chunks(short_spec, range(60), 5, chunk=8, dask_local=2))
+    remote = in_run_order(run_chunks(short_spec, range(60), 5, chunk=8, dask_local=2))
     for k in here:
         np.testing.assert_array_equal(here[k], remote[k], err_msg=k)
 
@@ -147,7 +132,7 @@ def test_a_killed_dask_worker_has_its_chunks_retried(short_spec):
             if not killed:
                 os.kill(pids[0], signal.SIGKILL)
                 killed = True
-    result = _collect(got)  # asserts every run exactly once
+    result = in_run_order(got)  # asserts every run exactly once
     for k in expected:
         np.testing.assert_array_equal(expected[k], result[k], err_msg=k)
 
@@ -247,7 +232,7 @@ def test_a_killed_pool_worker_has_its_chunks_retried(short_spec):
             assert victims, "expected pool worker processes"
             os.kill(victims[0], signal.SIGKILL)
             killed = True
-    result = _collect(got)  # every run exactly once
+    result = in_run_order(got)  # every run exactly once
     for k in expected:
         np.testing.assert_array_equal(expected[k], result[k], err_msg=k)
 

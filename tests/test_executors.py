@@ -11,39 +11,26 @@ import pytest
 
 from simulate.errors import InputError
 from simulate.model.batch import simulate_runs
-from simulate.model.preparation import prepare
 from simulate.running import chunks, executors
 from simulate.running.chunks import Simulate, SpoolWrite, split
 from simulate.running.pool import ProcessPool
 from simulate.running.summarystore import Spool
 
-from .conftest import SCENARIOS
+from .conftest import in_run_order, short_spec
 
 
-@pytest.fixture(scope="module")
-def short_spec():
-    return prepare({
-        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
-        "horizon": {"start": 2024, "end": 2026, "step": "quarter"}, "runs": 40,
-    })  # fmt: skip
+@pytest.fixture(scope="module", name="short_spec")
+def _short_spec():
+    return short_spec(2026, 40)
 
 
-def _in_run_order(done) -> dict[str, np.ndarray]:
-    runs, parts = [], {}
-    for idx, arrays in done:
-        runs.extend(idx)
-        for k, v in arrays.items():
-            parts.setdefault(k, []).append(v)
-    assert sorted(runs) == list(range(len(runs))), "every run exactly once"
-    order = np.argsort(runs)
-    return {k: np.concatenate(v)[order] for k, v in parts.items()}
 
 
 @pytest.mark.parametrize("executor", [executors.InProcess(), ProcessPool(2)],
                          ids=["in-process", "pool"])  # fmt: skip
 def test_every_executor_maps_a_task_to_the_same_arrays(short_spec, executor):
     whole = simulate_runs(short_spec, range(40), 9)
-    got = _in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 7)))
+    got = in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 7)))
     for k in whole:
         np.testing.assert_array_equal(whole[k], got[k], err_msg=k)
 
@@ -54,7 +41,7 @@ def test_fixed_values_travel_with_their_chunk_only(short_spec):
     part = task.only(list(range(30, 40)))
     assert part.fixed["russia.capacity_growth"].shape == (10,)  # not the whole design
     whole = simulate_runs(short_spec, range(40), 2, fixed)
-    pooled = _in_run_order(ProcessPool(2).map(task, split(range(40), 10)))
+    pooled = in_run_order(ProcessPool(2).map(task, split(range(40), 10)))
     for k in whole:
         np.testing.assert_array_equal(whole[k], pooled[k], err_msg=k)
 
@@ -99,6 +86,6 @@ def test_a_local_dask_cluster_is_an_executor_like_the_others(short_spec):
     executor = executors.choose(dask_local=2)
     assert not executor.local
     whole = simulate_runs(short_spec, range(40), 9)
-    got = _in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 6)))
+    got = in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 6)))
     for k in whole:
         np.testing.assert_array_equal(whole[k], got[k], err_msg=k)

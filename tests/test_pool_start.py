@@ -9,18 +9,14 @@ import textwrap
 import pytest
 
 import simulate.running.pool as pool
-from simulate.model.preparation import prepare
 from simulate.running.ensemble import run_chunks
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, short_spec
 
 
-@pytest.fixture(scope="module")
-def short_spec():
-    return prepare({
-        "name": "short", "description": "t", "extends": str(SCENARIOS / "baseline.yaml"),
-        "horizon": {"start": 2024, "end": 2025, "step": "quarter"}, "runs": 10,
-    })  # fmt: skip
+@pytest.fixture(scope="module", name="short_spec")
+def _short_spec():
+    return short_spec(2025, 10)
 
 
 def test_many_chunks_run_in_process_without_workers(short_spec, monkeypatch):
