@@ -14,7 +14,7 @@ import numpy as np
 
 from simulate.model.batch import simulate_runs
 from simulate.analysis.check import paired_interval
-from simulate.running.runner import prepare
+from simulate.model.preparation import prepare
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 HEADLINE = [("balance_index", ""), ("alignment", "russia"), ("alignment", "china"),
