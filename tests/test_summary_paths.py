@@ -55,11 +55,21 @@ def test_in_memory_and_spooled_statistics_are_the_same_numbers(monkeypatch, spoo
 
 
 def test_statistics_computed_on_a_dask_cluster_are_the_same_numbers(monkeypatch, spools):
+    distributed = pytest.importorskip("distributed")
+    reference = _summary(monkeypatch, 10**12, chunk=16)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=50) as cluster:
+        remote = _summary(monkeypatch, 10**12, chunk=7, scheduler=cluster.scheduler_address)
+    assert spools == [], "a cluster named by address reduces where the chunks are"
+    pd.testing.assert_frame_equal(reference, remote, check_exact=True)
+
+
+def test_a_local_dask_cluster_spools_like_a_pool_with_the_same_numbers(monkeypatch, spools):
     pytest.importorskip("distributed")
     reference = _summary(monkeypatch, 10**12, chunk=16)
-    remote = _summary(monkeypatch, 10**12, chunk=7, dask_local=2)  # reduced on the cluster
-    assert spools == []
-    pd.testing.assert_frame_equal(reference, remote, check_exact=True)
+    local = _summary(monkeypatch, 10**12, chunk=7, dask_local=2)
+    assert len(spools) == 1, "its workers write the chunks into a spool here"
+    pd.testing.assert_frame_equal(reference, local, check_exact=True)
 
 
 def test_the_choice_follows_the_size_of_the_arrays(monkeypatch):

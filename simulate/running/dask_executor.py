@@ -115,11 +115,16 @@ class DaskCluster:
         client: An existing client to use instead (it is left open).
     """
 
-    local = False
+    #: Arrays would come back over the network, so a local cluster's workers spool them.
+    spool_first = True
 
     def __init__(self, *, scheduler: str | None = None, n_workers: int | None = None,
                  retries: int = 3, client: Any = None) -> None:  # fmt: skip
         require_dask()  # import (or fail) before any output is opened
+        #: A cluster this executor starts is on this machine: its workers can write a
+        #: summary's chunks into a spool folder here, as a process pool's do. A cluster
+        #: named by address (or client) may be anywhere: it reduces where the chunks are.
+        self.local = scheduler is None and client is None
         self.scheduler = scheduler
         self.workers = n_workers or 1
         self._n_workers = n_workers

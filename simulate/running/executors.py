@@ -29,10 +29,14 @@ class Executor(Protocol):
         local: True when the chunks are computed on this machine (its disk and memory
             are what the run uses, and a spool folder here is reachable by the workers).
         workers: Processes computing chunks at once.
+        spool_first: True when bringing a chunk's arrays back costs more than having
+            its worker write them into a local spool (a summary then spools them even
+            when they would fit in memory).
     """
 
     local: bool
     workers: int
+    spool_first: bool
 
     def map(self, task: ChunkTask, chunks: list[list[int]]) -> Iterator[tuple[list[int], Any]]:
         """Yield ``(runs, task(runs))`` for every chunk, each exactly once, as they finish."""
@@ -44,6 +48,7 @@ class InProcess:
 
     local = True
     workers = 1
+    spool_first = False
 
     def map(self, task: ChunkTask, chunks: list[list[int]]) -> Iterator[tuple[list[int], Any]]:
         """Yield ``(runs, task(runs))`` chunk by chunk."""

@@ -40,6 +40,7 @@ class ProcessPool:
     """
 
     local = True
+    spool_first = False
 
     def __init__(self, workers: int, *, retries: int = 3) -> None:
         self.workers = workers

@@ -116,7 +116,7 @@ def execute(
         where, task = choose(**executor), Simulate(spec, s)
     if output is not None:
         check_writable(output)
-    in_memory = (keep == "summary" and where.local
+    in_memory = (keep == "summary" and where.local and not where.spool_first
                  and resources.stats_in_memory(n * len(spec.times) * _series(spec)))
     if where.local:
         check_resources(spec, n, keep, output, where.workers, in_memory)
