@@ -84,7 +84,8 @@ def test_a_chunk_size_below_one_is_refused():
 def test_a_local_dask_cluster_is_an_executor_like_the_others(short_spec):
     pytest.importorskip("distributed")
     executor = executors.choose(dask_local=2)
-    assert not executor.local
+    assert executor.local and executor.spool_first  # on this machine: its workers spool here
+    assert not executors.choose(scheduler="tcp://127.0.0.1:1").local  # may be anywhere
     whole = simulate_runs(short_spec, range(40), 9)
     got = in_run_order(executor.map(Simulate(short_spec, 9), split(range(40), 6)))
     for k in whole:
