@@ -66,4 +66,4 @@ def test_a_batch_of_one_run_equals_the_mesa_model_of_that_run(small_scenario):
         run_period(batch, t)
         model.step()
         for var, arr in model.observation.items():
-            np.testing.assert_allclose(batch.outputs[var][:, t], arr, rtol=0, atol=1e-9)
+            np.testing.assert_allclose(batch.outputs[var][t], arr, rtol=0, atol=1e-9)

@@ -30,7 +30,7 @@ class Batch:
         noise: The runs' choice shocks, shape (periods, runs, issues).
 
     Attributes:
-        outputs: For each output variable, an array (runs, periods, entities), filled
+        outputs: For each output variable, an array (periods, runs, entities), filled
             period by period.
     """
 
@@ -52,12 +52,12 @@ class Batch:
         getattr(self, stage.name)()
 
     def end(self, period: int) -> None:
-        """Store the period's outputs (in run-major arrays, so nothing is copied after)."""
+        """Store the period's outputs: one contiguous block per variable and period."""
         n_t, n_r = len(self.spec.times), self.noise.shape[1]
         for name, arr in stages.observe(self.hs, self.pw, self.sp, self.spec).items():
             if name not in self.outputs:
-                self.outputs[name] = np.empty((n_r, n_t, arr.shape[1]))
-            self.outputs[name][:, period] = arr
+                self.outputs[name] = np.empty((n_t, n_r, arr.shape[1]))
+            self.outputs[name][period] = arr
 
     def grow(self) -> None:
         """Powers: capacities move."""
@@ -111,7 +111,9 @@ def simulate_runs(
             it was). Used by experiment designs such as sensitivity analysis.
 
     Returns:
-        For each output variable, an array of shape (len(runs), periods, entities).
+        For each output variable, an array of shape (len(runs), periods, entities): a
+        view of the time-major array the periods were written into, so a consumer
+        that needs another layout makes the one copy it needs.
     """
     draws, noise = draw_runs(spec, seed, runs)
     for path, values in (fixed or {}).items():
@@ -122,4 +124,4 @@ def simulate_runs(
     batch = Batch(spec, draws, noise)
     for t in range(len(spec.times)):
         run_period(batch, t)
-    return batch.outputs
+    return {k: v.transpose(1, 0, 2) for k, v in batch.outputs.items()}

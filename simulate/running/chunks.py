@@ -67,9 +67,8 @@ class Simulate:
     runs: tuple[int, ...] | None = None
 
     def __call__(self, runs: list[int]) -> Arrays:
-        """The chunk's arrays, C-contiguous."""
-        arrays = simulate_runs(self.spec, runs, self.seed, self._fixed(runs))
-        return {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+        """The chunk's arrays (views: each consumer copies into the layout it needs)."""
+        return simulate_runs(self.spec, runs, self.seed, self._fixed(runs))
 
     def only(self, runs: list[int]) -> Simulate:
         """This task carrying only the chunk's values of ``fixed``."""

@@ -37,13 +37,18 @@ SUMMARY_SCHEMA = pa.schema(
 def stats_over_runs(values: np.ndarray) -> np.ndarray:
     """Statistics over the run axis of (runs, ...) values: array (len(STATS), ...).
 
-    The standard deviation uses ddof=1 (0 when there is a single run).
+    The values are first laid out one column per series and period, runs contiguous
+    (one copy), so the numbers do not depend on the layout the values came in: a
+    memory store, a spool and a Dask worker give the same bits. The standard
+    deviation uses ddof=1 (0 when there is a single run).
     """
     n = values.shape[0]
-    mean = values.mean(axis=0)
-    sd = values.std(axis=0, ddof=1) if n > 1 else np.zeros_like(mean)
-    q = quantiles(values, QUANTILES)
-    return np.concatenate([mean[None], sd[None], q])
+    columns = _columns(values)
+    mean = columns.mean(axis=-1)
+    sd = columns.std(axis=-1, ddof=1) if n > 1 else np.zeros_like(mean)
+    columns.sort(axis=-1)  # in place: NaN sorts last
+    q = _sorted_quantiles(columns, QUANTILES)
+    return np.concatenate([mean[None], sd[None], q]).reshape(len(STATS), *values.shape[1:])
 
 
 def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
@@ -53,9 +58,19 @@ def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
     method, bit for bit, NaN propagated), by one sort of each column laid out
     contiguously, which numpy does with SIMD, instead of a partition per quantile.
     """
-    n = values.shape[0]
-    columns = np.ascontiguousarray(values.reshape(n, -1).T)
-    columns.sort(axis=-1)  # NaN sorts last
+    columns = _columns(values)
+    columns.sort(axis=-1)
+    return _sorted_quantiles(columns, qs).reshape(len(qs), *values.shape[1:])
+
+
+def _columns(values: np.ndarray) -> np.ndarray:
+    """(runs, ...) values as a C-contiguous (columns, runs) copy."""
+    return np.ascontiguousarray(values.reshape(values.shape[0], -1).T, dtype=np.float64)
+
+
+def _sorted_quantiles(columns: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """numpy's linear quantiles of each row of sorted (columns, runs): (len(qs), columns)."""
+    n = columns.shape[1]
     out = np.empty((len(qs), columns.shape[0]))
     for k, q in enumerate(qs):
         virtual = (n - 1) * q
@@ -66,7 +81,7 @@ def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         diff = b - a
         out[k] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
     out[:, np.isnan(columns[:, -1])] = np.nan
-    return out.reshape(len(qs), *values.shape[1:])
+    return out
 
 
 def write_chunk(root: str | Path, runs: list[int], arrays: dict[str, np.ndarray]) -> None:
