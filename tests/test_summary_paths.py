@@ -14,7 +14,7 @@ import simulate
 from simulate.cli.main import main
 from simulate.io import resources
 from simulate.running import statistics
-from simulate.running.summarystore import QUANTILES, quantiles
+from simulate.running.summarystore import QUANTILES, quantiles, stats_over_runs
 
 from .conftest import SCENARIOS
 
@@ -122,3 +122,15 @@ def test_the_statistics_phase_reports_its_progress(monkeypatch, budget):
 def test_quantiles_are_numpys_linear_quantiles_bit_for_bit(values):
     expected = np.quantile(values, QUANTILES, axis=0)
     np.testing.assert_array_equal(quantiles(values, QUANTILES), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(1, 6),
+                                           st.integers(1, 4)),
+                     elements=st.floats(-1e6, 1e6)))  # fmt: skip
+def test_statistics_do_not_depend_on_the_memory_layout_of_the_values(values):
+    time_major = np.ascontiguousarray(values.transpose(1, 0, 2)).transpose(1, 0, 2)
+    entity_major = np.moveaxis(np.ascontiguousarray(np.moveaxis(values, -1, 0)), 0, -1)
+    expected = stats_over_runs(np.ascontiguousarray(values))
+    np.testing.assert_array_equal(stats_over_runs(time_major), expected)
+    np.testing.assert_array_equal(stats_over_runs(entity_major), expected)
