@@ -134,3 +134,11 @@ def test_statistics_do_not_depend_on_the_memory_layout_of_the_values(values):
     expected = stats_over_runs(np.ascontiguousarray(values))
     np.testing.assert_array_equal(stats_over_runs(time_major), expected)
     np.testing.assert_array_equal(stats_over_runs(entity_major), expected)
+
+
+def test_statistics_leave_the_values_as_they_were():
+    values = np.arange(12.0)[::-1].reshape(12, 1, 1).copy()
+    before = values.copy()
+    stats_over_runs(values)
+    quantiles(values, QUANTILES)
+    np.testing.assert_array_equal(values, before)

@@ -64,8 +64,10 @@ def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
 
 
 def _columns(values: np.ndarray) -> np.ndarray:
-    """(runs, ...) values as a C-contiguous (columns, runs) copy."""
-    return np.ascontiguousarray(values.reshape(values.shape[0], -1).T, dtype=np.float64)
+    """(runs, ...) values as a C-contiguous (columns, runs) copy, never a view (it is
+    sorted in place, and the values may be a read-only spool file's)."""
+    return np.array(values.reshape(values.shape[0], -1).T, dtype=np.float64, order="C",
+                    copy=True)  # fmt: skip
 
 
 def _sorted_quantiles(columns: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
