@@ -192,8 +192,8 @@ class BalancingModel(mesa.Model):
             getattr(self, stage.name)()
 
     def end(self, period: int) -> None:
-        """Observe and collect the period's outputs."""
-        self.observation = stages.observe(self.hedger.state, self.gather_powers(), self.params,
+        """Observe and collect the period's outputs (the powers as the record stage saw them)."""
+        self.observation = stages.observe(self.hedger.state, self._recorded, self.params,
                                           self.spec)  # fmt: skip
         self.year = float(self.spec.times[period])
         self.period = period + 1
@@ -205,7 +205,8 @@ class BalancingModel(mesa.Model):
 
     def record(self) -> None:
         """World stage: the period's outcomes."""
-        stages.record(self.hedger.state, self.gather_powers(), self.params, self.spec)
+        self._recorded = self.gather_powers()
+        stages.record(self.hedger.state, self._recorded, self.params, self.spec)
 
     def run(self) -> dict[str, np.ndarray]:
         """Run to the horizon's end; return variable -> (periods, entities).

@@ -29,7 +29,6 @@ import pyarrow.parquet as pq
 from simulate.errors import InputError, ResultFileError
 from simulate.io.limits import echo
 from simulate.io.yamlio import file_kind
-from simulate.model.randomness import SCHEME
 from simulate.model.spec import RunSpec
 from simulate.results.rowgroups import ARROW_SCHEMA, conform, entities_of, parquet_options, tidy
 from simulate.results.rowgroups import storage_schema as _storage_schema
@@ -130,12 +129,14 @@ class Results:
 
 def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
     """The metadata embedded in a result file."""
+    from simulate.model import randomness  # scipy: not on the path of every command's start
+
     return {
         "schema_version": SCHEMA_VERSION,
         "scenario": spec.loaded.resolved(),
         "scenario_file": spec.loaded.file,
         "seed": seed,
-        "randomness": SCHEME,
+        "randomness": randomness.SCHEME,
         "runs": runs,
         "engine": engine,
         "package_version": __version__,
