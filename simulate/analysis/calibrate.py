@@ -66,7 +66,7 @@ def _free_parameters(cfg, config_path, data) -> tuple[list[str], np.ndarray, np.
     if not free:
         raise InputError("no parameter is marked calibrate: true",
                          file=config_path or DEFAULT_CONFIG, field="calibrate")  # fmt: skip
-    sourced = [p for p in free if cfg.get(p).sources]
+    sourced = [p for p in free if cfg.get(p).sources or cfg.get(p).observed]
     if sourced:
         raise InputError(f"{sourced} cite article sources; only assumptions are calibrated "
                          "(remove calibrate: true)", file=config_path or DEFAULT_CONFIG,

@@ -32,8 +32,10 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
                 "role": p.role,
                 "description": p.description,
                 "basis": "ASSUMPTION" if p.assumption else
-                         ("RANGE: sources disagree" if p.is_range and len(p.sources or []) > 1
-                          else "sourced"),
+                         (f"OBSERVED {p.observed.year}" if p.observed else
+                          ("RANGE: sources disagree" if p.is_range and len(p.sources or []) > 1
+                           else "sourced")),
+                "observed": p.observed.model_dump() if p.observed else None,
                 "sources": [s.model_dump() for s in p.sources or []],
                 "assumption": p.assumption,
                 "calibrate": p.calibrate,
@@ -65,6 +67,10 @@ def render_params(rows: list[dict[str, Any]], sources: bool) -> str:
             quote = textwrap.fill(f"\u201c{s['quote']}\u201d", 96, initial_indent="    ",
                                   subsequent_indent="     ")  # fmt: skip
             out.append(f"{quote}  ({s['seed']})")
+        if r["observed"]:
+            o = r["observed"]
+            out.append(f"    OBSERVED {o['year']}: {', '.join(o['series'])} in configs/history.yaml "
+                       f"({o['basis']})" + (f"; {o['derivation']}" if o["derivation"] else ""))
         if r["assumption"]:
             out.append(textwrap.fill(f"ASSUMPTION: {r['assumption']}", 96,
                                      initial_indent="    ", subsequent_indent="    "))  # fmt: skip

@@ -173,12 +173,23 @@ def list_(directory, shipped, as_json):
 @click.option("--sources", is_flag=True, help="Show the verbatim quotes and assumptions.")
 @click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config file (default configs/default.yaml).")
+@click.option("--at-start", is_flag=True,
+              help="The state at the start: each observed figure with its year, statistical "
+              "basis and sources (checked against configs/history.yaml).")
 @opt.json_opt
 @base.boundary
-def params(actors, sources, config_path, as_json):
+def params(actors, sources, config_path, at_start, as_json):
     """Print the parameters, their values, units and sources. Assumptions are marked."""
     from simulate.analysis.paramtable import params_rows, render_params
 
+    if at_start:
+        from simulate.analysis.startstate import render_start, start_state
+
+        rows = start_state(config_path)
+        if actors:
+            rows = [r for r in rows if r["parameter"].partition(".")[0] in actors]
+        click.echo(json.dumps(rows, indent=2) if as_json else render_start(rows))
+        return
     rows = params_rows(config_path, actors)
     if as_json:
         click.echo(json.dumps(rows, indent=2))

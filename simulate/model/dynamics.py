@@ -319,6 +319,131 @@ def accumulate_stock(
     return np.asarray(stock) * np.exp(-np.asarray(depreciation) * dt) + np.asarray(inflow) * dt
 
 
+def counterweight(ideal: Array, capacity: Array) -> Array:
+    """What the others want, for each power (R x P x I): the mean of the other powers'
+    ideals weighted by their capacity (min(K, 1)); a power's own ideal where it is alone.
+
+    The target of balancing against a power (Walt 1987): leaning on the others pulls
+    Kazakhstan's positions towards what they want.
+    """
+    n = ideal.shape[-2]
+    cap = np.clip(capacity, 0.0, 1.0)
+    out = np.empty_like(ideal)
+    for p in range(n):
+        num = np.zeros_like(ideal[..., p, :])
+        den = np.zeros_like(cap[..., p])
+        for q in range(n):
+            if q != p:
+                num = num + cap[..., q, None] * ideal[..., q, :]
+                den = den + cap[..., q]
+        out[..., p, :] = np.where(den[..., None] > 0, _div(num, den[..., None]), ideal[..., p, :])
+    return out
+
+
+def revealed_intent(intent: ArrayLike, shown: ArrayLike, memory: ArrayLike, dt: float) -> Array:
+    """What Kazakhstan believes a power is willing to withhold, after one period.
+
+    max(intent x exp(-dt / memory), shown): a deliberate act (a coercion campaign carried
+    out) reveals at once the share the power is willing to withhold, and the belief fades
+    with the time constant ``memory``; threat is capability times perceived intent (Walt
+    1987), and an accident reveals no intent.
+    """
+    fade = np.exp(-dt / np.maximum(np.asarray(memory, dtype=float), 1e-9))
+    return np.maximum(np.asarray(intent) * fade, np.clip(shown, 0.0, 1.0))
+
+
+def remembered(memory: ArrayLike, shock: ArrayLike, span: ArrayLike, dt: float) -> Array:
+    """An exponentially weighted memory of shocks: m' = f m + (1 - f) shock, f = exp(-dt/span)."""
+    fade = np.exp(-dt / np.maximum(np.asarray(span, dtype=float), 1e-9))
+    return fade * np.asarray(memory) + (1.0 - fade) * np.asarray(shock)
+
+
+def reexports(potential: ArrayLike, sanctioned: ArrayLike, intensity: ArrayLike,
+              enforcement: ArrayLike) -> Array:  # fmt: skip
+    """Trade diverted through Kazakhstan to a sanctioned partner (USD bn/yr).
+
+    potential x sanctioned x intensity x (1 - enforcement): the more the West sanctions
+    the partner, the more of its trade with the West seeks a way through Kazakhstan, and
+    what Kazakhstan lets through is what its enforcement (re-export controls) leaves.
+    """
+    return (np.asarray(potential) * np.asarray(sanctioned) * np.asarray(intensity)
+            * (1.0 - np.clip(enforcement, 0.0, 1.0)))  # fmt: skip
+
+
+def oil_income(shipped: ArrayLike, price: ArrayLike, barrels_per_tonne: ArrayLike) -> Array:
+    """Export income (USD bn/yr) of oil shipped (Mt/yr) at a price in USD per barrel."""
+    return np.asarray(shipped) * np.asarray(barrels_per_tonne) * np.asarray(price) / 1000.0
+
+
+def scale_factor(capacity: ArrayLike, reference: ArrayLike, exponent: ArrayLike) -> Array:
+    """Unit cost of a route system relative to the start: (capacity / reference) ** -exponent.
+
+    Infrastructure cost grows less than in proportion to capacity (the six-tenths rule,
+    cost ~ capacity ** 0.6: Williams 1947), so a unit of capacity costs
+    capacity ** -0.4 as the system grows. 1 at the reference; 1 where either is zero.
+    """
+    cap = np.asarray(capacity, dtype=float)
+    ref = np.asarray(reference, dtype=float)
+    ratio = _div(cap, ref, 1.0)
+    ratio = np.where(cap > 0, ratio, 1.0)
+    return np.maximum(ratio, 1e-9) ** -np.asarray(exponent)
+
+
+# --- routes: construction, take-up and contracts ------------------------------------------
+
+#: Stages of the construction delay (a third-order material delay).
+BUILD_STAGES = 3
+
+
+def construction(pipeline: Array, orders: ArrayLike, lag: ArrayLike, dt: float
+                 ) -> tuple[Array, Array]:  # fmt: skip
+    """Capacity under construction after one period, and the capacity completed in it.
+
+    A third-order material delay (Sterman 2000, *Business Dynamics*, DELAY3): capacity
+    ordered (``orders``, Mt/yr of capacity per year) passes three stages of ``lag``/3
+    years each, so it starts to arrive slowly and on average ``lag`` years after the
+    order. Each stage is solved exactly over the period for orders spread evenly over
+    it, so the delay holds for yearly steps as for monthly ones. ``pipeline`` has the
+    stage axis first (3, ...).
+    """
+    span = np.maximum(np.asarray(lag, dtype=float), 1e-9) / BUILD_STAGES
+    keep = np.exp(-dt / span)
+    new = np.empty_like(pipeline)
+    inflow = np.asarray(orders, dtype=float) * dt  # what enters the stage over the period
+    for s in range(pipeline.shape[0]):
+        # each stage solved exactly over the period for an even inflow: s' = s k + i T (1 - k)
+        new[s] = pipeline[s] * keep + inflow / dt * span * (1.0 - keep)
+        inflow = pipeline[s] + inflow - new[s]
+    return new, np.asarray(inflow, dtype=float)
+
+
+def take_up(usable: ArrayLike, physical: ArrayLike, ramp_time: ArrayLike, dt: float) -> Array:
+    """Capacity that can be used after one period (first-order take-up of new capacity).
+
+    New physical capacity is taken up over ``ramp_time`` years (contracts, rolling stock,
+    ships and shippers follow the steel: Sterman's first-order smoothing), a cut is
+    immediate: u' = u + (1 - exp(-dt / ramp_time)) (c - u) where c > u, else c.
+    """
+    u = np.asarray(usable, dtype=float)
+    c = np.maximum(np.asarray(physical, dtype=float), 0.0)
+    k = 1.0 - np.exp(-dt / np.maximum(np.asarray(ramp_time, dtype=float), 1e-9))
+    return np.where(c > u, u + k * (c - u), c)
+
+
+def contract(contracted: ArrayLike, desired: ArrayLike, contract_time: ArrayLike,
+             dt: float) -> Array:  # fmt: skip
+    """Flows under contract after one period: k x desired + (1 - k) x contracted.
+
+    Exports move between routes as contracts, nominations and shipping are rebooked,
+    k = 1 - exp(-dt / contract_time); what is shipped is the contracted flow within the
+    capacity available now (:func:`numpy.minimum`), so an outage loses exports at once
+    and rerouting onto spare capacity elsewhere takes time.
+    """
+    k = 1.0 - np.exp(-dt / np.maximum(np.asarray(contract_time, dtype=float), 1e-9))
+    k = np.asarray(k)[..., None] if np.ndim(k) == 1 and np.ndim(desired) == 2 else k
+    return k * np.asarray(desired) + (1.0 - k) * np.asarray(contracted)
+
+
 def route_preferences(share_avoiding: ArrayLike, base: Array, avoids: Array) -> Array:
     """Preferred split of oil exports over routes (R x K) from the routing position.
 

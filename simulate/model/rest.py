@@ -14,6 +14,8 @@ are departures from it, applied from the first period.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from simulate.model import dynamics as dyn
@@ -33,29 +35,34 @@ def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
 
     Returns:
         The powers' state (R x P) and Kazakhstan's, with the rest point's references and
-        the levels of ``now``; when ``now`` departs from nothing, the rest point itself.
+        stocks (routes, contracts, capacity under construction, memories) and the levels
+        of ``now``; when ``now`` departs from nothing, the rest point itself. Departures
+        act from the first period: a route built larger is taken up over its ramp.
     """
     pw_rest, hs_rest = settle(spec, rest)
     pw = _powers(now, spec, now.hedger["position"])
     for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref"):
         setattr(pw, name, getattr(pw_rest, name))
     pw.effort, pw.success, pw.effect = pw_rest.effort, pw_rest.success, pw_rest.effect
-    hs = _hedger(now, spec, now.hedger["position"])
-    hs.start, hs.own, hs.base = hs_rest.start, hs_rest.own, hs_rest.base
-    hs.corridor_const, hs.sanction_ref = hs_rest.corridor_const, hs_rest.sanction_ref
-    stages.routes(hs, pw, now, spec, spec.dt)
-    hs.loss = hs_rest.loss
-    hs.risk = hs_rest.risk
+    hs = replace(hs_rest, position=now.hedger["position"].copy())
     stages.record(hs, pw, now, spec)
     return pw, hs
 
 
 def settle(spec: RunSpec, sp: StepParams) -> State:
-    """The rest point of ``sp``: steady stocks, the powers' standing efforts, and the own
-    preferred positions that make the start's positions Kazakhstan's best response."""
+    """The rest point of ``sp``: steady stocks, routes under contract at their desired
+    split, the powers' standing efforts, and the own preferred positions that make the
+    start's positions Kazakhstan's best response."""
     x0 = sp.hedger["position"]
     pw = _powers(sp, spec, x0)
     hs = _hedger(sp, spec, x0)
+    hs.risk_ref = sp.hedger["transit_risk"] + stages.threat(pw, sp, spec)
+    hs.risk = hs.risk_ref.copy()
+    stages.shares(hs, sp, spec)
+    hs.around_ref = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
+    hs.contracted = dyn.allocate_routes(sp.hedger["oil_exports"],
+                                        stages.preferences(hs, sp, spec), hs.available)
+    hs.corridor = np.minimum(hs.corridor_capacity, np.maximum(sp.corridor["demand"], 0.0))
     stages.routes(hs, pw, sp, spec, spec.dt)
     stages.record(hs, pw, sp, spec)
     stages.decide(pw, sp.power, hedger_columns(sp), x0[:, None, :], hs.channels,
@@ -81,9 +88,13 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
     roles = {}
     for idx, key in ((spec.investment, "invest_ref"), (spec.security, "security_ref")):
         roles[key] = np.ones_like(zero) if idx is None else stages.issue_closeness(at, p, idx)
+    enforcement = zero if spec.enforcement is None else x[:, spec.enforcement][:, None]
+    reexport = dyn.reexports(p["reexport_potential"], p["sanctioned"],
+                             h["sanctions_intensity"][:, None], enforcement)  # fmt: skip
     return stages.PowerState(
-        capacity=p["capacity"].copy(), trade_base=p["trade"].copy(),
-        trade_potential=p["trade"].copy(), trade=p["trade"].copy(), fdi_inflow=inflow,
+        capacity=p["capacity"].copy(), trade_base=np.maximum(p["trade"] - reexport, 0.0),
+        trade_potential=p["trade"].copy(), trade=p["trade"].copy(), reexport=reexport,
+        fdi_inflow=inflow,
         fdi_stock=dyn.steady_stock(inflow, h["fdi_depreciation"][:, None], spec.dt),
         effort=by_instrument[..., None] * p["ideal"][..., None, :],
         success=by_instrument.copy(), effect=by_instrument.copy(),
@@ -94,9 +105,10 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
 
 
 def _hedger(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.HedgerState:
-    h, c = sp.hedger, sp.corridor
+    h, c, r = sp.hedger, sp.corridor, sp.route
     runs, n_i, n_p = x.shape[0], x.shape[1], len(spec.powers)
     n_m = len(spec.mechanisms)
+    n_k = len(spec.routes)
     zero = np.zeros(runs)
     enforcement = x[:, spec.enforcement] if spec.enforcement is not None else zero
     total = c["demand"] + c["northern_volume"]
@@ -104,15 +116,21 @@ def _hedger(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.HedgerState:
     const = dyn.corridor_base(share, c["time_weight"], c["transit_days"], c["northern_days"],
                               c["risk_weight"], stages.freight_risk(sp, spec))  # fmt: skip
     empty = np.zeros((runs, n_p))
+    routes = np.zeros((runs, n_k))
     return stages.HedgerState(
         position=x.copy(), start=x.copy(), own=x.copy(),
         base=np.zeros((runs, n_m - 2, n_i)), noise=np.zeros((runs, n_i)),
         contributions=np.zeros((runs, n_m, n_i)), close=empty, alignment=empty,
         classes=np.zeros((runs, 1 + 2 * n_p)), captured=np.zeros(runs, dtype=bool),
-        trade_share=empty, fdi_share=empty, flows=np.zeros((runs, len(spec.routes))),
-        nominal=np.zeros((runs, len(spec.routes))), corridor=zero.copy(),
-        northern=zero.copy(), transit_days=c["transit_days"].copy(), corridor_const=const,
-        risk=h["transit_risk"].copy(), loss=zero.copy(), leverage=empty, channels={},
-        oil_transit=empty, export_transit=empty, exposure=zero.copy(), income=zero.copy(),
-        sanction_ref=h["sanctions_intensity"] * enforcement,
+        trade_share=empty, fdi_share=empty, flows=routes, nominal=routes,
+        capacity=np.maximum(r["capacity_nominal"], 0.0).copy(), built=routes,
+        pipeline=np.zeros((dyn.BUILD_STAGES, runs, n_k)), contracted=routes,
+        own_capacity=routes, available=routes, transit=routes, orders=routes,
+        corridor=zero, northern=zero, transit_days=c["transit_days"].copy(),
+        corridor_const=const, corridor_capacity=np.maximum(c["capacity"], 0.0).copy(),
+        corridor_built=zero, corridor_pipeline=np.zeros((dyn.BUILD_STAGES, runs)),
+        risk=h["transit_risk"].copy(), loss=zero, intent=empty, investment=zero,
+        leverage=empty, channels={}, oil_transit=empty, export_transit=empty, exposure=zero,
+        income=zero, sanction_ref=h["sanctions_intensity"] * enforcement, risk_ref=zero,
+        price_ref=h["oil_price"].copy(), around_ref=zero,
     )  # fmt: skip

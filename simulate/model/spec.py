@@ -162,7 +162,8 @@ class RunSpec:
         """Labels of the contributions to a position's change since the start."""
         p = self.powers
         return ["own", *(f"ties:{x}" for x in p), *(f"inducement:{x}" for x in p),
-                *(f"pressure:{x}" for x in p), "economics", "inertia", "noise"]  # fmt: skip
+                *(f"pressure:{x}" for x in p), *(f"threat:{x}" for x in p), "economics",
+                "inertia", "noise"]  # fmt: skip
 
     @property
     def outcome_classes(self) -> list[str]:

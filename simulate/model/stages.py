@@ -30,6 +30,7 @@ class PowerState:
     trade_base: Array  # trade before politics, sanctions and coercion (trend x capacity)
     trade_potential: Array  # trade before coercion: what Kazakhstan depends on
     trade: Array  # realised trade
+    reexport: Array  # trade diverted through Kazakhstan to a sanctioned partner (in trade)
     fdi_inflow: Array
     fdi_stock: Array
     effort: Array | None = None  # (..., J, I) effort by instrument and issue
@@ -58,14 +59,27 @@ class HedgerState:
     captured: Array  # (R,) bool
     trade_share: Array  # (R, P) realised
     fdi_share: Array  # (R, P)
-    flows: Array  # (R, K) realised oil flows
-    nominal: Array  # (R, K) oil flows on undisrupted capacity (for leverage)
+    flows: Array  # (R, K) Kazakh oil shipped
+    nominal: Array  # (R, K) Kazakh oil the routes would carry undisrupted (for leverage)
+    capacity: Array  # (R, K) usable capacity of each route (all shippers)
+    built: Array  # (R, K) capacity completed since the start (orders that arrived)
+    pipeline: Array  # (3, R, K) capacity under construction, by stage of the delay
+    contracted: Array  # (R, K) Kazakh oil under contract on each route
+    own_capacity: Array  # (R, K) usable capacity left for Kazakh oil, undisrupted
+    available: Array  # (R, K) capacity Kazakh oil can use this period (after outages, cuts)
+    transit: Array  # (R, K) other shippers' oil on each route (transit, partners' oil)
+    orders: Array  # (R, K) capacity ordered this period (Mt/yr per year)
     corridor: Array  # (R,) Middle Corridor freight
     northern: Array  # (R,) northern-route freight
     transit_days: Array  # (R,)
     corridor_const: Array  # (R,) constant of the freight split, fixed at the start
+    corridor_capacity: Array  # (R,) usable Middle Corridor capacity
+    corridor_built: Array  # (R,) corridor capacity completed since the start
+    corridor_pipeline: Array  # (3, R) corridor capacity under construction
     risk: Array  # (R,) transit risk Kazakhstan perceives on routes crossing the avoided power
-    loss: Array  # (R,) remembered share of the capacity across it that shocks took out
+    loss: Array  # (R,) remembered share of the capacity across it that outages took out
+    intent: Array  # (R, P) share each power has shown it is willing to withhold (remembered)
+    investment: Array  # (R,) capital committed to new route capacity (USD bn/yr)
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
     oil_transit: Array  # (R, P)
@@ -73,6 +87,9 @@ class HedgerState:
     exposure: Array  # (R,)
     income: Array  # (R,) oil export income
     sanction_ref: Array  # (R,) intensity x enforcement at the start
+    risk_ref: Array  # (R,) transit risk at the start
+    price_ref: Array  # (R,) oil price at the start
+    around_ref: Array  # (R,) capacity around the avoided power at the start (Kazakh oil)
 
 
 # --- stage 1: the powers -------------------------------------------------------------------
@@ -137,57 +154,45 @@ def support(pw: PowerState, sp: StepParams) -> Array:
 
 @dataclass
 class Pulls:
-    """Every pull on Kazakhstan's positions, grouped by target (docs/MODEL.md, 7.3).
+    """Every pull on Kazakhstan's positions: a weight and a target per mechanism and issue.
 
-    Ties, inducements and pressure of a power all pull towards its ideals, so they share
-    the ``ideal`` target; the doctrine pulls towards the own preferred positions; the
-    economic motives (transit risk, cost) towards their targets ``econ_t``.
+    ``weights`` and ``targets`` (R x M x I) hold the outside pulls in the order of
+    :data:`OUTSIDE`: ties, inducements, pressure and threat of each power, then the two
+    economic motives (transit risk, route and enforcement cost); ``own`` (R x I) is the
+    weight of the doctrine, whose target is the own preferred positions. The equations
+    are :func:`dynamics.best_response`, :func:`dynamics.own_ideal` and
+    :func:`dynamics.shifts` (docs/MODEL.md, 7.3-7.4).
     """
 
     own: Array  # (R, I) weight of the doctrine
-    ties: Array  # (R, P, I)
-    inducement: Array  # (R, P, I)
-    pressure: Array  # (R, P, I)
-    ideal: Array  # (R, P, I)
-    econ_w: Array  # (R, 2, I): transit risk, cost
-    econ_t: Array  # (R, 2, I)
+    weights: Array  # (R, M, I) the outside pulls
+    targets: Array  # (R, M, I)
 
-    def _others(self) -> tuple[Array, Array]:
-        """Total weight and weighted targets of every pull but the doctrine (R, I)."""
-        powers = self.ties + self.inducement + self.pressure
-        total = dyn.axis_sum(powers, 1) + dyn.axis_sum(self.econ_w, 1)
-        num = dyn.axis_sum(powers * self.ideal, 1) + dyn.axis_sum(self.econ_w * self.econ_t, 1)
-        return total, num
+    def _all(self, own_target: Array) -> tuple[Array, Array]:
+        """Weights and targets with the doctrine first (R x (1 + M) x I)."""
+        return (np.concatenate([self.own[:, None, :], self.weights], axis=1),
+                np.concatenate([own_target[:, None, :], self.targets], axis=1))  # fmt: skip
 
     def best(self, own_target: Array) -> Array:
         """The best response: the weighted mean of the targets, in [0, 1]."""
-        total, num = self._others()
-        return np.clip(dyn._div(self.own * own_target + num, self.own + total, 0.5), 0.0, 1.0)
+        return dyn.best_response(*self._all(own_target))
 
     def own_ideal(self, position: Array) -> Array:
         """The own preferred positions that make ``position`` the best response."""
-        total, num = self._others()
-        solved = dyn._div(position * (self.own + total) - num, self.own, 0.0)
-        return np.where(self.own > 0, solved, position)
+        return dyn.own_ideal(position, self.own, self.weights, self.targets)
 
     def shifts(self, own_target: Array, start: Array) -> Array:
-        """Each mechanism's share of the best response, measured from ``start`` (R x M x I).
+        """Each reported mechanism's share of the best response, from ``start`` (R x M' x I).
 
-        own, ties:<p>..., inducement:<p>..., pressure:<p>..., economics (see
-        :func:`dynamics.shifts`); they add up to x* - start before clipping.
+        own, ties:<p>..., inducement:<p>..., pressure:<p>..., threat:<p>..., economics
+        (transit risk and cost together); they add up to x* - start before clipping.
         """
-        total, _ = self._others()
-        total = total + self.own
-        n_p = self.ideal.shape[1]
-        out = np.empty((len(start), 3 * n_p + 2, start.shape[-1]))
-        towards = dyn._div(self.ideal - start[:, None, :], total[:, None, :])
-        out[:, 0] = dyn._div(self.own * (own_target - start), total)
-        np.multiply(self.ties, towards, out=out[:, 1 : 1 + n_p])
-        np.multiply(self.inducement, towards, out=out[:, 1 + n_p : 1 + 2 * n_p])
-        np.multiply(self.pressure, towards, out=out[:, 1 + 2 * n_p : 1 + 3 * n_p])
-        econ = dyn.axis_sum(self.econ_w * (self.econ_t - start[:, None, :]), 1)
-        out[:, -1] = dyn._div(econ, total)
-        return out
+        each = dyn.shifts(*self._all(own_target), start)
+        return np.concatenate([each[:, :-2], each[:, -2:-1] + each[:, -1:]], axis=1)
+
+
+#: The outside pulls, per power (in power order each), then the economic motives.
+OUTSIDE = ("ties", "inducement", "pressure", "threat")
 
 
 def pulls(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> Pulls:
@@ -196,43 +201,67 @@ def pulls(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> Pul
     Ties: salience x (trade share + FDI-stock share); inducements: the offers; pressure:
     coercion_response x effort x effectiveness (P x (1 - backlash x (1 - P)), the
     quantity the power's own rule weighs: zero without vulnerability, and more
-    vulnerability never moves Kazakhstan away from the presser). Economics: transit risk
-    on the routing issue (towards the largest share the routes around the avoided power
-    can carry); cost, on the routing issue towards the smallest share capacity forces
-    around it (the routes across it are the cheapest) and on the enforcement issue
-    towards none, in proportion to the trade with sanctioned partners at risk.
+    vulnerability never moves Kazakhstan away from the presser). Threat: a power that has
+    shown it will withhold (a campaign carried out, remembered) pushes Kazakhstan towards
+    what the others want, threat_response x intent x backing x the power's salience:
+    balancing against threat, as far as the others' weight lets it (Walt 1987).
+    Economics: transit risk on the routing issue (towards the largest share the routes
+    around the avoided power can carry); cost, on the routing issue towards the smallest
+    share capacity forces around it (the routes across it are the cheapest), weighed by
+    how dear the routes around are at today's oil price and scale, and on the enforcement
+    issue towards none, in proportion to the trade with sanctioned partners at risk.
     """
     h, p = sp.hedger, sp.power
+    runs, n_i = hs.position.shape
+    n_p = len(spec.powers)
     ties = (h["payoff_trade"][:, None] * hs.trade_share
             + h["payoff_investment"][:, None] * hs.fdi_share)  # fmt: skip
     n_c = len(dyn.INSTRUMENTS)
-    works = h["coercion_response"][:, None, None] * np.einsum(
+    weights = np.zeros((runs, 4 * n_p + 2, n_i))
+    targets = np.zeros_like(weights)
+    weights[:, :n_p] = p["salience"] * ties[..., None]
+    weights[:, n_p : 2 * n_p] = h["payoff_inducement"][:, None, None] * pw.effort[..., n_c, :]
+    weights[:, 2 * n_p : 3 * n_p] = h["coercion_response"][:, None, None] * np.einsum(
         "...ji,...j->...i", pw.effort[..., :n_c, :], pw.effect[..., :n_c])
-    econ_w = np.zeros((len(hs.position), 2, len(spec.issues)))
-    econ_t = np.zeros_like(econ_w)
+    backed = dyn.backing(pw.capacity, p["opposition"])  # the others' weight behind Kazakhstan
+    weights[:, 3 * n_p : 4 * n_p] = (h["threat_response"][:, None, None]
+                                     * (hs.intent * backed)[..., None] * p["salience"])  # fmt: skip
+    targets[:, : 3 * n_p] = np.tile(p["ideal"], (1, 3, 1))
+    targets[:, 3 * n_p : 4 * n_p] = dyn.counterweight(p["ideal"], pw.capacity)
+    risk, cost = 4 * n_p, 4 * n_p + 1
     if spec.enforcement is not None:  # enforcing costs trade with the sanctioned partners
         sanctioned = dyn.last_sum(p["sanctioned"] * hs.trade_share)
-        econ_w[:, 1, spec.enforcement] = h["enforcement_cost_aversion"] * sanctioned
+        weights[:, cost, spec.enforcement] = h["enforcement_cost_aversion"] * sanctioned
     if spec.routing is not None:
-        lowest, highest = bypass_bounds(sp, spec)
-        econ_w[:, 0, spec.routing] = h["route_risk_aversion"] * hs.risk
-        econ_t[:, 0, spec.routing] = highest
-        econ_w[:, 1, spec.routing] = h["route_cost_aversion"]
-        econ_t[:, 1, spec.routing] = lowest
-    return Pulls(
-        own=h["balance_preference"][:, None] * h["salience"], ties=p["salience"] * ties[..., None],
-        inducement=h["payoff_inducement"][:, None, None] * pw.effort[..., n_c, :],
-        pressure=works, ideal=p["ideal"], econ_w=econ_w, econ_t=econ_t,
-    )  # fmt: skip
+        lowest, highest = bypass_bounds(hs, sp, spec)
+        weights[:, risk, spec.routing] = h["route_risk_aversion"] * hs.risk
+        targets[:, risk, spec.routing] = highest
+        weights[:, cost, spec.routing] = h["route_cost_aversion"] * route_cost(hs, sp, spec)
+        targets[:, cost, spec.routing] = lowest
+    return Pulls(own=h["balance_preference"][:, None] * h["salience"], weights=weights,
+                 targets=targets)  # fmt: skip
 
 
-def bypass_bounds(sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
+def route_cost(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """How dear the routes around the avoided power are against the start (R,).
+
+    Their extra transport cost weighs against the oil price (the netback: the same
+    cost per tonne is a larger share of a cheaper barrel) and falls as the system
+    around grows (:func:`dynamics.scale_factor`).
+    """
+    h = sp.hedger
+    around = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
+    price = dyn._div(hs.price_ref, h["oil_price"], 1.0)
+    return price * dyn.scale_factor(around, hs.around_ref, h["scale_exponent"])
+
+
+def bypass_bounds(hs: HedgerState, sp: StepParams, spec: RunSpec) -> tuple[Array, Array]:
     """Smallest and largest share of oil exports that can avoid the avoided power (R,).
 
-    The largest is what the routes around it can carry; the smallest is what the routes
-    across it cannot.
+    The largest is what the routes around it can carry for Kazakh oil now; the smallest
+    is what the routes across it cannot (capacity usable by Kazakh oil, after outages).
     """
-    cap = sp.route["capacity"]
+    cap = hs.available
     demand = sp.hedger["oil_exports"]
     around = dyn.last_sum(cap * (1.0 - spec.avoids))
     across = dyn.last_sum(cap * spec.avoids)
@@ -277,13 +306,16 @@ def economy(
     this period's growth; ``investment`` the investment issue's index.
     """
     ratio = np.divide(pw.capacity, before, out=np.ones_like(pw.capacity), where=before > 0)
-    pw.trade_base = pw.trade_base * np.exp(p["trade_growth"] * dt) * ratio
+    pw.trade_base = (pw.trade_base * np.exp(p["trade_growth"] * dt)
+                     * ratio ** h["trade_capacity_elasticity"])  # fmt: skip
     close = dyn.closeness(position, p["ideal"], p["salience"])
+    pw.reexport = dyn.reexports(p["reexport_potential"], p["sanctioned"],
+                                h["sanctions_intensity"], enforcement)  # fmt: skip
     pw.trade_potential = (
         pw.trade_base * dyn.political_factor(close, pw.close_ref, h["trade_alignment_elasticity"])
         * dyn.sanctions_factor(p["sanctioned"], enforcement, h["sanctions_intensity"],
                                sanction_ref, h["sanctions_trade_drag"])
-    )  # fmt: skip
+    ) + pw.reexport  # fmt: skip
     sanctions = action(p, "secondary_sanctions")
     pw.trade = pw.trade_potential * (1.0 - sanctions * (1.0 - enforcement))
     pull = 1.0 if investment is None else dyn.political_factor(
@@ -300,36 +332,100 @@ def issue_closeness(position: Array, p: dict[str, Array], issue: int) -> Array:
 
 
 def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
-    """Oil flows by route (nominal and disrupted), freight, income and perceived transit risk."""
-    h, c = sp.hedger, sp.corridor
-    avoid = 0.0 if spec.routing is None else hs.position[:, spec.routing]
-    pref = dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
-    nominal_cap = sp.route["capacity_nominal"]
-    hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, nominal_cap)
+    """Route capacity, oil flows, income, perceived transit risk and freight for the period.
+
+    Capacity ordered (the scenario's ``build_rate`` and the diversification Kazakhstan's
+    perceived risk calls for) arrives after a construction delay and is taken up over
+    the route's ramp; other shippers' oil (transit) keeps its share of a route; Kazakh
+    exports move between routes as contracts allow, and what is shipped is the
+    contracted flow within the capacity available after outages and transit cuts.
+    """
+    h, r = sp.hedger, sp.route
+    hs.orders = r["build_rate"] + diversification(hs, sp, spec)
+    hs.pipeline, done = dyn.construction(hs.pipeline, hs.orders, r["build_lag"], dt)
+    hs.built = hs.built + done
+    hs.capacity = dyn.take_up(hs.capacity, r["capacity_nominal"] + hs.built, r["ramp_time"], dt)
+    shares(hs, sp, spec)
+    pref = preferences(hs, sp, spec)
+    hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity)
+    desired = dyn.allocate_routes(h["oil_exports"], pref, hs.available)
+    hs.contracted = dyn.contract(hs.contracted, desired, h["contract_time"], dt)
+    hs.flows = np.minimum(hs.contracted, hs.available)
+    hs.loss = dyn.remembered(hs.loss, disrupted(sp, spec), h["loss_memory"], dt)
+    hs.intent = dyn.revealed_intent(hs.intent, shown(hs, sp), h["intent_memory"][:, None], dt)
+    hs.income = dyn.oil_income(dyn.last_sum(hs.flows), h["oil_price"], h["barrels_per_tonne"])
+    hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss + hs.intent @ spec.avoided
+    hs.investment = (dyn.last_sum(r["build_cost"] * hs.orders)
+                     + sp.corridor["build_cost"] * sp.corridor["build_rate"])  # fmt: skip
+    hs.transit_days = sp.corridor["transit_days"].copy()
+    freight(hs, sp, spec, dt)
+
+
+def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> None:
+    """Split each route's usable capacity between other shippers and Kazakh oil.
+
+    Other shippers (``other_use``: transit oil, partners' own oil) keep their volume
+    within the usable capacity; outages (events) and a power's transit cuts take their
+    share of everyone's capacity.
+    """
+    r = sp.route
+    outage = np.divide(r["capacity"], r["capacity_nominal"], out=np.ones_like(r["capacity"]),
+                       where=r["capacity_nominal"] > 0)  # fmt: skip
     withheld = np.clip(action(sp.power, "transit_disruption") @ spec.crosses.T, 0.0, 1.0)
-    capacity = sp.route["capacity"] * (1.0 - withheld)
-    hs.flows = dyn.allocate_routes(h["oil_exports"], pref, capacity)
-    fade = np.exp(-dt / np.maximum(h["loss_memory"], 1e-9))
-    hs.loss = fade * hs.loss + (1.0 - fade) * disrupted(sp, spec)
-    hs.income = dyn.last_sum(hs.flows) * h["oil_price"]
-    hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss
-    hs.transit_days = c["transit_days"].copy()
-    freight(hs, sp, spec)
+    factor = np.clip(outage, 0.0, 1.0) * (1.0 - withheld)
+    others = np.minimum(np.maximum(r["other_use"], 0.0), hs.capacity)
+    hs.own_capacity = hs.capacity - others
+    hs.available = hs.own_capacity * factor
+    hs.transit = others * factor
+
+
+def preferences(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """Preferred split of exports over routes (R x K) from the routing position."""
+    avoid = 0.0 if spec.routing is None else hs.position[:, spec.routing]
+    return dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
+
+
+def diversification(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """Capacity Kazakhstan orders on the routes avoiding the avoided power (R x K, Mt/yr a year).
+
+    diversification_response x (transit risk - its level at the start), when positive,
+    spread over the routes around by their base preference: a risk that outlasts its
+    shock is what makes a diversification programme (the Kuryk terminal, seed 001).
+    """
+    free = np.maximum(sp.route["preference"], 0.0) * (1.0 - spec.avoids)
+    split = dyn._div(free, dyn.last_sum(free, keepdims=True))
+    excess = np.maximum(hs.risk - hs.risk_ref, 0.0)
+    return (sp.hedger["diversification_response"] * excess)[:, None] * split
 
 
 def disrupted(sp: StepParams, spec: RunSpec) -> Array:
-    """Share of the capacity across the avoided power that a shock takes out now (R,).
+    """Share of the capacity across the avoided power that outages take out now (R,).
 
-    Shocks are what the scenario imposes: outages (route disruptions) and the avoided
-    power's coercion campaigns. They reveal a risk whether or not the exports find
-    another route, and Kazakhstan remembers them. The power's own rule-chosen pressure
-    is already in the threat (its capability) and in its pull on the positions.
+    Outages are what the scenario imposes on a route (``route_disruption``): they reveal
+    a risk whether or not the exports find another route, and Kazakhstan remembers them
+    for ``loss_memory`` years. A power's deliberate cuts are remembered apart, as intent
+    (:func:`shown`).
     """
     across = dyn.last_sum(sp.route["capacity_nominal"] * spec.avoids)
     left = dyn.last_sum(sp.route["capacity"] * spec.avoids)
     outage = np.divide(left, across, out=np.ones_like(left), where=across > 0)
-    campaign = np.clip(action(sp.power, "transit_disruption") @ spec.avoided, 0.0, 1.0)
-    return np.clip(1.0 - outage * (1.0 - campaign), 0.0, 1.0)
+    return np.clip(1.0 - outage, 0.0, 1.0)
+
+
+def shown(hs: HedgerState, sp: StepParams) -> Array:
+    """Share each power withholds this period by a coercion campaign, its largest (R x P).
+
+    Only a cut that reaches something counts: oil crossing the power (transit
+    disruption), trade with it (secondary sanctions), its investment (investment
+    freeze). Security pressure cuts nothing. A power with no such tie shows nothing
+    by pressing, so its pressure moves nothing.
+    """
+    reach = {"transit_disruption": hs.oil_transit, "secondary_sanctions": hs.trade_share,
+             "investment_freeze": hs.fdi_share}  # fmt: skip
+    out = np.zeros(sp.power["capacity"].shape)
+    for j, tie in reach.items():
+        out = np.maximum(out, np.where(tie > 0, action(sp.power, j), 0.0))
+    return out
 
 
 def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
@@ -349,13 +445,25 @@ def freight_risk(sp: StepParams, spec: RunSpec) -> Array:
     return sp.hedger["sanctions_intensity"] * crossed
 
 
-def freight(hs: HedgerState, sp: StepParams, spec: RunSpec) -> None:
-    """China-Europe overland freight: the Middle Corridor's share by time and risk, capped."""
+def freight(hs: HedgerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
+    """China-Europe overland freight: the Middle Corridor's share by time and risk.
+
+    The freight the corridor would carry (its share of the total, within its capacity,
+    which orders raise after their construction delay) is taken up over the corridor's
+    ``ramp_time``: shippers, forwarders and ferry schedules move over months, which is
+    why the corridor's tonnage doubled each year after 2022 rather than at once.
+    """
     c = sp.corridor
+    hs.corridor_pipeline, done = dyn.construction(hs.corridor_pipeline, c["build_rate"],
+                                                  c["build_lag"], dt)  # fmt: skip
+    hs.corridor_built = hs.corridor_built + done
+    hs.corridor_capacity = np.maximum(c["capacity"] + hs.corridor_built, 0.0)
     total = np.maximum(c["demand"] + c["northern_volume"], 0.0)
     share = dyn.corridor_share(hs.corridor_const, c["time_weight"], c["transit_days"],
                                c["northern_days"], c["risk_weight"], freight_risk(sp, spec))
-    hs.corridor = np.minimum(np.maximum(c["capacity"], 0.0), total * share)
+    desired = np.minimum(hs.corridor_capacity, total * share)
+    hs.corridor = np.minimum(dyn.contract(hs.corridor, desired, c["ramp_time"], dt),
+                             hs.corridor_capacity)  # fmt: skip
     hs.northern = total - hs.corridor
 
 
@@ -370,10 +478,10 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.fdi_share = dyn.shares(pw.fdi_stock, other)
     potential_share = dyn.shares(pw.trade_potential, h["rest_of_world_trade"])
     oil_cross = dyn.crossing(hs.nominal, spec.crosses)
-    oil_free = dyn.substitution(hs.nominal, sp.route["capacity_nominal"], spec.crosses)
+    oil_free = dyn.substitution(hs.nominal, hs.own_capacity, spec.crosses)
     total = np.maximum(hs.corridor + hs.northern, 0.0)
     north = np.divide(hs.northern, total, out=np.zeros_like(total), where=total > 0)
-    spare = np.maximum(sp.corridor["capacity"] - hs.corridor, 0.0)
+    spare = np.maximum(hs.corridor_capacity - hs.corridor, 0.0)
     freight_free = np.clip(np.divide(spare, hs.northern, out=np.ones_like(spare),
                                      where=hs.northern > 0), 0.0, 1.0)  # fmt: skip
     w = h["oil_export_weight"][:, None]
@@ -431,6 +539,9 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
             return col(np.zeros(n))
         return col(hs.position[:, spec.enforcement])
 
+    def utilisation() -> Array:
+        return dyn._div(hs.flows + hs.transit, hs.capacity)
+
     def contribution() -> Array:
         return hs.contributions.transpose(0, 2, 1).reshape(n, -1)
 
@@ -453,6 +564,17 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
         "oil_via_russia_share": via_russia,
         "export_transit_share": lambda: hs.export_transit,
         "oil_export_income": lambda: col(hs.income),
+        "oil_price": lambda: col(sp.hedger["oil_price"]),
+        "oil_route_capacity": lambda: hs.capacity,
+        "oil_route_available": lambda: hs.available,
+        "oil_route_utilisation": utilisation,
+        "oil_transit_flow": lambda: hs.transit,
+        "capacity_investment": lambda: col(hs.investment),
+        "transit_risk": lambda: col(hs.risk),
+        "revealed_intent": lambda: hs.intent,
+        "reexport_trade": lambda: pw.reexport,
+        "corridor_capacity": lambda: col(hs.corridor_capacity),
+        "corridor_utilisation": lambda: col(dyn._div(hs.corridor, hs.corridor_capacity)),
         "corridor_volume": lambda: col(hs.corridor),
         "northern_volume": lambda: col(hs.northern),
         "corridor_transit_days": lambda: col(hs.transit_days),

@@ -34,7 +34,9 @@ HEDGER_PARAMS = (
     "coercion_response", "backlash", "resolve", "route_risk_aversion", "route_cost_aversion",
     "enforcement_cost_aversion",
     "transit_risk",
-    "loss_memory", "trade_alignment_elasticity", "fdi_alignment_elasticity", "fdi_depreciation",
+    "loss_memory", "intent_memory", "threat_response", "contract_time",
+    "diversification_response", "barrels_per_tonne", "scale_exponent",
+    "trade_capacity_elasticity", "trade_alignment_elasticity", "fdi_alignment_elasticity", "fdi_depreciation",
     "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
     "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
     "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
@@ -47,14 +49,19 @@ POWER_PARAMS = (
     "trade", "trade_growth", "partner_dependence", "fdi_inflow", "finance_tie", "security_tie",
     "identity_tie",
     "capacity", "capacity_growth", "reactivity", "transit_reliance", "sanctioned",
+    "reexport_potential",
 )  # fmt: skip
+#: How capacity is built: ordered (Mt/yr a year), delayed, taken up, paid for.
+BUILD_PARAMS = ("ramp_time", "build_lag", "build_cost", "build_rate")
 #: Parameters every route must define.
-ROUTE_PARAMS = ("capacity", "preference")
+ROUTE_PARAMS = ("capacity", "preference", "other_use", *BUILD_PARAMS)
 #: Parameters of the Middle Corridor freight submodel.
 CORRIDOR_PARAMS = (
     "capacity", "transit_days", "demand", "northern_volume", "northern_days", "time_weight",
-    "risk_weight",
+    "risk_weight", *BUILD_PARAMS,
 )  # fmt: skip
+#: Trends: parameters that move the world by themselves (zero in a still world).
+TRENDS = ("capacity_growth", "trade_growth", "build_rate")
 #: Per-issue parameters: hedger and powers.
 HEDGER_ISSUE_PARAMS = ("position", "salience")
 POWER_ISSUE_PARAMS = ("ideal", "salience")
@@ -77,7 +84,11 @@ DOMAINS: dict[str, tuple[float, float]] = {
         "trade_substitution", "investment_substitution", "finance_substitution", "preference")},
     **{n: _RATE for n in ("trade_growth", "capacity_growth")},
     **{n: _POSITIVE for n in ("balance_preference", "resolve", "loss_memory", "transit_days",
-                               "northern_days", "alignment_sharpness")},
+                               "northern_days", "alignment_sharpness", "intent_memory",
+                               "contract_time", "ramp_time", "build_lag", "barrels_per_tonne",
+                               "oil_price")},
+    "scale_exponent": _SHARE,
+    "trade_capacity_elasticity": (0.0, 2.0),
     "time_weight": (-float("inf"), float("inf")),
 }  # fmt: skip
 #: Domains of per-issue and per-instrument parameters, by prefix or suffix.
@@ -113,6 +124,33 @@ class Source(BaseModel):
         return self
 
 
+class Observed(BaseModel):
+    """Where a value at the start comes from in the observed history (``configs/history.yaml``).
+
+    A single series is its figure for ``year`` (a range where the sources disagree);
+    several series give a figure derived from them, as ``derivation`` says.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    series: list[str] = Field(min_length=1, description="History series the value comes from")
+    year: int = Field(description="The year observed")
+    basis: str = Field(min_length=1, description="The statistical basis: whose statistics")
+    derivation: str | None = Field(None, description="How several series give the value")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_series(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("series"), str):
+            data = {**data, "series": [data["series"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _derived(self) -> Observed:
+        if len(self.series) > 1 and not self.derivation:
+            raise ValueError("a value from several series needs a derivation")
+        return self
+
+
 class Parameter(BaseModel):
     """One parameter: value or range, unit, and where it comes from."""
 
@@ -128,6 +166,9 @@ class Parameter(BaseModel):
         None, description="How the quotes give the value as the model uses it (sourced values)"
     )
     assumption: str | None = None
+    observed: Observed | None = Field(
+        None, description="The observed figure the value is (a start value from the history); "
+        "seed sources may stay beside it as references")
     calibrate: bool = False
 
     @model_validator(mode="after")
@@ -139,8 +180,14 @@ class Parameter(BaseModel):
             raise ValueError("give a value or a low/high range")
         if has_range and (self.low is None or self.high is None or self.low >= self.high):
             raise ValueError("a range needs low < high")
+        if self.observed is not None:
+            if self.assumption:
+                raise ValueError("an observed value takes no assumption (seed sources may stay "
+                                 "beside it, as references)")
+            return self
         if bool(self.sources) == bool(self.assumption):
-            raise ValueError("give exactly one of sources (seed + quote) or assumption")
+            raise ValueError("give exactly one of sources (seed + quote), observed, or "
+                             "assumption")
         if self.sources and self.role == "model" and not self.derivation:
             raise ValueError("a sourced model parameter needs a derivation: how the quotes "
                              "give the value as the model uses it")
