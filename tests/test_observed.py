@@ -27,7 +27,8 @@ def test_figures_are_the_mapped_observations_of_the_years(history):
     held = obs.figures(history, [2023])
     assert [f.series for f in held] == [
         "trade_russia", "trade_china", "oil_exports_total", "oil_route_druzhba",
-        "oil_route_china_pipeline", "oil_route_trans_caspian", "corridor_volume"]
+        "oil_route_china_pipeline", "oil_route_trans_caspian", "corridor_volume",
+        "corridor_transit_days", "fdi_inflow_russia", "fdi_inflow_china"]
     china = held[1]
     assert (china.low, china.high, china.observed) == (31.4, 41.0, "31.4–41")
     assert held[2].variable == "oil_route_flow" and held[2].entity == "*"
