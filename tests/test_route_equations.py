@@ -41,16 +41,6 @@ def test_construction_starts_slowly_a_third_order_delay():
     assert np.argmax(done) >= 6  # the bulk arrives after about the lag
 
 
-@given(pos, pos, st.floats(0.1, 5.0), dt)
-def test_take_up_rises_towards_new_capacity_without_passing_it_and_a_cut_is_immediate(
-        usable, physical, ramp, step):  # fmt: skip
-    nxt = dyn.take_up(np.array([usable]), np.array([physical]), ramp, step)[0]
-    if physical > usable:
-        assert usable < nxt <= physical
-    else:
-        assert nxt == physical
-
-
 @given(pos, pos, st.floats(0.05, 3.0), dt)
 def test_contracts_move_part_of_the_way_to_the_desired_flow(contracted, desired, span, step):
     nxt = dyn.contract(np.array([contracted]), np.array([desired]), span, step)[0]

@@ -229,14 +229,20 @@ def _label(entity: Any) -> str:
 
 
 def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
-                       targets_path: str | Path) -> str:  # fmt: skip
-    """The config as YAML with the fitted values; sources kept, assumptions annotated.
+                       targets_path: str | Path, written_to: str | Path | None = None,
+                       ) -> str:  # fmt: skip
+    """The fitted config as YAML: an overlay on the config fitted, or the whole config.
 
-    A fitted parameter's range (``low``/``high``) is replaced by its value and its
-    assumption text says it was calibrated, to which targets and from what value.
+    Written beside another file (``written_to`` not the config itself), it is an
+    overlay: ``extends:`` the config fitted (relative to where it is written) and, per
+    fitted parameter, its value and its assumption saying it was calibrated, to which
+    targets and from what value; nothing else is repeated. Written over the config
+    (``written_to`` is it, or None), it is the whole config with those values.
     """
     path = Path(config_path or DEFAULT_CONFIG)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if written_to is not None and Path(written_to).resolve() != path.resolve():
+        return _overlay_text(path, data, result, targets_path, Path(written_to))
     kinds = [r["kind"] for r in result["fit"]]
     what = f"{kinds.count('article')} article figures"
     if result.get("fit_years"):
@@ -258,6 +264,36 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
     parse_config(yamlio.loads(text, "<calibrated>"))  # the result must be a valid config
     return ("# Calibrated by `simulate calibrate` from "
             f"{path.name}; the fit table is in the .fit.md beside this file.\n" + text)  # fmt: skip
+
+
+def _overlay_text(path: Path, data: dict[str, Any], result: dict[str, Any],
+                  targets_path: str | Path, written_to: Path) -> str:  # fmt: skip
+    """The fitted values as an overlay on ``path`` (see :func:`fitted_config_text`)."""
+    base = load_config(path)
+    kinds = [r["kind"] for r in result["fit"]]
+    what = f"{kinds.count('article')} article figures"
+    if result.get("fit_years"):
+        first, last = result["fit_years"]
+        what += f" and {kinds.count('history')} observed figures {first}-{last}"
+    params: dict[str, dict[str, Any]] = {}
+    for p, r in result["parameters"].items():
+        par = base.get(p)
+        was = f"{r['before']:g}" if par.value is not None else f"the range {par.low:g}-{par.high:g}"
+        params.setdefault(p.partition(".")[0], {})[p.partition(".")[2]] = {
+            "value": round(r["fitted"], 6),
+            "assumption": (par.assumption or "").split(" Calibrated to")[0]
+            + f" Calibrated to targets {Path(targets_path).name} ({what}) by `simulate "
+              f"calibrate`; was {was}.",
+        }  # fmt: skip
+    rel = os.path.relpath(path.resolve(), written_to.resolve().parent)
+    overlay = {"extends": rel, "name": f"{data.get('name', 'config')}-calibrated",
+               "description": f"The fitted values of `simulate calibrate` over {path.name}; "
+                              "every other parameter is the base config's.",
+               "parameters": params}  # fmt: skip
+    text = yaml.safe_dump(overlay, sort_keys=False, allow_unicode=True, width=100)
+    return ("# Calibrated by `simulate calibrate`: an overlay on "
+            f"{rel} with the fitted values only; the fit table is in the .fit.md beside "
+            "this file.\n" + text)
 
 
 def fit_markdown(result: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ WORDS = {
     "inertia": "inertia (the lag behind its best response)",
     "noise": "noise (unmodelled shocks)", "ties": "ties to {p} (trade and investment)",
     "inducement": "{p}'s inducements", "pressure": "{p}'s pressure",
+    "threat": "balancing against {p}'s revealed threat",
 }  # fmt: skip
 #: Contributions smaller than this are left out of the words (not of the numbers).
 NEGLIGIBLE = 0.005

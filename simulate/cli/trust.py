@@ -236,7 +236,7 @@ def calibrate(config_path, targets_path, output, in_place, as_json):
     report = target.with_suffix(".fit.md")
     _check_out(target, "--output")
     res = run_calibrate(targets_path, config_path)
-    text = fitted_config_text(config_path, res, targets_path)
+    text = fitted_config_text(config_path, res, targets_path, written_to=target)
     _write_text(target, text)
     _write_text(report, fit_markdown(res))
     click.echo(json.dumps(res, indent=2) if as_json else fit_markdown(res))

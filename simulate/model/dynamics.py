@@ -370,6 +370,17 @@ def reexports(potential: ArrayLike, sanctioned: ArrayLike, intensity: ArrayLike,
             * (1.0 - np.clip(enforcement, 0.0, 1.0)))  # fmt: skip
 
 
+def price_factor(oil_share: ArrayLike, price: ArrayLike, reference: ArrayLike) -> Array:
+    """How the value of a partner's trade moves with the oil price: (1 - o) + o x p / p_ref.
+
+    ``oil_share`` is the share of the trade that is oil and gas, priced at the oil price;
+    the rest keeps its value. 1 at the reference price.
+    """
+    ratio = _div(np.asarray(price), np.asarray(reference), 1.0)
+    o = np.clip(np.asarray(oil_share, dtype=float), 0.0, 1.0)
+    return (1.0 - o) + o * ratio
+
+
 def oil_income(shipped: ArrayLike, price: ArrayLike, barrels_per_tonne: ArrayLike) -> Array:
     """Export income (USD bn/yr) of oil shipped (Mt/yr) at a price in USD per barrel."""
     return np.asarray(shipped) * np.asarray(barrels_per_tonne) * np.asarray(price) / 1000.0
@@ -415,19 +426,6 @@ def construction(pipeline: Array, orders: ArrayLike, lag: ArrayLike, dt: float
         new[s] = pipeline[s] * keep + inflow / dt * span * (1.0 - keep)
         inflow = pipeline[s] + inflow - new[s]
     return new, np.asarray(inflow, dtype=float)
-
-
-def take_up(usable: ArrayLike, physical: ArrayLike, ramp_time: ArrayLike, dt: float) -> Array:
-    """Capacity that can be used after one period (first-order take-up of new capacity).
-
-    New physical capacity is taken up over ``ramp_time`` years (contracts, rolling stock,
-    ships and shippers follow the steel: Sterman's first-order smoothing), a cut is
-    immediate: u' = u + (1 - exp(-dt / ramp_time)) (c - u) where c > u, else c.
-    """
-    u = np.asarray(usable, dtype=float)
-    c = np.maximum(np.asarray(physical, dtype=float), 0.0)
-    k = 1.0 - np.exp(-dt / np.maximum(np.asarray(ramp_time, dtype=float), 1e-9))
-    return np.where(c > u, u + k * (c - u), c)
 
 
 def contract(contracted: ArrayLike, desired: ArrayLike, contract_time: ArrayLike,

@@ -41,7 +41,7 @@ def start(spec: RunSpec, rest: StepParams, now: StepParams) -> State:
     """
     pw_rest, hs_rest = settle(spec, rest)
     pw = _powers(now, spec, now.hedger["position"])
-    for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref"):
+    for name in ("capacity_ref", "close_ref", "invest_ref", "security_ref", "price_ref"):
         setattr(pw, name, getattr(pw_rest, name))
     pw.effort, pw.success, pw.effect = pw_rest.effort, pw_rest.success, pw_rest.effect
     hs = replace(hs_rest, position=now.hedger["position"].copy())
@@ -99,6 +99,7 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
         effort=by_instrument[..., None] * p["ideal"][..., None, :],
         success=by_instrument.copy(), effect=by_instrument.copy(),
         capacity_ref=p["capacity"].copy(),
+        price_ref=np.broadcast_to(h["oil_price"][:, None], p["capacity"].shape).copy(),
         close_ref=dyn.closeness(at, p["ideal"], p["salience"]),
         **roles,
     )  # fmt: skip

@@ -38,6 +38,7 @@ class PowerState:
     effect: Array | None = None  # (..., J) effectiveness of a unit of effort
     # fixed at the rest point of the start:
     capacity_ref: Array | None = None
+    price_ref: Array | None = None  # the oil price at the start, per power (for trade values)
     close_ref: Array | None = None  # closeness of Kazakhstan's positions to the power
     invest_ref: Array | None = None  # closeness on the investment issue
     security_ref: Array | None = None  # closeness on the security issue
@@ -61,7 +62,7 @@ class HedgerState:
     fdi_share: Array  # (R, P)
     flows: Array  # (R, K) Kazakh oil shipped
     nominal: Array  # (R, K) Kazakh oil the routes would carry undisrupted (for leverage)
-    capacity: Array  # (R, K) usable capacity of each route (all shippers)
+    capacity: Array  # (R, K) capacity of each route (all shippers), orders completed included
     built: Array  # (R, K) capacity completed since the start (orders that arrived)
     pipeline: Array  # (3, R, K) capacity under construction, by stage of the delay
     contracted: Array  # (R, K) Kazakh oil under contract on each route
@@ -315,6 +316,7 @@ def economy(
         pw.trade_base * dyn.political_factor(close, pw.close_ref, h["trade_alignment_elasticity"])
         * dyn.sanctions_factor(p["sanctioned"], enforcement, h["sanctions_intensity"],
                                sanction_ref, h["sanctions_trade_drag"])
+        * dyn.price_factor(p["oil_trade_share"], h["oil_price"], pw.price_ref)
     ) + pw.reexport  # fmt: skip
     sanctions = action(p, "secondary_sanctions")
     pw.trade = pw.trade_potential * (1.0 - sanctions * (1.0 - enforcement))
@@ -335,16 +337,16 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     """Route capacity, oil flows, income, perceived transit risk and freight for the period.
 
     Capacity ordered (the scenario's ``build_rate`` and the diversification Kazakhstan's
-    perceived risk calls for) arrives after a construction delay and is taken up over
-    the route's ramp; other shippers' oil (transit) keeps its share of a route; Kazakh
-    exports move between routes as contracts allow, and what is shipped is the
-    contracted flow within the capacity available after outages and transit cuts.
+    perceived risk calls for) arrives after a construction delay; other shippers' oil
+    (transit) keeps its share of a route; Kazakh exports take up new capacity and move
+    between routes as contracts allow (the ramp), and what is shipped is the contracted
+    flow within the capacity available after outages and transit cuts.
     """
     h, r = sp.hedger, sp.route
     hs.orders = r["build_rate"] + diversification(hs, sp, spec)
     hs.pipeline, done = dyn.construction(hs.pipeline, hs.orders, r["build_lag"], dt)
     hs.built = hs.built + done
-    hs.capacity = dyn.take_up(hs.capacity, r["capacity_nominal"] + hs.built, r["ramp_time"], dt)
+    hs.capacity = np.maximum(r["capacity_nominal"] + hs.built, 0.0)
     shares(hs, sp, spec)
     pref = preferences(hs, sp, spec)
     hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity)

@@ -49,16 +49,16 @@ POWER_PARAMS = (
     "trade", "trade_growth", "partner_dependence", "fdi_inflow", "finance_tie", "security_tie",
     "identity_tie",
     "capacity", "capacity_growth", "reactivity", "transit_reliance", "sanctioned",
-    "reexport_potential",
+    "reexport_potential", "oil_trade_share",
 )  # fmt: skip
-#: How capacity is built: ordered (Mt/yr a year), delayed, taken up, paid for.
-BUILD_PARAMS = ("ramp_time", "build_lag", "build_cost", "build_rate")
+#: How capacity is built: ordered (Mt/yr a year), delayed, paid for.
+BUILD_PARAMS = ("build_lag", "build_cost", "build_rate")
 #: Parameters every route must define.
 ROUTE_PARAMS = ("capacity", "preference", "other_use", *BUILD_PARAMS)
 #: Parameters of the Middle Corridor freight submodel.
 CORRIDOR_PARAMS = (
     "capacity", "transit_days", "demand", "northern_volume", "northern_days", "time_weight",
-    "risk_weight", *BUILD_PARAMS,
+    "risk_weight", "ramp_time", *BUILD_PARAMS,
 )  # fmt: skip
 #: Trends: parameters that move the world by themselves (zero in a still world).
 TRENDS = ("capacity_growth", "trade_growth", "build_rate")
@@ -81,7 +81,8 @@ DOMAINS: dict[str, tuple[float, float]] = {
         "weight_investment", "weight_finance", "weight_security", "weight_identity",
         "alignment_threshold", "lean_threshold", "partner_dependence", "finance_tie",
         "security_tie", "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity",
-        "trade_substitution", "investment_substitution", "finance_substitution", "preference")},
+        "trade_substitution", "investment_substitution", "finance_substitution", "preference",
+        "oil_trade_share")},
     **{n: _RATE for n in ("trade_growth", "capacity_growth")},
     **{n: _POSITIVE for n in ("balance_preference", "resolve", "loss_memory", "transit_days",
                                "northern_days", "alignment_sharpness", "intent_memory",
@@ -415,8 +416,62 @@ def parse_config(located: yamlio.Located) -> Config:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Load and validate a config file (the shipped default when ``path`` is None)."""
-    return parse_config(yamlio.load_file(path or DEFAULT_CONFIG))
+    """Load and validate a config file (the shipped default when ``path`` is None).
+
+    A config may be an *overlay*: ``extends: <base config>`` (relative to the file) and
+    ``parameters`` holding only what it changes. Each parameter named there takes the
+    fields given (a ``value`` replaces a base ``low``/``high`` and the reverse; new
+    provenance replaces the old); everything else is the base's. Chains of overlays are
+    followed; a cycle is refused.
+    """
+    return parse_config(_resolved(Path(path or DEFAULT_CONFIG), ()))
+
+
+#: Fields that say where a value comes from: an overlay that gives one replaces them all.
+_PROVENANCE = ("sources", "derivation", "assumption", "observed")
+
+
+def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
+    """The config at ``path`` with its ``extends:`` chain merged in (overlay lines kept)."""
+    located = yamlio.load_file(path)
+    data = located.data
+    if not isinstance(data, dict) or "extends" not in data:
+        return located
+    ref = data["extends"]
+    line = located.line_of(("extends",))
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError("extends names a base config file", file=located.file, line=line,
+                         field="extends")  # fmt: skip
+    base_path = (path.parent / ref).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise InputError(f"config overlays form a cycle through {ref}", file=located.file,
+                         line=line, field="extends")  # fmt: skip
+    base = _resolved(base_path, (*seen, path.resolve()))
+    merged = copy.deepcopy(base.data)
+    for key, value in data.items():
+        if key != "parameters" and key != "extends":
+            merged[key] = copy.deepcopy(value)
+    for group, params in (data.get("parameters") or {}).items():
+        into = merged.setdefault("parameters", {}).setdefault(group, {})
+        for name, fields in (params or {}).items():
+            if not isinstance(fields, dict):
+                raise InputError("a parameter of an overlay is a mapping of its fields",
+                                 file=located.file, line=located.line_of(
+                                     ("parameters", group, name)),
+                                 field=f"parameters.{group}.{name}")  # fmt: skip
+            par = dict(into.get(name) or {})
+            if "value" in fields:
+                par.pop("low", None), par.pop("high", None)
+            if "low" in fields or "high" in fields:
+                par.pop("value", None)
+            if any(k in fields for k in _PROVENANCE):
+                for k in _PROVENANCE:
+                    par.pop(k, None)
+            par.update(copy.deepcopy(fields))
+            into[name] = par
+    lines = dict(base.lines)
+    lines.update(located.lines)
+    return yamlio.Located(data=merged, lines=lines, file=located.file)
 
 
 def config_from_mapping(data: dict[str, Any]) -> Config:
