@@ -103,14 +103,14 @@ RIGHT = {
     "corridor_volume": "The northern route's sanctions risk premium moves freight to the corridor.",
     "fdi_inflow_china": "China's inflow stays near its start (1.80, 2021); the observed 2022 dip "
                         "to 1.4 and the 2023 figure of 1.81 make the small rise right.",
+    "oil_route_trans_caspian": "The transit agreement of November 2022 opens 1.5 Mt/yr towards "
+                               "Baku-Tbilisi-Ceyhan, which contracts take up.",
 }
 WRONG = {
-    "trade_russia": "Trade with Russia follows Russia's capacity, which the war cuts by a "
-                    "fifth, and falls with enforcement; the model has no re-export or "
-                    "parallel-import trade that made it grow.",
-    "oil_route_trans_caspian": "The fitted Trans-Caspian capacity (0.5 Mt/yr, the bottom of "
-                               "its bounds, fitted to 0.25 Mt in 2022) caps the flow; the "
-                               "model has no way to grow a route's capacity by itself.",
+    "trade_russia": "Re-exports hold trade with Russia up in 2022 (inside its range), but in "
+                    "2023 the second half of the war's cut to Russia's capacity (trade "
+                    "follows it with elasticity 0.5) and rising enforcement take it below "
+                    "2021; the record rose.",
     "fdi_inflow_russia": "Russia's FDI inflow scales with Russia's capacity, which the war cuts; "
                          "the model has no relocation of Russian business to Kazakhstan, with "
                          "which the inflow doubled to USD 3 bn in 2023.",

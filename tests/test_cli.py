@@ -90,11 +90,15 @@ def test_validate_and_list_the_shipped_scenarios():
 def test_params_marks_assumptions_and_shows_disagreement():
     r = invoke("params")
     assert r.exit_code == 0
-    assert "ASSUMPTION" in r.output and "RANGE: sources disagree" in r.output
+    assert "ASSUMPTION" in r.output and "OBSERVED 2023 (range: sources disagree)" in r.output
     r = invoke("params", "--actor", "eu", "--sources")
     assert "eu.trade" in r.output and "002_" in r.output and "000_" in r.output
+    assert "OBSERVED 2022: trade_eu" in r.output
     rows = json.loads(invoke("params", "--json").output)
-    assert all(row["sources"] or row["assumption"] for row in rows)
+    assert all(row["sources"] or row["assumption"] or row["observed"] for row in rows)
+    r = invoke("params", "--at-start", "--actor", "russia")
+    assert r.exit_code == 0 and "russia.trade = 26 .. 28.5" in r.output
+    assert "The Astana Times" in r.output and "kazakhstan." not in r.output
 
 
 def test_set_replaces_an_uncertainty_on_the_same_parameter(tmp_path):

@@ -41,7 +41,7 @@ def test_settings_say_how_the_scenario_sets_each_lever(baseline, corridor):
     assert levers.setting(baseline, "kazakhstan.resolve").how == "fixed"
     assert levers.setting(baseline, "russia.capacity_growth").how == "uncertain"
     path = levers.setting(corridor, "middle_corridor.capacity")
-    assert (path.how, path.value, path.note) == ("path", 24.0, "path 6 -> 24")
+    assert (path.how, path.value, path.note) == ("path", 24.0, "path 5.9 -> 24")
 
 
 def test_only_moved_levers_depart(baseline, corridor):

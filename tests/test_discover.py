@@ -71,7 +71,7 @@ def test_prim_reports_the_densest_box_when_none_meets_the_threshold():
 
 
 def test_discover_finds_the_box_where_russian_leverage_stays_high(short):
-    r = invoke("discover", short, "--outcome", "leverage:russia>0.23", "--runs", "400", "--json")
+    r = invoke("discover", short, "--outcome", "leverage:russia>0.255", "--runs", "400", "--json")
     assert r.exit_code == 0, r.output
     res = json.loads(r.stdout)
     assert 0 < res["share"] < 1 and res["runs"] == 400
@@ -81,12 +81,12 @@ def test_discover_finds_the_box_where_russian_leverage_stays_high(short):
 
 
 def test_discover_prints_box_and_trajectory(short):
-    r = invoke("discover", short, "--outcome", "leverage:russia>=0.23", "--runs", "300",
+    r = invoke("discover", short, "--outcome", "leverage:russia>=0.255", "--runs", "300",
                "--threshold", "0.9", "-q")  # fmt: skip
     assert r.exit_code == 0, r.output
     for words in ("coverage", "density", "russia.capacity_growth", "peeling trajectory", "yes"):
         assert words in r.stdout
-    again = invoke("discover", short, "--outcome", "leverage:russia>=0.23", "--runs", "300",
+    again = invoke("discover", short, "--outcome", "leverage:russia>=0.255", "--runs", "300",
                    "--threshold", "0.9", "-q", "--workers", "2", "--chunk", "100")  # fmt: skip
     assert again.stdout == r.stdout
 

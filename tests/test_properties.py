@@ -65,11 +65,13 @@ def test_more_middle_corridor_capacity_never_raises_russian_transit(data, oil, f
         data["parameters"].pop(p, None)
         data["uncertainties"] = [u for u in data["uncertainties"] if u["parameter"] != p]
     spec = prepare(data)
-    tc = spec.base["trans_caspian.capacity"] + oil
-    more = dict(data, parameters={**data["parameters"],
-                                  "trans_caspian.capacity": tc,
-                                  "middle_corridor.capacity":
-                                      spec.base["middle_corridor.capacity"] + freight})  # fmt: skip
+    tc, mc = spec.base["trans_caspian.capacity"], spec.base["middle_corridor.capacity"]
+    # both fixed (a config range would otherwise be drawn in one and not the other)
+    same = dict(data, parameters={**data["parameters"], "trans_caspian.capacity": tc,
+                                  "middle_corridor.capacity": mc})  # fmt: skip
+    more = dict(data, parameters={**data["parameters"], "trans_caspian.capacity": tc + oil,
+                                  "middle_corridor.capacity": mc + freight})  # fmt: skip
+    spec = prepare(same)
     a = simulate_runs(spec, [0, 1], spec.scenario.seed)
     b = simulate_runs(prepare(more), [0, 1], spec.scenario.seed)
     j = spec.powers.index("russia")

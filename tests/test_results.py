@@ -47,7 +47,8 @@ def test_file_meets_the_contract(written):
     ents = frame.groupby("variable")["entity"].unique()
     assert set(ents["alignment"]) == {"russia", "china", "eu"}
     assert set(ents["balance_index"]) == {""}
-    assert set(ents["oil_route_share"]) == {"cpc", "druzhba", "china_pipeline", "trans_caspian"}
+    assert set(ents["oil_route_share"]) == {"cpc", "druzhba", "china_pipeline", "trans_caspian",
+                                            "makhachkala"}
 
 
 def test_metadata_is_self_describing(written):

@@ -16,7 +16,7 @@ from simulate.running.runner import prepare
 from .conftest import SCENARIOS, write
 
 UNCERTAIN = {"russia.capacity_growth", "china.capacity_growth", "kazakhstan.balance_preference",
-             "kazakhstan.choice_noise"}  # fmt: skip
+             "kazakhstan.choice_noise", "kazakhstan.oil_price"}  # fmt: skip
 
 
 def invoke(*args):
@@ -34,7 +34,7 @@ def assert_bad_input(r, *words):
 
 @pytest.fixture
 def short(tmp_path):
-    """The baseline over 2024-2027 with its four uncertainties."""
+    """The baseline over 2024-2027 with its five uncertainties."""
     return write(tmp_path, "short.yaml", f"name: short\nextends: {SCENARIOS / 'baseline.yaml'}\n"
                  "horizon: {start: 2024, end: 2027, step: quarter}\n")  # fmt: skip
 
@@ -106,7 +106,7 @@ def test_sobol_ranks_the_uncertainties_with_confidence_intervals(short, tmp_path
     assert r.exit_code == 0, r.output
     assert "S1 (95% CI)" in r.stdout and "kazakhstan.balance_preference" in r.stdout
     res = json.loads(out.read_text())
-    assert res["runs"] == 32 * (4 + 2) and res["time"] == 2027.75
+    assert res["runs"] == 32 * (len(UNCERTAIN) + 2) and res["time"] == 2027.75
     assert {row["parameter"] for row in res["indices"]} == UNCERTAIN
     sts = [row["ST"] for row in res["indices"]]
     assert sts == sorted(sts, reverse=True)
@@ -127,7 +127,8 @@ def test_morris_json_and_svg(short, tmp_path):
                "leverage:russia", "--at", "2026", "--plot", tmp_path / "m.svg")  # fmt: skip
     assert r.exit_code == 0, r.output
     m = json.loads(r.stdout)
-    assert m["runs"] == 6 * 5 and m["time"] == 2026.0 and m["outcome"] == "leverage:russia"
+    assert m["runs"] == 6 * (len(UNCERTAIN) + 1) and m["time"] == 2026.0
+    assert m["outcome"] == "leverage:russia"
     assert all(row["mu_star"] >= 0 and "sigma" in row for row in m["indices"])
     assert m["indices"][0]["parameter"] == "russia.capacity_growth"
     assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")

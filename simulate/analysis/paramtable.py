@@ -32,7 +32,9 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
                 "role": p.role,
                 "description": p.description,
                 "basis": "ASSUMPTION" if p.assumption else
-                         (f"OBSERVED {p.observed.year}" if p.observed else
+                         (f"OBSERVED {p.observed.year}"
+                          + (" (range: sources disagree)" if p.is_range else "")
+                          if p.observed else
                           ("RANGE: sources disagree" if p.is_range and len(p.sources or []) > 1
                            else "sourced")),
                 "observed": p.observed.model_dump() if p.observed else None,
@@ -69,7 +71,8 @@ def render_params(rows: list[dict[str, Any]], sources: bool) -> str:
             out.append(f"{quote}  ({s['seed']})")
         if r["observed"]:
             o = r["observed"]
-            out.append(f"    OBSERVED {o['year']}: {', '.join(o['series'])} in configs/history.yaml "
+            series = ", ".join(o["series"])
+            out.append(f"    OBSERVED {o['year']}: {series} in configs/history.yaml "
                        f"({o['basis']})" + (f"; {o['derivation']}" if o["derivation"] else ""))
         if r["assumption"]:
             out.append(textwrap.fill(f"ASSUMPTION: {r['assumption']}", 96,

@@ -58,10 +58,11 @@ def settle(spec: RunSpec, sp: StepParams) -> State:
     hs = _hedger(sp, spec, x0)
     hs.risk_ref = sp.hedger["transit_risk"] + stages.threat(pw, sp, spec)
     hs.risk = hs.risk_ref.copy()
-    stages.shares(hs, sp, spec)
+    withheld = stages.shares(hs, sp, spec)
     hs.around_ref = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
     hs.contracted = dyn.allocate_routes(sp.hedger["oil_exports"],
-                                        stages.preferences(hs, sp, spec), hs.available)
+                                        stages.preferences(hs, sp, spec),
+                                        hs.own_capacity * (1.0 - withheld))
     hs.corridor = np.minimum(hs.corridor_capacity, np.maximum(sp.corridor["demand"], 0.0))
     stages.routes(hs, pw, sp, spec, spec.dt)
     stages.record(hs, pw, sp, spec)

@@ -339,18 +339,21 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     Capacity ordered (the scenario's ``build_rate`` and the diversification Kazakhstan's
     perceived risk calls for) arrives after a construction delay; other shippers' oil
     (transit) keeps its share of a route; Kazakh exports take up new capacity and move
-    between routes as contracts allow (the ramp), and what is shipped is the contracted
-    flow within the capacity available after outages and transit cuts.
+    between routes as contracts allow (the ramp), towards the capacity shippers expect
+    (a power's cut is meant to last and is rebooked around; an outage is repaired and is
+    not); what is shipped is the contracted flow within the capacity available now.
     """
     h, r = sp.hedger, sp.route
     hs.orders = r["build_rate"] + diversification(hs, sp, spec)
     hs.pipeline, done = dyn.construction(hs.pipeline, hs.orders, r["build_lag"], dt)
     hs.built = hs.built + done
     hs.capacity = np.maximum(r["capacity_nominal"] + hs.built, 0.0)
-    shares(hs, sp, spec)
+    withheld = shares(hs, sp, spec)
     pref = preferences(hs, sp, spec)
     hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity)
-    desired = dyn.allocate_routes(h["oil_exports"], pref, hs.available)
+    # contracts follow the capacity shippers expect: a power's cut is meant to last, an
+    # outage is repaired (nobody rebooks for a storm)
+    desired = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity * (1.0 - withheld))
     hs.contracted = dyn.contract(hs.contracted, desired, h["contract_time"], dt)
     hs.flows = np.minimum(hs.contracted, hs.available)
     hs.loss = dyn.remembered(hs.loss, disrupted(sp, spec), h["loss_memory"], dt)
@@ -363,12 +366,13 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     freight(hs, sp, spec, dt)
 
 
-def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> None:
-    """Split each route's usable capacity between other shippers and Kazakh oil.
+def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """Split each route's capacity between other shippers and Kazakh oil; returns the share
+    of each route a power withholds this period (R x K).
 
     Other shippers (``other_use``: transit oil, partners' own oil) keep their volume
-    within the usable capacity; outages (events) and a power's transit cuts take their
-    share of everyone's capacity.
+    within the capacity; outages (events) and a power's transit cuts take their share of
+    everyone's capacity.
     """
     r = sp.route
     outage = np.divide(r["capacity"], r["capacity_nominal"], out=np.ones_like(r["capacity"]),
@@ -379,6 +383,7 @@ def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> None:
     hs.own_capacity = hs.capacity - others
     hs.available = hs.own_capacity * factor
     hs.transit = others * factor
+    return withheld
 
 
 def preferences(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:

@@ -24,6 +24,8 @@ PINT_UNITS: dict[str, str] = {
     "share": "dimensionless",
     "probability": "dimensionless",
     "index 0-1": "dimensionless",
+    "index": "dimensionless",
+    "USD/bbl": "USD_2022/bbl",
     "index (1 = 2021)": "dimensionless",
     "0/1": "dimensionless",
     "days": "day",
