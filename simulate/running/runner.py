@@ -23,11 +23,13 @@ from simulate.model.preparation import prepare
 from simulate.results.files import (
     Results,
     ResultWriter,
+    Rows,
     check_writable,
     entities_of,
     make_metadata,
     tidy,
 )
+from simulate.results.memory import RunArrays, TableRows
 from simulate.running.chunks import MesaRuns, Simulate, final_values, split
 from simulate.running.executors import Executor, InProcess, check_chunk, choose
 from simulate.running.statistics import summarise_runs
@@ -129,13 +131,13 @@ def execute(
         folder=Path(output).parent if output is not None else None,
         blocks=_blocks(progress, spec.scenario.name),
     )  # fmt: skip
-    frame = None
+    rows = None
     if output is not None:
         with ResultWriter(output, meta, SUMMARY_SCHEMA) as writer:
             writer.write(table)
     else:
-        frame = table.to_pandas()
-    return _results(frame, meta, output, final)
+        rows = TableRows(table)
+    return _results(rows, meta, output, final)
 
 
 def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
@@ -176,17 +178,16 @@ def _blocks(progress: Progress | None, label: str) -> Callable[[int, int], None]
 
 def _keep_runs(spec: spec_mod.RunSpec, chunks: Iterator[tuple[list[int], Any]], meta: dict,
                output: str | Path | None, progress: Progress | None) -> Results:  # fmt: skip
-    tables: list[pa.Table] = []
+    kept: list[tuple[list[int], Any]] = []
     finals: list[pd.DataFrame] = []
 
     def consume(write: Callable[[pa.Table], None] | None) -> None:
         done = 0
         for idx, arrays in chunks:
-            table = tidy(spec, idx, arrays)
             if write is not None:
-                write(table)
+                write(tidy(spec, idx, arrays))
             else:
-                tables.append(table)
+                kept.append((idx, arrays))  # the tidy rows are built when first asked for
             finals.append(final_values(spec, idx, arrays))
             done += len(idx)
             if progress is not None:
@@ -195,19 +196,20 @@ def _keep_runs(spec: spec_mod.RunSpec, chunks: Iterator[tuple[list[int], Any]], 
     if output is not None:
         with ResultWriter(output, meta) as writer:
             consume(writer.write)
-        frame = None
+        rows = None
     else:
         consume(None)
-        frame = pa.concat_tables(tables).to_pandas() if tables else None
+        rows = RunArrays(spec, kept) if kept else None
     final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
     if not final.empty:
         final = final.sort_values("run", ignore_index=True)
-    return _results(frame, meta, output, final)
+    return _results(rows, meta, output, final)
 
 
-def _results(frame: pd.DataFrame | None, meta: dict, output: str | Path | None,
+def _results(rows: Rows | None, meta: dict, output: str | Path | None,
              final: pd.DataFrame) -> Results:  # fmt: skip
-    # written results are read back from the file when first used
-    res = Results(frame=frame, metadata=meta, path=Path(output) if output else None)
+    # written results are read back from the file when first used; results kept in
+    # memory build their tidy frame when first used
+    res = Results(metadata=meta, path=Path(output) if output else None, rows=rows)
     res.extra["final"] = final
     return res
