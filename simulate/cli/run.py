@@ -15,7 +15,8 @@ from simulate.cli import options as opt
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=opt.SafePath(dir_okay=False))
 @click.option("--output", "-o", type=opt.SafePath(), default=None,
-              help="Result file (one scenario) or folder (several). Default: results/NAME.parquet")
+              help="Result file (one scenario) or folder (several). Default: "
+                   "results/NAME.parquet (results/ is made when missing)")
 @opt.runs_opt
 @opt.seed_opt
 @opt.set_opt
@@ -111,6 +112,8 @@ def _target(output: str | None, name: str, several: bool) -> Path:
             from simulate.errors import InputError
 
             raise InputError(f"the name {name!r} would write outside results/", field="name")
+        if not os.path.lexists("results"):
+            os.mkdir("results")  # the default folder, made where the command runs
         return target
     if several or os.path.isdir(output):
         return Path(output) / f"{name}.parquet"

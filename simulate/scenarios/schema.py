@@ -27,6 +27,8 @@ MAX_RUNS = 1_000_000
 MAX_HORIZON_YEARS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2200
 STEPS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
+#: A scenario's name: a plain identifier (it names the result file).
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
 class _Strict(BaseModel):
@@ -162,8 +164,9 @@ class Expect(_Strict):
     """
 
     against: str = Field(
-        description="'start' (the scenario's own first period) or the reference scenario's "
-        "file, relative to this file (e.g. baseline.yaml)"
+        description="'start' (the scenario's own first period) or the reference scenario: "
+        "its file, relative to this file (e.g. baseline.yaml), or a shipped scenario's name "
+        "(e.g. baseline)"
     )
     at: float = Field(ge=MIN_YEAR, le=MAX_YEAR,
                       description="Decimal year compared (a period start)")  # fmt: skip
@@ -176,10 +179,11 @@ class Expect(_Strict):
 class Scenario(_Strict):
     """A scenario as users write it in YAML (after ``extends`` is merged)."""
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN,
                       description="Plain identifier; names the result file")
     description: str = ""
-    extends: str | None = Field(None, description="Scenario file this one builds on")
+    extends: str | None = Field(None, description="Scenario this one builds on: a file, "
+                                "relative to this one, or a shipped scenario's name")
     config: str | None = Field(
         None, description="Parameter config file; default configs/default.yaml"
     )
