@@ -67,12 +67,10 @@ def new(name, source, output, force):
 
 def _check_name(name: str) -> None:
     """The name must be a scenario name (it names the file and the result file)."""
-    import re
-
     from simulate.errors import InputError
-    from simulate.scenarios.schema import NAME_PATTERN
+    from simulate.io.limits import NAME_PATTERN
 
-    if len(name) > 64 or not re.fullmatch(NAME_PATTERN, name):
+    if not NAME_PATTERN.fullmatch(name):
         raise InputError("a name is a plain identifier: letters, digits, _ and -, starting "
                          f"with a letter, at most 64 characters (got {name[:80]!r})",
                          field="NAME")  # fmt: skip

@@ -125,7 +125,11 @@ def _target(output: str | None, name: str, several: bool) -> Path:
 @opt.quiet_opt
 @base.boundary
 def validate(files, quiet):
-    """Check scenario FILES (or shipped scenario names) against the schema and the config."""
+    """Check scenario FILES (or shipped scenario names) against the schema and the config.
+
+    Every problem of a file is reported, one `error:` line each (file:line: field:
+    message); exit code 2 when any file has one.
+    """
     from simulate.errors import InputError
     from simulate.io.shipped import resolve_scenario
     from simulate.scenarios import scenario
@@ -136,7 +140,8 @@ def validate(files, quiet):
             loaded = scenario.load(resolve_scenario(f))
         except InputError as exc:
             bad += 1
-            click.echo(f"error: {exc.format()}", err=True)
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
             continue
         if not quiet:
             sc = loaded.scenario
@@ -178,8 +183,10 @@ def list_(directory, shipped, as_json):
         try:
             sc = scenario.load(f).scenario
         except InputError as exc:
+            lines = exc.lines()
+            more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             rows.append({"file": f.name, "name": "INVALID", "horizon": "", "runs": "",
-                         "description": exc.format()})  # fmt: skip
+                         "description": lines[0] + more})  # fmt: skip
             continue
         first = sc.description.split(". ")[0].strip()
         rows.append({"file": f.name, "name": sc.name,

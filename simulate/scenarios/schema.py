@@ -27,8 +27,6 @@ MAX_RUNS = 1_000_000
 MAX_HORIZON_YEARS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2200
 STEPS_PER_YEAR = {"year": 1, "quarter": 4, "month": 12}
-#: A scenario's name: a plain identifier (it names the result file).
-NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
 class _Strict(BaseModel):
@@ -179,7 +177,7 @@ class Expect(_Strict):
 class Scenario(_Strict):
     """A scenario as users write it in YAML (after ``extends`` is merged)."""
 
-    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN,
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
                       description="Plain identifier; names the result file")
     description: str = ""
     extends: str | None = Field(None, description="Scenario this one builds on: a file, "
