@@ -68,9 +68,22 @@ def categorical_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**update) if update else frame
 
 
+#: The attribute of a run spec where :func:`entities_of` keeps the labels it worked out.
+_LABELS_KEPT = "_entity_labels"
+
+
 def entities_of(spec: RunSpec, variable: str) -> list[str]:
-    """The entity labels of a variable's columns (``[""]`` when it has none)."""
-    return spec.entities_of(variable)
+    """The entity labels of a variable's columns (``[""]`` when it has none).
+
+    Worked out from the spec's config once per spec and variable (the runner, the tidy
+    rows and the final values ask for them for every output of every chunk) and kept on
+    the spec; a copy of the spec (``dataclasses.replace``) starts afresh.
+    """
+    kept = spec.__dict__.setdefault(_LABELS_KEPT, {})
+    labels = kept.get(variable)
+    if labels is None:
+        labels = kept[variable] = list(spec.entities_of(variable))
+    return list(labels)
 
 
 def storage_schema(schema: pa.Schema) -> pa.Schema:

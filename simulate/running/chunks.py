@@ -134,9 +134,16 @@ class SpoolWrite:
 
 
 def final_values(spec: RunSpec, runs: Sequence[int], arrays: Arrays) -> pd.DataFrame:
-    """Per-run values at the last period, wide: ``run`` and one column per ``variable[entity]``."""
-    cols: dict[str, Any] = {"run": np.asarray(runs, dtype=np.int64)}
-    for var, arr in arrays.items():
-        for j, ent in enumerate(entities_of(spec, var)):
-            cols[column_name(var, ent)] = arr[:, -1, j]
-    return pd.DataFrame(cols)
+    """Per-run values at the last period, wide: ``run`` and one column per ``variable[entity]``.
+
+    The values are gathered into one (runs, series) array, so the frame is one block of
+    floats beside the run numbers, however many series there are.
+    """
+    names = [column_name(var, ent) for var in arrays for ent in entities_of(spec, var)]
+    n = len(runs)
+    values = (np.concatenate([np.asarray(arr[:, -1, :], dtype=np.float64).reshape(n, -1)
+                              for arr in arrays.values()], axis=1)
+              if arrays else np.empty((n, 0)))  # fmt: skip
+    frame = pd.DataFrame(values, columns=names)
+    frame.insert(0, "run", np.asarray(runs, dtype=np.int64))
+    return frame

@@ -103,7 +103,8 @@ def execute(
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="engine")
     n, s = spec.scenario.runs, spec.scenario.seed
-    keep = keep or default_keep(spec, n)
+    widths = _widths(spec)
+    keep = keep or default_keep(spec, n, widths)
     if keep not in KEEPS:
         raise InputError(f"unknown keep {keep!r}; expected one of {KEEPS}", field="keep")
     size = check_chunk(executor.pop("chunk", None))
@@ -119,9 +120,9 @@ def execute(
     if output is not None:
         check_writable(output)
     in_memory = (keep == "summary" and where.local and not where.spool_first
-                 and resources.stats_in_memory(n * len(spec.times) * _series(spec)))
+                 and resources.stats_in_memory(n * len(spec.times) * sum(widths)))
     if where.local:
-        check_resources(spec, n, keep, output, where.workers, in_memory)
+        check_resources(spec, n, keep, output, where.workers, in_memory, widths)
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
     chunks = split(range(n), size)
     if keep == "runs":
@@ -140,16 +141,21 @@ def execute(
     return _results(rows, meta, output, final)
 
 
-def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
-    """``runs`` while the file stays modest (:data:`KEEP_RUNS_ROWS` rows at most), else summary."""
-    return "runs" if runs * len(spec.times) * _series(spec) <= KEEP_RUNS_ROWS else "summary"
+def default_keep(spec: spec_mod.RunSpec, runs: int, widths: list[int] | None = None) -> str:
+    """``runs`` while the file stays modest (:data:`KEEP_RUNS_ROWS` rows at most), else summary.
+
+    ``widths`` (the entities of each output, :func:`_widths`) saves working them out again.
+    """
+    series = sum(widths if widths is not None else _widths(spec))
+    return "runs" if runs * len(spec.times) * series <= KEEP_RUNS_ROWS else "summary"
 
 
 def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | Path | None,
-                    workers: int | None = None, in_memory: bool = False) -> None:  # fmt: skip
+                    workers: int | None = None, in_memory: bool = False,
+                    widths: list[int] | None = None) -> None:  # fmt: skip
     """Refuse a local run whose disk or memory estimate exceeds what is free (see
     :mod:`simulate.io.resources`)."""
-    widths = [len(entities_of(spec, v)) for v in spec.outputs]
+    widths = widths if widths is not None else _widths(spec)
     periods = len(spec.times)
     need = resources.estimate(runs, periods, sum(widths), max(widths, default=1), keep, output,
                               workers or os.cpu_count() or 1, in_memory)  # fmt: skip
@@ -157,8 +163,9 @@ def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | 
                     spec.loaded.file)
 
 
-def _series(spec: spec_mod.RunSpec) -> int:
-    return sum(len(entities_of(spec, v)) for v in spec.outputs)
+def _widths(spec: spec_mod.RunSpec) -> list[int]:
+    """The number of entities of each output (its series)."""
+    return [len(entities_of(spec, v)) for v in spec.outputs]
 
 
 def _blocks(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:
