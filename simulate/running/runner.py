@@ -207,10 +207,18 @@ def _keep_runs(spec: spec_mod.RunSpec, chunks: Iterator[tuple[list[int], Any]], 
     else:
         consume(None)
         rows = RunArrays(spec, kept) if kept else None
-    final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
-    if not final.empty:
-        final = final.sort_values("run", ignore_index=True)
+    final = _in_run_order(finals)
     return _results(rows, meta, output, final)
+
+
+def _in_run_order(finals: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks' final values as one frame ordered by run (chunks may arrive in any order)."""
+    if not finals:
+        return pd.DataFrame()
+    final = finals[0] if len(finals) == 1 else pd.concat(finals, ignore_index=True)
+    if not final["run"].is_monotonic_increasing:
+        final = final.sort_values("run", ignore_index=True)
+    return final
 
 
 def _results(rows: Rows | None, meta: dict, output: str | Path | None,
