@@ -141,9 +141,12 @@ def final_values(spec: RunSpec, runs: Sequence[int], arrays: Arrays) -> pd.DataF
     """
     names = [column_name(var, ent) for var in arrays for ent in entities_of(spec, var)]
     n = len(runs)
-    values = (np.concatenate([np.asarray(arr[:, -1, :], dtype=np.float64).reshape(n, -1)
-                              for arr in arrays.values()], axis=1)
-              if arrays else np.empty((n, 0)))  # fmt: skip
-    frame = pd.DataFrame(values, columns=names)
+    values = np.empty((len(names), n))  # series-major: each column's values together
+    k = 0
+    for arr in arrays.values():
+        width = arr.shape[2]
+        values[k : k + width] = arr[:, -1, :].T
+        k += width
+    frame = pd.DataFrame(values.T, columns=names, copy=False)
     frame.insert(0, "run", np.asarray(runs, dtype=np.int64))
     return frame
