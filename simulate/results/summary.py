@@ -26,8 +26,9 @@ import pandas as pd
 
 from simulate.scenarios.variables import KEY_OUTCOMES, VARIABLES, is_binary, parse_column
 
-__all__ = ["KEY_OUTCOMES", "Difference", "differences", "header", "paired_difference",
-           "side_by_side", "summarise", "unpaired_difference", "wilson"]  # fmt: skip
+__all__ = ["KEY_OUTCOMES", "Difference", "cell", "change_cell", "differences", "header",
+           "is_paired", "legend", "paired_difference", "side_by_side", "summarise",
+           "unpaired_difference", "wilson"]  # fmt: skip
 
 #: What the unit column says for a probability row.
 PROBABILITY = "probability"
