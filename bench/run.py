@@ -10,7 +10,9 @@ seconds per run for the Mesa driver, for ``mesa.batch_run`` and for the
 batched driver at 10^2..10^5 runs; run-steps per second per core; scaling with
 horizon length and with the number of actors; peak RSS of ``simulate run`` at
 10^5 runs with ``--keep summary`` and ``--keep runs``; the speed-up of a
-2-worker Dask LocalCluster over 1 worker.
+2-worker Dask LocalCluster over 1 worker; ``Experiment.run`` of a loaded scenario at 1,
+20 and 2,000 runs (median seconds, the simulation's own share of each call, and what
+is left: the API's cost) against the whole ``simulate run`` command for the same runs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +163,62 @@ def dask_speedup(runs: int) -> tuple[float, float]:
     return times[0], times[1]
 
 
+def experiment_against_cli(sizes: list[int], calls: int, cli_calls: int) -> list[tuple]:
+    """``Experiment.run`` of the loaded baseline against ``simulate run`` for the same runs.
+
+    For each size: the median over ``calls`` calls of ``Experiment.run(runs=n)`` (results
+    in memory, the tidy frame not built), of the time the simulation itself took inside
+    each call (``simulate_runs``, timed where the runner calls it), and of their
+    difference, the API's own cost; the median wall time of ``cli_calls`` whole
+    ``simulate run scenarios/baseline.yaml --runs N -q -o FILE`` processes (start,
+    imports, loading, simulation and writing the file); and the first use of
+    ``Results.frame`` (building the tidy frame) at that size.
+    """
+    import simulate
+    from simulate.running import chunks
+
+    inner = chunks.simulate_runs
+    spent: list[float] = []
+
+    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        t0 = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t0)
+
+    exp = simulate.Experiment(BASELINE)
+    exp.run(runs=2)  # warm
+    chunks.simulate_runs = timed
+    rows = []
+    try:
+        for n in sizes:
+            total, sim, cost = [], [], []
+            for _ in range(calls):
+                spent.clear()
+                t0 = time.perf_counter()
+                res = exp.run(runs=n)
+                total.append(time.perf_counter() - t0)
+                sim.append(sum(spent))
+                cost.append(total[-1] - sim[-1])
+            t0 = time.perf_counter()
+            _ = res.frame
+            frame = time.perf_counter() - t0
+            with tempfile.TemporaryDirectory() as d:
+                cmd = [sys.executable, "-m", "simulate", "run", str(BASELINE), "--runs", str(n),
+                       "-q", "-o", str(Path(d) / "out.parquet")]  # fmt: skip
+                wall = []
+                for _ in range(cli_calls):
+                    t0 = time.perf_counter()
+                    subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+                    wall.append(time.perf_counter() - t0)
+            med = statistics.median
+            rows.append((n, med(total), med(sim), med(cost), med(wall), frame))
+    finally:
+        chunks.simulate_runs = inner
+    return rows
+
+
 def _machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -187,6 +246,13 @@ def main() -> None:
     horizons, actors = ([2026], [4, 8]) if smoke else ([2030, 2040, 2060, 2090], [4, 8, 16])
     for name, periods, n, t, rs in scaling(20 if smoke else 10_000, horizons, actors):
         print(f"| {name} | {periods} | {n:,} | {t:.3f} | {rs:,.0f} |")
+    print("\n| `Experiment.run(runs=N)`, baseline loaded once | call (ms) | simulation (ms) | "
+          "API's own cost (ms) | `simulate run ... --runs N` (ms) | call / CLI | first "
+          "`.frame` (ms) |\n|---|---:|---:|---:|---:|---:|---:|")
+    api_sizes, calls, cli_calls = ([1, 20, 200], 3, 1) if smoke else ([1, 20, 2_000], 21, 5)
+    for n, total, sim, cost, wall, frame in experiment_against_cli(api_sizes, calls, cli_calls):
+        print(f"| {n:,} runs | {total * 1e3:.1f} | {sim * 1e3:.1f} | {cost * 1e3:.1f} | "
+              f"{wall * 1e3:.0f} | {total / wall:.2f}x | {frame * 1e3:.0f} |")
     big = 200 if smoke else 100_000
     workers = os.cpu_count() or 1
     print(f"\n| simulate run, {big:,} runs x 68 quarters, {workers} workers | seconds | "

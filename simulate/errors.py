@@ -51,6 +51,10 @@ class InputError(Exception):
         return type(self)(self.message, file=self.file, line=self.line, field=self.field,
                           via=(str(ref), *self.via))  # fmt: skip
 
+    def lines(self) -> list[str]:
+        """The error as lines for the user: one line, :meth:`format`."""
+        return [self.format()]
+
     def format(self) -> str:
         """Return the message as ``file:line: field: message``."""
         where = ""
@@ -63,6 +67,61 @@ class InputError(Exception):
         via = f" [via {' -> '.join(self.via)}]" if self.via else ""
         text = f"{where}{field}{self.message}{via}"
         return "".join(c if c.isprintable() else "?" for c in text)  # always one line
+
+
+class InputErrors(InputError):
+    """Several problems found in one input, each an :class:`InputError`, reported together.
+
+    It stands for its first problem (``message``, ``file``, ``line`` and ``field`` are
+    the first's), so code that handles one error handles it; :meth:`lines` and
+    :meth:`format` give every problem, one line each, up to ``limit`` lines and then
+    how many more there are.
+
+    Args:
+        errors: The problems, at least two, in the order to report them.
+        limit: Most problems shown.
+    """
+
+    def __init__(self, errors: list[InputError] | tuple[InputError, ...], limit: int = 20) -> None:
+        if len(errors) < 2:
+            raise ValueError("InputErrors holds two problems or more; raise the one alone")
+        self.errors = tuple(errors)
+        self.limit = limit
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field,
+                         via=first.via)  # fmt: skip
+
+    def reached_from(self, ref: object) -> InputErrors:
+        """Every problem, noting that its file was named at ``ref``."""
+        return InputErrors([e.reached_from(ref) for e in self.errors], self.limit)
+
+    def lines(self) -> list[str]:
+        """One line per problem, at most ``limit``, then a line counting the others."""
+        shown = [e.format() for e in self.errors[: self.limit]]
+        rest = len(self.errors) - len(shown)
+        if rest:
+            shown.append(f"{self.file or 'the input'}: ... and {rest} more problem"
+                         f"{'s' if rest > 1 else ''}")  # fmt: skip
+        return shown
+
+    def format(self) -> str:
+        """Every problem, one line each (see :meth:`lines`)."""
+        return "\n".join(self.lines())
+
+
+def raise_all(errors: list[InputError], limit: int = 20) -> None:
+    """Raise nothing for no problem, the problem itself for one, :class:`InputErrors` for more.
+
+    Problems that print the same line are reported once.
+    """
+    unique: dict[str, InputError] = {}
+    for e in errors:
+        unique.setdefault(e.format(), e)
+    found = list(unique.values())
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise InputErrors(found, limit)
 
 
 class ResultFileError(InputError):

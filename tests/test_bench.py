@@ -14,5 +14,6 @@ def test_benchmark_smoke_mode_prints_every_table():
     assert out.returncode == 0, out.stderr[-2000:]
     for heading in ("| Mesa driver |", "| mesa.batch_run |", "| batched driver |",
                     "| 8 actors |", "| --keep summary |", "--keep runs` |",
-                    "--engine mesa` |", "| speed-up |"):  # fmt: skip
+                    "--engine mesa` |", "| speed-up |", "| 1 runs |",
+                    "API's own cost"):  # fmt: skip
         assert heading in out.stdout, heading

@@ -29,10 +29,44 @@ def test_run_two_scenarios_side_by_side(tmp_path):
     r = invoke("run", SCENARIOS / "baseline.yaml", SCENARIOS / "middle_corridor.yaml",
                "--runs", "3", "-o", tmp_path)  # fmt: skip
     assert r.exit_code == 0, r.output
-    header = r.output.splitlines()[0]
+    header = r.output.splitlines()[1]
     assert "baseline" in header and "middle_corridor" in header
     assert (tmp_path / "baseline.parquet").exists()
     assert (tmp_path / "middle_corridor.parquet").exists()
+
+
+def test_run_summary_answers_what_changed_with_units_and_paired_intervals(tmp_path):
+    r = invoke("run", SCENARIOS / "baseline.yaml", SCENARIOS / "middle_corridor.yaml",
+               "--runs", "20", "--seed", "4", "-o", tmp_path)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("Values at 2040.75") and "20 runs each, seed 4" in lines[0]
+    assert "paired" in lines[0]
+    assert lines[1].split() == ["outcome", "(at", "horizon", "end)", "unit", "baseline",
+                                "middle_corridor", "change", "vs", "baseline"]  # fmt: skip
+    rows = {line.split()[0]: line for line in lines[3:] if line and not line.startswith("-")}
+    assert list(rows)[0] == "P(balanced)", "the outcome-class probabilities come first"
+    volume = rows["corridor_volume"].split()
+    # deterministic: one number per scenario and for the change, marked as real
+    assert volume[1] == "Mt/yr" and "[" not in rows["corridor_volume"] and volume[-1] == "*"
+    lev = rows["leverage[russia]"]
+    assert lev.rstrip().endswith("*") and lev.count(" [") == 3, lev
+
+
+def test_run_json_keeps_every_figure_of_the_summary(tmp_path):
+    r = invoke("run", SCENARIOS / "baseline.yaml", SCENARIOS / "middle_corridor.yaml",
+               "--runs", "6", "-o", tmp_path, "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.output)
+    base, mc = payload["baseline"], payload["middle_corridor"]
+    assert base["at"] == 2040.75 and base["runs"] == 6 and base["seed"] == mc["seed"]
+    row = next(x for x in mc["summary"] if x["outcome"] == "leverage[russia]")
+    assert row["unit"] == "index 0-1" and {"mean", "p05", "p95", "constant"} <= set(row)
+    change = row["change"]
+    assert change["against"] == "baseline" and change["paired"] is True
+    assert change["low"] <= change["mean"] <= change["high"]
+    assert change["excludes_zero"] == (change["low"] > 0 or change["high"] < 0)
+    assert all("change" not in x for x in base["summary"])
 
 
 def test_run_set_overrides_a_parameter(tmp_path):

@@ -246,3 +246,33 @@ def test_different_horizons_are_compared_on_common_times(files):
 def test_bad_input_gives_one_message_and_exit_2(files, case, args, expected):
     r = invoke("compare", *[a.format(**files) for a in args])
     assert_bad_input(r, *expected)
+
+
+def test_files_of_the_same_runs_and_seed_get_the_paired_interval(files, tmp_path):
+    from simulate.results.summary import paired_difference
+
+    base, mc = load_results(files["base"]), load_results(files["mc"])
+    rows, _ = compare([base, mc], ["leverage"], None, entities=["russia"])
+    ref, other = rows
+    a = base.at("leverage", "russia").sort_index().to_numpy()
+    b = mc.at("leverage", "russia").sort_index().to_numpy()
+    want = paired_difference(a, b)
+    assert other["paired"] is True and other["unit"] == "index 0-1"
+    assert (other["diff_lo"], other["diff_hi"]) == (want.low, want.high)
+    assert other["excludes_zero"] == want.excludes_zero
+    other_seed = load_results(make(tmp_path, "other", scenario="middle_corridor.yaml", seed=6))
+    rows, _ = compare([base, other_seed], ["leverage"], None, entities=["russia"])
+    assert rows[1]["paired"] is False
+
+
+def test_cli_heads_the_table_with_runs_seed_and_pairing_and_marks_real_changes(files):
+    r = invoke("compare", files["base"], files["mc"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("Compared at 2027.75; 20 runs each, seed 5; paired")
+    body = [line.split() for line in lines[3:] if line and line[0].isalpha()]
+    first = [b[0] for b in body]
+    assert first.index("captured") < first.index("balance_index"), "probabilities first"
+    assert first[0] == "outcome"
+    lev = next(b for b in body if b[:2] == ["leverage", "russia"] and b[5] == "mc")
+    assert lev[2:4] == ["index", "0-1"] and "*" in lev

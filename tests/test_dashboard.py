@@ -151,3 +151,75 @@ def test_a_port_in_use_is_an_input_error():
             bind(first.getsockname()[1])
     finally:
         first.close()
+
+
+def test_a_lever_from_a_later_year_follows_the_scenario_until_then(baseline, corridor):
+    fixed = levers.step_path(baseline, "kazakhstan.resolve", 0.6, 2030)
+    assert fixed == {2024.0: 0.3, 2029.99: 0.3, 2030.0: 0.6}
+    on_path = levers.step_path(corridor, "middle_corridor.capacity", 30.0, 2032)
+    assert on_path[2024] == 6.0 and on_path[2030] == 15.0 and on_path[2032.0] == 30.0
+    assert 2035 not in on_path, "the scenario's later points give way to the lever"
+    spec = prepare(levers.apply(baseline, levers.changes(baseline, {"kazakhstan.resolve": 0.6},
+                                                          {"kazakhstan.resolve": 2030})))
+    series = spec.paths["kazakhstan.resolve"]
+    assert np.all(series[spec.times < 2030] == 0.3) and np.all(series[spec.times >= 2030] == 0.6)
+
+
+def test_a_lever_the_scenario_draws_per_run_applies_from_the_first_year(baseline):
+    moved = levers.changes(baseline, {"russia.capacity_growth": 0.02},
+                           {"russia.capacity_growth": 2030})  # fmt: skip
+    assert not levers.can_start_later(baseline, "russia.capacity_growth")
+    assert moved.parameters == {"russia.capacity_growth": 0.02} and moved.paths == {}
+    assert moved.starts == {"russia.capacity_growth": 2024}
+
+
+def test_a_lever_moved_from_a_year_changes_nothing_before_it(baseline):
+    moved = levers.changes(baseline, {"middle_corridor.capacity": 30.0},
+                           {"middle_corridor.capacity": 2030})  # fmt: skip
+    base = fans.ensemble(baseline, {}, 40)
+    later = fans.ensemble(baseline, moved.parameters, 40, moved.paths)
+    before = base.times < 2030
+    for var in ("alignment", "leverage"):
+        np.testing.assert_array_equal(later.fans[var].values[:, before],
+                                      base.fans[var].values[:, before])  # fmt: skip
+        assert not np.array_equal(later.fans[var].values[:, ~before],
+                                  base.fans[var].values[:, ~before])  # fmt: skip
+
+
+def test_the_headline_names_the_largest_paired_changes_with_leverage(baseline):
+    base = fans.ensemble(baseline, {}, 60)
+    moved = fans.ensemble(baseline, {"middle_corridor.capacity": 30.0}, 60)
+    found = fans.changes(moved, base)
+    assert found and found[0].what == "leverage of russia" and found[0].difference.mean < 0
+    sizes = [abs(c.difference.mean) for c in found]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(c.difference.paired and c.difference.excludes_zero for c in found)
+    assert fans.changes(base, base) == []
+
+
+def test_the_outcome_chart_says_when_one_class_holds_every_run(baseline):
+    base = fans.ensemble(baseline, {}, 30)
+    reached, whole, never = charts.outcome_classes(base, base)
+    assert whole == "balanced" and len(reached) == 1
+    assert "aligned:russia" in never and "balanced" not in never
+    assert charts.outcome_chart(base, base).startswith(b"\x89PNG")
+
+
+def test_the_saved_scenario_reproduces_the_page_runs_included(tmp_path, monkeypatch):
+    pytest.importorskip("solara", reason="the page needs the 'dashboard' extra")
+    import simulate
+    from simulate.dashboard import app
+
+    source = str(SCENARIOS / "baseline.yaml")
+    values = {"middle_corridor.capacity": 25.0, "kazakhstan.resolve": 0.5}
+    starts = {"middle_corridor.capacity": 2031}
+    view = app.compute(source, values, 120, starts)
+    path = save.save(loaded_scenario(source), view.moved, tmp_path / "page.yaml", runs=120)
+    saved = load(path)
+    assert saved.scenario.runs == 120 and "extends: baseline" in path.read_text()
+    res = simulate.run_scenario(path)
+    for var in ("alignment", "leverage", "position"):
+        fan = view.modified.fans[var]
+        for j, ent in enumerate(fan.labels):
+            at_end = res.at(var, ent).to_numpy()
+            assert np.quantile(at_end, 0.5) == fan.median()[-1, j], (var, ent)

@@ -102,6 +102,9 @@ def test_written_results_are_returned_and_read_lazily(tmp_path):
     assert set(summary.frame["stat"]) >= {"mean", "p50", "final"}
 
 
-def test_results_in_memory_stay_in_memory(exp):
+def test_results_in_memory_build_their_frame_only_when_it_is_used(exp):
     res = exp.run(runs=2)
-    assert res.path is None and res.loaded and not res.frame.empty
+    assert res.path is None and not res.loaded
+    assert res.at("balance_index").index.tolist() == [0, 1]
+    assert not res.loaded, "reading one series must not build the tidy frame"
+    assert not res.frame.empty and res.loaded

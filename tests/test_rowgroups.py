@@ -139,13 +139,23 @@ def test_conform_names_a_missing_column():
         conform(pa.table({"run": [1]}), storage_schema(pa.schema([("value", pa.float64())])))
 
 
-def test_results_in_memory_hold_text_labels(spec):
+def test_results_in_memory_hold_categorical_labels_that_sort_as_text(spec):
     table = pa.concat_tables([tidy(spec, [0], _arrays(spec, 1)), tidy(spec, [1], _arrays(spec, 1))])
     res = Results(frame=table.to_pandas(), metadata={"runs": 2})
     for col in ("variable", "entity"):
-        assert not isinstance(res.frame[col].dtype, pd.CategoricalDtype)
+        assert isinstance(res.frame[col].dtype, pd.CategoricalDtype)
+        cats = list(res.frame[col].cat.categories)
+        assert cats == sorted(cats)
     # sorted as text, not in the order of the dictionary's codes
     assert res.frame.sort_values("variable")["variable"].iloc[0] == min(spec.outputs)
+    assert list(res.frame.groupby("variable").size().index) == sorted(spec.outputs)
+
+
+def test_a_text_frame_given_to_results_gets_the_same_categorical_labels(spec):
+    table = tidy(spec, [0], _arrays(spec, 1))
+    coded = Results(frame=table.to_pandas()).frame
+    text = Results(frame=table.cast(ARROW_SCHEMA).to_pandas()).frame
+    pd.testing.assert_frame_equal(coded, text)
 
 
 def test_a_chunk_of_more_than_a_million_rows_is_still_one_row_group(spec, tmp_path):

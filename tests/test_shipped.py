@@ -63,3 +63,49 @@ def test_list_shipped(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "--shipped" in r.output
     r = CliRunner().invoke(main, ["list", str(SCENARIOS), "--shipped"])
     assert r.exit_code == 2
+
+
+def test_extends_a_shipped_scenario_by_name_from_another_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: baseline\nruns: 3\n")
+    from simulate.scenarios.scenario import load
+
+    loaded = load(tmp_path / "mine.yaml")
+    assert loaded.scenario.horizon.end == 2040 and loaded.scenario.runs == 3
+    assert loaded.where(("horizon",)).file.endswith("baseline.yaml")
+    assert loaded.notes == []
+
+
+def test_a_scenario_beside_the_file_wins_over_the_shipped_one(tmp_path):
+    (tmp_path / "baseline.yaml").write_text(
+        "name: baseline\nhorizon: {start: 2024, end: 2026, step: year}\n")
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: baseline\n")
+    from simulate.scenarios.scenario import load
+
+    assert load(tmp_path / "mine.yaml").scenario.horizon.end == 2026
+
+
+def test_a_copied_scenario_extending_a_file_name_uses_the_shipped_file_with_a_note(tmp_path):
+    copy = tmp_path / "mc.yaml"
+    copy.write_text((SCENARIOS / "middle_corridor.yaml").read_text())  # extends: baseline.yaml
+    r = CliRunner().invoke(main, ["validate", str(copy)])
+    assert r.exit_code == 0, r.output
+    assert "baseline.yaml is not beside" in r.output and "shipped baseline" in r.output
+
+
+def test_extends_an_unknown_name_suggests_the_closest_shipped_one(tmp_path):
+    (tmp_path / "bad.yaml").write_text("name: bad\nextends: basline\n")
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "bad.yaml")])
+    assert r.exit_code == 2
+    assert "bad.yaml:2: extends:" in r.output and "did you mean 'baseline'" in r.output
+
+
+def test_check_takes_a_shipped_name_and_its_reference_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nextends: middle_corridor\nexpect:\n  against: baseline\n  at: 2035\n"
+        "  outcomes: {corridor_volume: up}\n")  # fmt: skip
+    for target in ("middle_corridor", "mine.yaml"):
+        r = CliRunner().invoke(main, ["check", target, "--runs", "4", "--json"])
+        assert r.exit_code == 0, r.output
+        assert all(f["verdict"] == "pass" for f in json.loads(r.output))

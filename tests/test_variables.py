@@ -40,10 +40,11 @@ def test_the_key_outcomes_are_variables_and_defined_once():
         assert not hasattr(module, "OUTCOMES") and not hasattr(module, "DEFAULT_VARIABLES")
 
 
-def test_the_run_summary_follows_the_key_outcomes_in_order():
+def test_the_run_summary_shows_probabilities_first_then_the_key_outcomes_in_order():
     cols = {"run": [0, 1], "trade_share[china]": [0.1, 0.3], "balance_index": [0.5, 0.7],
             "outcome[aligned:russia]": [0.0, 1.0], "trade[china]": [5.0, 6.0]}  # fmt: skip
     out = summary.summarise(pd.DataFrame(cols))
-    assert out["outcome"].tolist() == ["balance_index", "P(aligned:russia) [95% CI]",
+    assert out["outcome"].tolist() == ["P(aligned:russia) [95% CI]", "balance_index",
                                        "trade_share[china]"]  # fmt: skip
-    assert np.isclose(out["mean"].iloc[0], 0.6) and np.isclose(out["mean"].iloc[1], 0.5)
+    assert np.isclose(out["mean"].iloc[1], 0.6) and np.isclose(out["mean"].iloc[0], 0.5)
+    assert out["unit"].tolist() == ["probability", "index 0-1", "share"]

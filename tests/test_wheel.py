@@ -98,3 +98,15 @@ def test_the_backtest_finds_the_shipped_history_from_any_folder(installed, tmp_p
     assert "_shipped/configs/history.yaml" in res["history"]
     assert "_shipped/scenarios/history_2021.yaml" in res["scenario"]
     assert res["summary"]["figures"] == 10  # the mapped 2023 figures of configs/history.yaml
+
+
+def test_a_scenario_built_on_a_shipped_one_runs_outside_the_repository(installed, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    simulate_ = str(installed / "bin" / "simulate")
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: baseline\nruns: 3\n")
+    _run([simulate_, "run", "mine.yaml", "-q"], cwd=tmp_path, env=env)
+    _run([simulate_, "new", "my_corridor", "--from", "middle_corridor"], cwd=tmp_path, env=env)
+    ran = _run([simulate_, "run", "my_corridor.yaml", "-n", "3", "--json"], cwd=tmp_path, env=env)
+    assert json.loads(ran.stdout)["my_corridor"]["file"] == "results/my_corridor.parquet"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["mine.parquet",
+                                                                        "my_corridor.parquet"]

@@ -75,7 +75,9 @@ def check(
     Raises:
         InputError: The scenario declares no ``expect:`` or its reference cannot be loaded.
     """
-    loaded = scenario_mod.load(path)
+    from simulate.io.shipped import resolve_scenario
+
+    loaded = scenario_mod.load(resolve_scenario(path))
     blocks = loaded.scenario.expectations
     if not blocks:
         raise InputError("declares no expected directions (expect:)", file=str(path),
@@ -113,7 +115,9 @@ def _reference(loaded: scenario_mod.LoadedScenario, against: str, spec: RunSpec,
     """The reference scenario's spec, with the same runs, seed and outputs."""
     origin = loaded.where((*where, "against"))
     field = ".".join(map(str, where))
-    path = Path(loaded.file).resolve().parent / against
+    from simulate.io.shipped import named_from
+
+    path = Path(named_from(against, Path(loaded.file).resolve().parent)[0])
     if not path.is_file():
         raise InputError(f"reference scenario not found: {path}", file=origin.file,
                          line=origin.line, field=f"{field}.against")  # fmt: skip

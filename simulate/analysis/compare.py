@@ -25,8 +25,8 @@ from scipy import stats
 from simulate.errors import InputError
 from simulate.results import view as rv
 from simulate.results.files import Results
-from simulate.results.summary import wilson
-from simulate.scenarios.variables import KEY_OUTCOMES, is_binary
+from simulate.results.summary import PROBABILITY, paired_difference, wilson
+from simulate.scenarios.variables import KEY_OUTCOMES, VARIABLES, is_binary
 
 #: What the tests that need every run show where a summary file lacks them.
 SUMMARY_ONLY = "n/a (summary file)"
@@ -39,7 +39,7 @@ def describe(x: np.ndarray) -> dict[str, float]:
     x = np.asarray(x, dtype=float)
     q05, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
     return {"n": int(x.size), "mean": float(x.mean()), "median": float(q50),
-            "p05": float(q05), "p95": float(q95)}  # fmt: skip
+            "p05": float(q05), "p95": float(q95), "constant": bool(np.ptp(x) == 0)}  # fmt: skip
 
 
 def proportion(x: np.ndarray) -> dict[str, float]:
@@ -128,7 +128,7 @@ def compare(
     notes = [f"horizons differ: compared on the {len(common)} common periods "
              f"{common[0]:g}-{common[-1]:g}"] if differ else []  # fmt: skip
     ats = [float(common[-1])] if not at else list(dict.fromkeys(_period(results, t) for t in at))
-    variables = list(dict.fromkeys(variables or KEY_OUTCOMES))
+    variables = list(dict.fromkeys(variables or _probabilities_first(KEY_OUTCOMES)))
     for res in results:
         for var in variables:
             rv.check(res, var)
@@ -137,14 +137,46 @@ def compare(
         notes.append("summary files keep per-run values only at the horizon's end; "
                      f"tests needing runs elsewhere show {SUMMARY_ONLY}")  # fmt: skip
     views = [_restrict(r, variables, ats) for r in results]
+    pairs = [paired(results[0], r) for r in results]
     rows = []
     for var, ents in chosen.items():
         for ent in ents:
             for res in views[1:]:
                 rv.check(res, var, ent)
             for t in ats:
-                rows.extend(_rows_for(views, var, ent, t, seed))
+                rows.extend(_rows_for(views, var, ent, t, seed, pairs))
     return rows, notes
+
+
+def _probabilities_first(variables: Sequence[str]) -> list[str]:
+    """The 0/1 variables (outcome classes, ``captured``) first, the others in order."""
+    return [v for v in variables if is_binary(v)] + [v for v in variables if not is_binary(v)]
+
+
+def paired(ref: Results, other: Results) -> bool:
+    """Whether two files ran the same runs with the same seed (run *i* shares its draws)."""
+    a, b = ref.metadata, other.metadata
+    return (a.get("seed") is not None and a.get("seed") == b.get("seed")
+            and a.get("runs") == b.get("runs")
+            and a.get("randomness") == b.get("randomness"))  # fmt: skip
+
+
+def heading(results: Sequence[Results], ats: Sequence[float]) -> str:
+    """One line on what is compared: the years, each file's runs and seed, and pairing."""
+    names = [rv.label(r) for r in results]
+    runs = {n: r.metadata.get("runs") for n, r in zip(names, results, strict=True)}
+    seeds = {n: r.metadata.get("seed") for n, r in zip(names, results, strict=True)}
+    years = ", ".join(f"{t:g}" for t in ats)
+    same_runs = len(set(runs.values())) == 1
+    runs_text = (f"{next(iter(runs.values())):,} runs each" if same_runs
+                 else "runs " + ", ".join(f"{n} {v:,}" for n, v in runs.items()))  # fmt: skip
+    seed_text = (f"seed {next(iter(seeds.values()))}" if len(set(seeds.values())) == 1
+                 else "seeds " + ", ".join(f"{n} {v}" for n, v in seeds.items()))  # fmt: skip
+    pairs = [paired(results[0], r) for r in results[1:]]
+    how = ("paired: run i of each file shares its random draws" if all(pairs)
+           else "not paired (the runs or seeds differ)" if not any(pairs)
+           else "paired where the runs and seed match the first file")  # fmt: skip
+    return f"Compared at {years}; {runs_text}, {seed_text}; {how}."
 
 
 def _period(results: Sequence[Results], t: float) -> float:
@@ -175,12 +207,13 @@ def _restrict(res: Results, variables: Sequence[str], ats: Sequence[float]) -> R
     return replace(res, frame=f[at_time & f["variable"].isin(variables).to_numpy()])
 
 
-def _rows_for(results, var, ent, t, seed) -> list[dict[str, Any]]:  # noqa: ANN001
+def _rows_for(results, var, ent, t, seed, pairs) -> list[dict[str, Any]]:  # noqa: ANN001
     binary = is_binary(var)
+    unit = PROBABILITY if binary else VARIABLES[var].unit if var in VARIABLES else ""
     runs = [rv.run_values(r, var, ent, t) for r in results]
     rows: list[dict[str, Any]] = []
     for k, (res, x) in enumerate(zip(results, runs, strict=True)):
-        row: dict[str, Any] = {"variable": var, "entity": ent, "time": t,
+        row: dict[str, Any] = {"variable": var, "entity": ent, "unit": unit, "time": t,
                                "scenario": rv.label(res), "file": str(res.path or "")}  # fmt: skip
         if x is not None:
             row.update(proportion(x) if binary else describe(x))
@@ -196,10 +229,16 @@ def _rows_for(results, var, ent, t, seed) -> list[dict[str, Any]]:  # noqa: ANN0
             row["diff"] = row["mean"] - rows[0]["mean"]
             ref = runs[0]
             if x is None or ref is None:
-                row.update(diff_lo=SUMMARY_ONLY, diff_hi=SUMMARY_ONLY,
-                           p_superiority=SUMMARY_ONLY, mannwhitney_p=SUMMARY_ONLY)  # fmt: skip
+                row.update(diff_lo=SUMMARY_ONLY, diff_hi=SUMMARY_ONLY, paired=False,
+                           excludes_zero=None, p_superiority=SUMMARY_ONLY,
+                           mannwhitney_p=SUMMARY_ONLY)  # fmt: skip
             else:
-                row.update(difference(ref, x, seed))
+                if pairs[k] and len(x) == len(ref):
+                    d = paired_difference(ref, x)
+                    row.update(diff_lo=d.low, diff_hi=d.high, paired=True)
+                else:
+                    row.update(difference(ref, x, seed), paired=False)
+                row["excludes_zero"] = row["diff_lo"] > 0 or row["diff_hi"] < 0
                 row.update(superiority(ref, x) if not binary else
                            {"p_superiority": None, "mannwhitney_p": None})  # fmt: skip
         rows.append(row)

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from simulate.errors import DISK_ERRNOS, ExecutionError, InputError, ResultFileError
+from simulate.errors import DISK_ERRNOS, ExecutionError, InputError, InputErrors, ResultFileError
 
 #: Domain field (an argument of the layers below) -> the option that sets it. An
 #: option given as ``--a/--b`` means either. A field is translated only in a command
@@ -76,8 +76,8 @@ def option_error(exc: InputError, ctx: click.Context | None) -> InputError:
     """
     option = FIELD_OPTIONS.get(exc.field or "")
     if ctx is None or option is None or exc.line is not None \
-            or isinstance(exc, ResultFileError):  # fmt: skip
-        return exc
+            or isinstance(exc, ResultFileError | InputErrors):  # fmt: skip
+        return exc  # (several problems are always problems in a file)
     params = {o: p for p in ctx.command.params if isinstance(p, click.Option) and not p.hidden
               for o in p.opts}  # fmt: skip
     parts = option.split("/")
@@ -96,12 +96,13 @@ def _typed(ctx: click.Context, param: click.Parameter) -> bool:
 
 
 class BadInput(click.ClickException):
-    """Bad input reported to the user: one message, exit code 2."""
+    """Bad input reported to the user: one ``error:`` line per problem, exit code 2."""
 
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"error: {line}", err=True)
 
 
 class Group(click.Group):

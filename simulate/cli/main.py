@@ -11,6 +11,7 @@ import click
 from simulate.cli.base import Group
 from simulate.cli.dashboard import dashboard
 from simulate.cli.explain import explain
+from simulate.cli.new import new
 from simulate.cli.results import compare, export, plot, report
 from simulate.cli.run import check, list_, params, run, validate
 from simulate.cli.trust import backtest, calibrate, discover, sensitivity
@@ -24,7 +25,7 @@ def main() -> None:
 
 #: Every command of ``simulate``, in the order ``simulate --help`` lists them.
 COMMANDS: tuple[click.Command, ...] = (
-    run, validate, list_, params, check, compare, report, plot, export, explain, sensitivity,
+    run, validate, new, list_, params, check, compare, report, plot, export, explain, sensitivity,
     discover, calibrate, backtest, dashboard,
 )  # fmt: skip
 

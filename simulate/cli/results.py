@@ -59,16 +59,17 @@ def _check_writable(output: str) -> None:
 @click.option("--fail-above", type=opt.Finite(min=0), default=None, metavar="X",
               help="Exit 1 when any |difference of means| exceeds X (regression guard).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
-              help="Seed of the bootstrap.")
+              help="Seed of the bootstrap (for files that are not paired).")
 @opt.json_opt
 @base.boundary
 def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
     """Compare result FILES against the first one (the reference).
 
     \b
-    Per file: mean, median, 5-95% interval. Against the reference: difference of
-    means with a bootstrap 95% CI, P(run of B > run of A), Mann-Whitney U p-value;
-    for `captured`, the probability of balancing failure with a Wilson interval.
+    Per file: mean, median, 5-95% interval, with units; the outcome-class
+    probabilities first. Against the reference: difference of means with a 95% CI
+    (paired t interval for files of the same runs and seed, else bootstrap), marked *
+    where it excludes zero; P(run of B > run of A), Mann-Whitney U p-value.
     \b
     Examples:
       simulate compare results/baseline.parquet results/middle_corridor.parquet
@@ -76,9 +77,10 @@ def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
       simulate compare old.parquet new.parquet --fail-above 0.01   # CI regression guard
     """
     from simulate.analysis.compare import compare as run_compare
-    from simulate.analysis.compare import largest_difference, max_abs_difference
+    from simulate.analysis.compare import heading, largest_difference, max_abs_difference
 
-    rows, notes = run_compare(_load(files), variables or None, at or None, seed,
+    results = _load(files)
+    rows, notes = run_compare(results, variables or None, at or None, seed,
                               entities or None)  # fmt: skip
     if as_json:
         click.echo(json.dumps({"notes": notes, "rows": rows}, indent=2, default=str))
@@ -89,6 +91,7 @@ def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
     else:
         for note in notes:
             click.echo(f"note: {note}", err=True)
+        click.echo(heading(results, sorted({r["time"] for r in rows})))
         click.echo(_table(rows))
         click.echo(LEGEND)
     if fail_above is not None and max_abs_difference(rows) > fail_above:
@@ -102,10 +105,13 @@ def compare(files, variables, entities, at, as_csv, fail_above, seed, as_json):
 
 
 LEGEND = """
-diff: mean of the file minus mean of the reference (first row of each block), with a
-bootstrap 95% CI; P(B>A): probability that a run of the file exceeds a run of the
-reference (ties count half); MW p: Mann-Whitney U two-sided p-value. For captured, mean
-is the probability of balancing failure and its interval a Wilson 95% CI."""
+5-95% / CI: the 5-95% range of the runs ("all runs" where every run has the mean's value);
+for a probability (outcome classes, captured), its Wilson 95% interval.
+diff: mean of the file minus mean of the reference (first row of each block) with a 95%
+interval, * where it excludes zero: for files that ran the same runs with the same seed,
+the t interval of the paired per-run differences; otherwise a bootstrap interval.
+P(B>A): probability that a run of the file exceeds a run of the reference (ties count
+half); MW p: Mann-Whitney U two-sided p-value."""
 
 
 def _fmt(x) -> str:  # noqa: ANN001
@@ -119,8 +125,8 @@ def _fmt(x) -> str:  # noqa: ANN001
 def _table(rows) -> str:  # noqa: ANN001
     from simulate.results.table import format_table
 
-    headers = ["variable", "entity", "time", "scenario", "mean", "median", "5-95% / CI",
-               "diff", "diff 95% CI", "P(B>A)", "MW p"]  # fmt: skip
+    headers = ["variable", "entity", "unit", "time", "scenario", "mean", "median",
+               "5-95% / CI", "diff", "diff 95% CI", "P(B>A)", "MW p"]  # fmt: skip
     out = []
     for r in rows:
         if "diff" not in r:
@@ -129,12 +135,14 @@ def _table(rows) -> str:  # noqa: ANN001
             ci = r["diff_lo"]  # says plainly why the test is missing
         else:
             ci = f"[{_fmt(r['diff_lo'])}, {_fmt(r['diff_hi'])}]"
-        out.append([r["variable"], r["entity"] or "-", f"{r['time']:g}", r["scenario"],
-                    _fmt(r["mean"]), _fmt(r["median"]), f"[{_fmt(r['p05'])}, {_fmt(r['p95'])}]",
+            ci += " *" if r.get("excludes_zero") else ""
+        spread = ("all runs" if r.get("constant")
+                  else f"[{_fmt(r['p05'])}, {_fmt(r['p95'])}]")  # fmt: skip
+        out.append([r["variable"], r["entity"] or "-", r.get("unit", ""), f"{r['time']:g}",
+                    r["scenario"], _fmt(r["mean"]), _fmt(r["median"]), spread,
                     _fmt(r.get("diff")), ci, _fmt(r.get("p_superiority")),
                     _fmt(r.get("mannwhitney_p"))])  # fmt: skip
     return format_table(headers, out)
-
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=opt.SafePath())

@@ -15,7 +15,8 @@ from simulate.cli import options as opt
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=opt.SafePath(dir_okay=False))
 @click.option("--output", "-o", type=opt.SafePath(), default=None,
-              help="Result file (one scenario) or folder (several). Default: results/NAME.parquet")
+              help="Result file (one scenario) or folder (several). Default: "
+                   "results/NAME.parquet (results/ is made when missing)")
 @opt.runs_opt
 @opt.seed_opt
 @opt.set_opt
@@ -43,14 +44,15 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
       simulate run scenarios/baseline.yaml --runs 100000 --dask-local 2
     """
     from simulate.errors import InputError
-    from simulate.results.summary import side_by_side, summarise
+    from simulate.results import summary as sm
     from simulate.results.table import format_table
     from simulate.running.prepared import Experiment
 
     if output and len(scenarios) > 1 and not os.path.isdir(output):
         raise InputError("with several scenarios, --output must be an existing folder",
                          field="--output")  # fmt: skip
-    summaries, written = {}, {}
+    finals, summaries, written = {}, {}, {}
+    at, sizes, seeds = {}, {}, {}
     for path in scenarios:
         exp = Experiment(path)
         spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
@@ -65,19 +67,41 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
         with base.progress_bar(spec.scenario.runs, name, quiet) as bar:
             res = exp.run(runs=runs, seed=seed, overrides=overrides, engine=engine,
                           output=target, keep=keep, progress=bar, **executor)  # fmt: skip
-        summaries[name] = summarise(res.extra["final"])
+        finals[name] = res.extra["final"]
+        summaries[name] = sm.summarise(finals[name])
         written[name] = str(target)
+        at[name], sizes[name], seeds[name] = (float(spec.times[-1]), spec.scenario.runs,
+                                              spec.scenario.seed)  # fmt: skip
+    paired = sm.is_paired(sizes, seeds)
+    diffs = sm.differences(finals, paired)
     if as_json:
-        payload = {n: {"file": written[n], "summary": s.to_dict(orient="records")}
-                   for n, s in summaries.items()}  # fmt: skip
-        click.echo(json.dumps(payload, indent=2))
+        click.echo(json.dumps(_payload(summaries, diffs, written, at, sizes, seeds), indent=2))
         return
     if not quiet:
-        headers, rows = side_by_side(summaries)
+        click.echo(sm.header(at, sizes, seeds))
+        headers, rows = sm.side_by_side(summaries, diffs)
         click.echo(format_table(headers, rows))
+        click.echo(sm.legend(list(summaries), paired))
         click.echo("")
     for name, target in written.items():
         click.echo(f"wrote {target}  ({name})")
+
+
+def _payload(summaries: dict, diffs: dict, written: dict, at: dict, sizes: dict,
+             seeds: dict) -> dict:  # fmt: skip
+    """Every figure of the summary, per scenario, for ``--json``."""
+    first = next(iter(summaries))
+    out = {}
+    for name, s in summaries.items():
+        rows = []
+        for row in s.to_dict(orient="records"):
+            d = diffs.get(name, {}).get(row["column"])
+            if d is not None:
+                row["change"] = {"against": first, **d.to_dict()}
+            rows.append(row)
+        out[name] = {"file": written[name], "at": at[name], "runs": sizes[name],
+                     "seed": seeds[name], "summary": rows}  # fmt: skip
+    return out
 
 
 def _target(output: str | None, name: str, several: bool) -> Path:
@@ -88,6 +112,8 @@ def _target(output: str | None, name: str, several: bool) -> Path:
             from simulate.errors import InputError
 
             raise InputError(f"the name {name!r} would write outside results/", field="name")
+        if not os.path.lexists("results"):
+            os.mkdir("results")  # the default folder, made where the command runs
         return target
     if several or os.path.isdir(output):
         return Path(output) / f"{name}.parquet"
@@ -99,7 +125,11 @@ def _target(output: str | None, name: str, several: bool) -> Path:
 @opt.quiet_opt
 @base.boundary
 def validate(files, quiet):
-    """Check scenario FILES (or shipped scenario names) against the schema and the config."""
+    """Check scenario FILES (or shipped scenario names) against the schema and the config.
+
+    Every problem of a file is reported, one `error:` line each (file:line: field:
+    message); exit code 2 when any file has one.
+    """
     from simulate.errors import InputError
     from simulate.io.shipped import resolve_scenario
     from simulate.scenarios import scenario
@@ -110,7 +140,8 @@ def validate(files, quiet):
             loaded = scenario.load(resolve_scenario(f))
         except InputError as exc:
             bad += 1
-            click.echo(f"error: {exc.format()}", err=True)
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
             continue
         if not quiet:
             sc = loaded.scenario
@@ -152,8 +183,10 @@ def list_(directory, shipped, as_json):
         try:
             sc = scenario.load(f).scenario
         except InputError as exc:
+            lines = exc.lines()
+            more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             rows.append({"file": f.name, "name": "INVALID", "horizon": "", "runs": "",
-                         "description": exc.format()})  # fmt: skip
+                         "description": lines[0] + more})  # fmt: skip
             continue
         first = sc.description.split(". ")[0].strip()
         rows.append({"file": f.name, "name": sc.name,

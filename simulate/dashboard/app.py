@@ -2,13 +2,20 @@
 
 Served by :mod:`simulate.dashboard.server` (``simulate dashboard``), which passes the
 scenario, the number of runs and the folder to save into through the environment
-variables below. Each change of scenario, runs or a lever starts the ensemble in a
-background thread; while it runs the page keeps the last charts and shows a progress
-bar, and a newer change supersedes an older one that has not started yet.
+variables below. Each change of scenario, runs, a lever or the year it applies from
+starts the ensemble in a background thread; while it runs the page keeps the last charts
+and shows a progress bar, and a newer change supersedes an older one that has not
+started yet.
+
+Text is plain HTML (:func:`Prose`), not ``solara.Markdown``: that component loads a
+math typesetter (KaTeX) and a diagram library into the page on every use, and the
+typesetter is not among the offline assets (``solara-assets`` does not ship the KaTeX
+version solara asks for), so the page would request files it cannot have.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import threading
 import time
@@ -16,16 +23,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import solara
-from mesa.visualization import Slider
-from mesa.visualization.solara_viz import UserInputs
+import solara.settings
 
 from simulate.dashboard.charts import all_charts
-from simulate.dashboard.fans import Ensemble, ensemble, headline
-from simulate.dashboard.levers import departures, levers_of, setting
+from simulate.dashboard.fans import Change, Ensemble, changes, ensemble, headline
+from simulate.dashboard.levers import Changes, can_start_later, levers_of, setting
+from simulate.dashboard.levers import changes as lever_changes
 from simulate.dashboard.save import save
 from simulate.errors import InputError
 from simulate.io.shipped import scenario_names
 from simulate.model.modelspec import loaded_scenario
+
+
+def _import_mesa_inputs():  # noqa: ANN202 - Mesa's types
+    """Mesa's ``Slider`` and ``UserInputs``, imported with solara's hook check off.
+
+    Solara checks the rules of hooks of every component as it is defined and warns
+    about a break; Mesa 3.3's ``ComponentsView`` (defined when Mesa's visualisation is
+    imported, and not used here) calls ``use_state`` after an early return, so the check
+    would warn on every start of the server about code that is not ours. It stays on for
+    this module's components.
+    """
+    before = solara.settings.main.check_hooks
+    solara.settings.main.check_hooks = "off"
+    try:
+        from mesa.visualization import Slider
+        from mesa.visualization.solara_viz import UserInputs
+    finally:
+        solara.settings.main.check_hooks = before
+    return Slider, UserInputs
+
+
+Slider, UserInputs = _import_mesa_inputs()
 
 ENV_SCENARIO = "MULTIVECTOR_DASHBOARD_SCENARIO"
 ENV_RUNS = "MULTIVECTOR_DASHBOARD_RUNS"
@@ -47,21 +76,26 @@ class View:
     base: Ensemble
     charts: dict[str, bytes]
     headline: list[tuple[str, float, float]]
+    changes: list[Change]
+    moved: Changes
     chart_seconds: float
 
 
-def compute(source: str, values: dict[str, float], runs: int) -> View:
-    """The ensemble of ``source`` with the moved levers ``values``, against the scenario."""
+def compute(source: str, values: dict[str, float], runs: int,
+            starts: dict[str, int] | None = None) -> View:  # fmt: skip
+    """The ensemble of ``source`` with the moved levers ``values`` (each from its year in
+    ``starts``), against the unmodified scenario on the same runs."""
     loaded = loaded_scenario(source)
-    overrides = departures(loaded, values)
+    moved = lever_changes(loaded, values, starts)
     key = (source, runs)
     if key not in _BASE:
         _BASE[key] = ensemble(loaded, {}, runs)
     base = _BASE[key]
-    modified = ensemble(loaded, overrides, runs) if overrides else base
+    modified = ensemble(loaded, moved.parameters, runs, moved.paths) if moved else base
     t0 = time.perf_counter()
     charts = all_charts(modified, base)
-    return View(modified, base, charts, headline(modified, base), time.perf_counter() - t0)
+    return View(modified, base, charts, headline(modified, base), changes(modified, base), moved,
+                time.perf_counter() - t0)  # fmt: skip
 
 
 def choices(default: str) -> list[str]:
@@ -69,25 +103,53 @@ def choices(default: str) -> list[str]:
     return [default, *(n for n in scenario_names() if n != default)]
 
 
+def _b(x: object) -> str:
+    """``x`` escaped, in bold."""
+    return f"<b>{html.escape(str(x))}</b>"
+
+
 @solara.component
-def Levers(source: str, values: dict[str, float], on_change) -> None:  # noqa: ANN001
+def Prose(text: str, style: str = "") -> None:
+    """A paragraph of HTML text (callers escape what is not theirs)."""
+    solara.HTML(tag="div", unsafe_innerHTML=text, style=style)
+
+
+def lever_caption(label: str, value: float, moved: bool, note: str, start: int,
+                  first: int, later: bool) -> str:  # fmt: skip
+    """A lever's caption: its value, the scenario's, and the year it applies from."""
+    when = (f"applies from {_b(start)}" + (" (before: as the scenario)" if start > first else "")
+            if later else f"applies from {_b(first)}: the scenario draws it per run, so a "
+            "lever fixes it for the whole horizon")  # fmt: skip
+    return (f"{html.escape(label)}: {_b(f'{value:g}')}{' (moved)' if moved else ''} · scenario: "
+            f"{html.escape(note)} · {when}")
+
+
+@solara.component
+def Levers(source: str, values: dict[str, float], starts: dict[str, int], on_change,
+           on_start) -> None:  # noqa: ANN001
     """The sliders, each built as Mesa's ``Slider`` and drawn by Mesa's ``UserInputs``,
-    under a caption with its value and the scenario's."""
+    under a caption with its value, the scenario's and the year it applies from, with a
+    slider for that year."""
     loaded = loaded_scenario(source)
+    hz = loaded.scenario.horizon
     for lever in levers_of(loaded):
         s = setting(loaded, lever.path)
         value = min(max(values.get(lever.path, s.value), lever.low), lever.high)
-        moved = " (moved)" if lever.path in values else ""
-        solara.Markdown(f"{lever.label}: **{value:g}**{moved} · scenario: {s.note}",
-                        style={"font-size": "0.85em", "margin-bottom": "-18px"})  # fmt: skip
+        later = can_start_later(loaded, lever.path)
+        start = starts.get(lever.path, hz.start) if later else hz.start
+        Prose(lever_caption(lever.label, value, lever.path in values, s.note, start, hz.start,
+                            later), style="font-size: 0.85em; margin-bottom: -18px")  # fmt: skip
         slider = Slider("", value=value, min=lever.low, max=lever.high, step=lever.step,
                         dtype=float)  # fmt: skip
         UserInputs({lever.path: slider}, on_change=on_change)
+        solara.SliderInt(f"from {start}", value=start, min=hz.start, max=hz.end, step=1,
+                         on_value=lambda y, p=lever.path: on_start(p, y), disabled=not later,
+                         thumb_label=True)  # fmt: skip
 
 
 @solara.component
-def SaveCard(source: str, overrides: dict[str, float]) -> None:
-    """A file name and a button that saves the settings as a scenario YAML file."""
+def SaveCard(source: str, moved: Changes, runs: int) -> None:
+    """A file name and a button that saves the settings (and the runs) as a scenario."""
     loaded = loaded_scenario(source)
     folder = Path(os.environ.get(ENV_SAVE_DIR) or Path.cwd())
     default = str(folder / f"{loaded.scenario.name}_dashboard.yaml")
@@ -96,11 +158,11 @@ def SaveCard(source: str, overrides: dict[str, float]) -> None:
 
     def do_save() -> None:
         try:
-            path = save(loaded, overrides, target)
+            path = save(loaded, moved, target, runs=runs)
         except InputError as exc:
             set_message(("error", exc.format()))
         else:
-            set_message(("ok", f"saved {path}"))
+            set_message(("ok", f"saved {path} ({runs} runs)"))
 
     solara.InputText("Scenario file", value=target, on_value=set_target)
     solara.Button("Save as scenario YAML", on_click=do_save, color="primary")
@@ -111,22 +173,41 @@ def SaveCard(source: str, overrides: dict[str, float]) -> None:
         solara.Error(text)
 
 
+def _signed(x: float) -> str:
+    return f"{x:+.3f}" if abs(x) >= 5e-4 or x == 0 else f"{x:+.1e}"
+
+
+def changes_line(view: View) -> str:
+    """The headline: the largest paired changes at the horizon's end, with their intervals."""
+    m = view.modified
+    year = f"{m.times[-1]:g}"
+    if not view.moved:
+        return f"No lever moved: the charts show {html.escape(m.scenario)} as it is."
+    if not view.changes:
+        return (f"Largest changes at {year}: none whose 95% interval excludes zero "
+                f"({m.runs} paired runs).")  # fmt: skip
+    items = [f"{html.escape(c.what)} {_b(_signed(c.difference.mean))} "
+             f"[{_signed(c.difference.low)}, {_signed(c.difference.high)}]"
+             for c in view.changes]  # fmt: skip
+    return (f"Largest changes at {year} against the scenario ({m.runs} paired runs, 95% "
+            f"interval): " + " · ".join(items))
+
+
 @solara.component
 def Charts(view: View, pending: bool) -> None:
-    """Status, the headline numbers and the four charts."""
+    """Status, the headline (largest changes, then medians) and the four charts."""
     m = view.modified
-    moved = ", ".join(f"{p} = {v:g}" for p, v in m.overrides.items()) or "none"
-    solara.Markdown(
-        f"**{m.runs} runs** of *{m.scenario}* (seed {m.seed}) on the batched driver in "
-        f"**{m.seconds:.2f} s**, charts in {view.chart_seconds:.2f} s. Levers moved: {moved}. "
-        "Coloured: these settings (median, 25-75% and 5-95%); dashed and dotted: the "
-        "unmodified scenario."
-    )
+    Prose(f"{_b(f'{m.runs} runs')} of <i>{html.escape(m.scenario)}</i> (seed {m.seed}) on the "
+          f"batched driver in {_b(f'{m.seconds:.2f} s')}, charts in {view.chart_seconds:.2f} s. "
+          f"Levers moved: {html.escape(view.moved.describe())}. Coloured: these settings "
+          "(median, 25-75% and 5-95%); dashed and dotted: the unmodified scenario.")
     if pending:
         solara.ProgressLinear(True)
+    Prose(changes_line(view), style="margin-top: 6px")
     year = f"{m.times[-1]:g}"
-    rows = " · ".join(f"{what} {a:.3f} (scenario {b:.3f})" for what, a, b in view.headline)
-    solara.Markdown(f"Median at {year}: {rows}")
+    rows = " · ".join(f"{html.escape(what)} {a:.3f} (scenario {b:.3f})"
+                      for what, a, b in view.headline)  # fmt: skip
+    Prose(f"Median at {year}: {rows}", style="margin: 6px 0")
     with solara.GridFixed(columns=2):
         for name in ("alignment", "leverage", "position", "outcome"):
             solara.Image(view.charts[name], format="png", width="100%")
@@ -138,6 +219,7 @@ def Page() -> None:
     default = os.environ.get(ENV_SCENARIO, "baseline")
     source, set_source = solara.use_state(default)
     values, set_values = solara.use_state({})
+    starts, set_starts = solara.use_state({})
     runs, set_runs = solara.use_state(int(os.environ.get(ENV_RUNS, DEFAULT_RUNS)))
 
     def run() -> View | None:
@@ -145,17 +227,25 @@ def Page() -> None:
         with _LOCK:
             if not task.is_current():
                 return None  # superseded by a newer change while it waited
-            return compute(source, values, runs)
+            return compute(source, values, runs, starts)
 
-    key = tuple(sorted(values.items()))
+    key = (tuple(sorted(values.items())), tuple(sorted(starts.items())))
     task = solara.lab.use_task(run, dependencies=[source, key, runs], raise_error=False)
 
     def pick(name: str) -> None:
         set_values({})
+        set_starts({})
         set_source(name)
 
     def move(path: str, value: float) -> None:
         set_values(lambda old: {**old, path: float(value)})
+
+    def start_at(path: str, year: int) -> None:
+        set_starts(lambda old: {**old, path: int(year)})
+
+    def reset() -> None:
+        set_values({})
+        set_starts({})
 
     with solara.AppBar():
         solara.AppBarTitle("multivector: ensemble dashboard")
@@ -163,21 +253,23 @@ def Page() -> None:
         with solara.Column():
             with solara.Card("Scenario"):
                 solara.Select("Scenario", value=source, values=choices(default), on_value=pick)
-                solara.SliderInt("Runs", value=runs, min=100, max=1000, step=50,
-                                 on_value=set_runs)  # fmt: skip
-                solara.Button("Back to the scenario's values", on_click=lambda: set_values({}),
-                              text=True)  # fmt: skip
+                solara.SliderInt(f"Runs per ensemble: {runs}", value=runs, min=100, max=1000,
+                                 step=50, on_value=set_runs, thumb_label=True)  # fmt: skip
+                solara.Button("Back to the scenario's values", on_click=reset, text=True)
             with solara.Card("Levers and key assumptions"):
-                Levers(source, values, move)
+                Levers(source, values, starts, move, start_at)
             with solara.Card("Save"):
-                overrides = departures(loaded_scenario(source), values)
-                SaveCard(source, overrides).key(f"save:{source}")
+                try:
+                    moved = lever_changes(loaded_scenario(source), values, starts)
+                except InputError:
+                    moved = Changes()
+                SaveCard(source, moved, runs).key(f"save:{source}")
         with solara.Column():
             if task.error:
                 solara.Error(str(task.exception))
             view = task.latest
             if view is None:
-                solara.Markdown("Running the ensemble ...")
+                Prose("Running the ensemble ...")
                 solara.ProgressLinear(True)
             else:
                 Charts(view, task.pending)

@@ -2,9 +2,10 @@
 
 Figures are drawn with matplotlib's object API (no pyplot state, safe off the main
 thread) and returned as PNG bytes, so the page needs no plotting library in the
-browser. In every chart the modified scenario is coloured (median line, 25-75% and
-5-95% bands) and the unmodified scenario is drawn over it in the same colour, dashed
-(median) and dotted (5% and 95%).
+browser. In every fan chart the modified scenario is coloured (median line, 25-75% and 5-95%
+bands) and the unmodified scenario is drawn over it in the same colour, dashed
+(median) and dotted (5% and 95%). The outcome chart draws each class's probability as
+a line, so a class that holds every run reads as a statement, not as a flat block.
 """
 
 from __future__ import annotations
@@ -58,34 +59,65 @@ def fan_chart(variable: str, modified: Ensemble, base: Ensemble) -> bytes:
     return _png(fig)
 
 
+def outcome_classes(modified: Ensemble, base: Ensemble) -> tuple[list[int], str | None,
+                                                                  list[str]]:  # fmt: skip
+    """What the outcome chart shows: the classes some run of either ensemble reached (by
+    index), the class that holds every run in every period of both (if one does), and
+    the classes never reached."""
+    p, r = modified.fans["outcome"].values[0], base.fans["outcome"].values[0]
+    labels = modified.fans["outcome"].labels
+    reached = [k for k in range(len(labels)) if p[:, k].max() > 0 or r[:, k].max() > 0]
+    whole = next((labels[k] for k in reached if np.all(p[:, k] == 1) and np.all(r[:, k] == 1)),
+                 None)  # fmt: skip
+    return reached, whole, [labels[k] for k in range(len(labels)) if k not in reached]
+
+
 def outcome_chart(modified: Ensemble, base: Ensemble) -> bytes:
-    """Each outcome class's probability over time, stacked; the unmodified scenario's
-    class boundaries dashed."""
+    """Each outcome class's probability over time as a line (these settings solid, the
+    unmodified scenario dashed), for the classes some run reached; the others are named
+    in a note. When one class holds every run throughout, the chart says so in words
+    instead of drawing one flat block."""
     fig = Figure(figsize=_SIZE, layout="constrained")
     ax = fig.add_subplot()
     t = modified.times
     p, r = modified.fans["outcome"].values[0], base.fans["outcome"].values[0]
     labels = modified.fans["outcome"].labels
-    colours = [_outcome_colour(label, modified.fans["alignment"].labels) for label in labels]
-    ax.stackplot(t, p.T, labels=labels, colors=colours, alpha=0.55)
-    for edge in np.cumsum(r, axis=1).T[:-1]:
-        ax.plot(t, edge, color="black", lw=0.8, ls="--")
-    ax.set_ylim(0, 1)
+    powers = modified.fans["alignment"].labels
+    reached, whole, never = outcome_classes(modified, base)
+    for k in reached:
+        c = _outcome_colour(labels[k], powers, strong=True)
+        end = f"{100 * p[-1, k]:.0f}% at the end (scenario {100 * r[-1, k]:.0f}%)"
+        ax.plot(t, 100 * p[:, k], color=c, lw=2.0, label=f"{labels[k]}: {end}")
+        ax.plot(t, 100 * r[:, k], color=c, lw=1.1, ls="--")
+    ax.set_ylim(-4, 104)
     ax.set_xlim(t[0], t[-1])
-    ax.set_title(TITLES["outcome"], fontsize=10)
-    ax.legend(fontsize=7, loc="lower left", ncol=4, frameon=True)
+    ax.set_ylabel("% of runs", fontsize=8)
+    ax.grid(alpha=0.3)
+    title = TITLES["outcome"]
+    if whole is not None:
+        title += f": every run {whole} throughout"
+        ax.text(0.5, 0.5, f"{whole}: 100% of runs in every period,\n"
+                "with these settings and in the scenario", transform=ax.transAxes,
+                ha="center", va="center", fontsize=9)  # fmt: skip
+    if never:
+        ax.set_xlabel("never reached: " + ", ".join(never), fontsize=7, color="#555555")
+    ax.set_title(title, fontsize=10)
+    fig.legend(fontsize=7, loc="outside lower center", ncol=2, frameon=False)
     return _png(fig)
 
 
-def _outcome_colour(label: str, powers: list[str]) -> str:
+def _outcome_colour(label: str, powers: list[str], strong: bool = False) -> str:
     """Balanced green; leaning towards a power in a light tint of its colour, aligned in
-    the colour itself."""
+    the colour itself (``strong``: a darker green and tint, for lines)."""
     kind, _, power = label.partition(":")
     if not power:
-        return "#7fb77e"
+        return "#2e7d32" if strong else "#7fb77e"
     colour = _COLOURS[powers.index(power) % len(_COLOURS)]
     if kind == "aligned":
         return colour
+    if strong:
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        return "#" + "".join(f"{int(v):02x}" for v in rgb + (255 - rgb) * 0.35)
     rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
     return "#" + "".join(f"{int(v):02x}" for v in rgb + (255 - rgb) * 0.55)
 

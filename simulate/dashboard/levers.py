@@ -1,17 +1,30 @@
 """The dashboard's levers: which parameters it offers, their ranges, and the scenario's values.
 
-A lever is a model parameter the user moves with a slider. Moving it fixes the
+A lever is a model parameter the user moves with a slider, from a year the user sets
+(by default the first year of the horizon). Moved from the first year, it fixes the
 parameter at that value for the whole horizon, as ``simulate run --set`` does: it
-becomes a ``parameters:`` override and replaces any path or uncertainty the
-scenario puts on it. A lever left where the scenario has it changes nothing.
+becomes a ``parameters:`` override and replaces any path or uncertainty the scenario
+puts on it. Moved from a later year, it becomes a time path that follows the scenario
+until then and steps to the value in that year's first period (:func:`step_path`); a
+parameter the scenario draws per run (an uncertainty, or a range of the config)
+cannot be followed by a path, so its lever applies from the first year only. A
+lever left where the scenario has it changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+import numpy as np
+
+from simulate.scenarios import domains
 from simulate.scenarios.parameters import domain
 from simulate.scenarios.scenario import LoadedScenario
+
+#: How far before the start year the step's last point before it lies (years): less
+#: than the shortest period (a month), so the periods before the year keep the old value.
+STEP_LEAD = 0.01
 
 
 @dataclass(frozen=True)
@@ -83,9 +96,120 @@ def setting(loaded: LoadedScenario, path: str) -> Setting:
         first, last = series[years[0]], series[years[-1]]
         return Setting(float(last), "path", f"path {first:g} -> {last:g}")
     central = float(sc.parameters.get(path, sc.initial.get(path, loaded.config.get(path).central)))
-    if any(u.parameter == path for u in sc.uncertainties):
+    ranged = loaded.config.get(path).is_range and path not in {*sc.parameters, *sc.initial}
+    if ranged or any(u.parameter == path for u in sc.uncertainties):
         return Setting(central, "uncertain", f"uncertain (central {central:g})")
     return Setting(central, "fixed", f"{central:g}")
+
+
+def can_start_later(loaded: LoadedScenario, path: str) -> bool:
+    """Whether a lever on ``path`` may apply from a year after the first (see the module)."""
+    return setting(loaded, path).how != "uncertain"
+
+
+def step_path(loaded: LoadedScenario, path: str, value: float, year: int) -> dict[float, float]:
+    """A time path that follows the scenario before ``year`` and is ``value`` from it on.
+
+    The scenario's value before ``year``: its own path's points (with its value just
+    before the year), or its fixed value from the horizon's start.
+    """
+    sc = loaded.scenario
+    before = year - STEP_LEAD
+    if path in sc.paths:
+        series = sc.paths[path]
+        years = sorted(series)
+        points = {y: float(series[y]) for y in years if y < before}
+        points[before] = float(np.interp(before, years, [series[y] for y in years]))
+    else:
+        old = setting(loaded, path).value
+        points = {float(sc.horizon.start): old, before: old}
+    return {**points, float(year): float(value)}
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the moved levers change: parameters fixed from the start, paths from a year.
+
+    Attributes:
+        parameters: Dotted path -> value, from the horizon's start (``parameters:``).
+        paths: Dotted path -> year -> value, for levers that apply from a later year.
+        starts: Dotted path -> the year each moved lever applies from.
+    """
+
+    parameters: dict[str, float] = field(default_factory=dict)
+    paths: dict[str, dict[float, float]] = field(default_factory=dict)
+    starts: dict[str, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.parameters or self.paths)
+
+    def describe(self) -> str:
+        """The moved levers for a reader (``russia.capacity_growth = 0.02 from 2030``)."""
+        parts = [f"{p} = {v:g}" for p, v in self.parameters.items()]
+        parts += [f"{p} = {list(s.values())[-1]:g} from {self.starts[p]}"
+                  for p, s in self.paths.items()]  # fmt: skip
+        return ", ".join(parts) or "none"
+
+
+def changes(loaded: LoadedScenario, values: Mapping[str, float],
+            starts: Mapping[str, int] | None = None) -> Changes:  # fmt: skip
+    """The moved levers (:func:`departures`) as parameters and step paths.
+
+    Args:
+        loaded: The scenario the page started from.
+        values: Lever values by dotted path (those the user touched).
+        starts: The year each lever applies from (default, and for a lever that cannot
+            start later: the horizon's first year).
+
+    Raises:
+        InputError: A start year after the horizon's end.
+    """
+    starts = starts or {}
+    first = loaded.scenario.horizon.start
+    fixed: dict[str, float] = {}
+    paths: dict[str, dict[float, float]] = {}
+    when: dict[str, int] = {}
+    for p, v in departures(loaded, values).items():
+        year = int(starts.get(p, first))
+        if year > first and can_start_later(loaded, p):
+            if year > loaded.scenario.horizon.end:
+                from simulate.errors import InputError
+
+                raise InputError(f"{p} cannot start in {year}, after the horizon's end",
+                                 field="parameters")  # fmt: skip
+            paths[p] = step_path(loaded, p, v, year)
+            when[p] = year
+        else:
+            fixed[p] = v
+            when[p] = first
+    return Changes(fixed, paths, when)
+
+
+def apply(loaded: LoadedScenario, moved: Changes) -> LoadedScenario:
+    """The scenario with the step paths of ``moved`` in place of what it set on those
+    parameters (the fixed values stay overrides, applied when the spec is prepared).
+
+    Raises:
+        InputError: A path value outside its parameter's admissible range.
+    """
+    if not moved.paths:
+        return loaded
+    from simulate.errors import InputError
+
+    for p, series in moved.paths.items():
+        for v in series.values():
+            try:
+                domains.value_in_domain(p, v)
+            except domains.DomainError as exc:
+                raise InputError(exc.message, field="parameters") from None
+    sc = loaded.scenario
+    update = {
+        "paths": {**sc.paths, **moved.paths},
+        "parameters": {k: v for k, v in sc.parameters.items() if k not in moved.paths},
+        "uncertainties": [u for u in sc.uncertainties if u.parameter not in moved.paths],
+    }
+    return LoadedScenario(scenario=sc.model_copy(update=update), config=loaded.config,
+                          origins=loaded.origins, file=loaded.file, notes=loaded.notes)
 
 
 def departures(loaded: LoadedScenario, values: dict[str, float]) -> dict[str, float]:

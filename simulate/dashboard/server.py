@@ -20,6 +20,11 @@ from pathlib import Path
 from simulate.errors import InputError
 
 HOST = "127.0.0.1"
+#: The name the page is announced under: the loopback interface by the name browsers
+#: treat as a secure context, where solara sets its session cookie as it means to
+#: (``SameSite=None; Secure``, so the page also works embedded); under the bare address
+#: it falls back to ``SameSite=Lax`` and warns about it on every page load.
+NAME = "localhost"
 EXTRA = "pip install 'multivector[dashboard]'"
 _SETTINGS = {
     "SOLARA_ASSETS_PROXY": "true",  # serve /_solara/cdn from the local folder
@@ -99,7 +104,8 @@ def serve(scenario: str, *, port: int = 8765, runs: int = 400, save_dir: str | P
         port: The port on 127.0.0.1; 0 picks a free one.
         runs: Runs per ensemble.
         save_dir: Where "save as scenario" proposes to write.
-        announce: Called once with the page's address, when the server listens.
+        announce: Called once with the page's address (``http://localhost:PORT/``; the
+            server listens on 127.0.0.1 only), when the server listens.
 
     Raises:
         InputError: A missing package or asset, an invalid scenario, runs out of range
@@ -129,5 +135,5 @@ def serve(scenario: str, *, port: int = 8765, runs: int = 400, save_dir: str | P
     actual = sock.getsockname()[1]
     config = uvicorn.Config("solara.server.starlette:app", host=HOST, port=actual,
                             log_level="warning", ws_ping_interval=None)  # fmt: skip
-    announce(f"http://{HOST}:{actual}/")
+    announce(f"http://{NAME}:{actual}/")
     uvicorn.Server(config).run(sockets=[sock])

@@ -40,6 +40,8 @@ MAX_WORKERS = 256
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Pseudo file systems a scenario may never reach through ``extends:`` or ``config:``.
 FORBIDDEN_ROOTS = ("/proc", "/sys", "/dev")
+#: Most problems of one scenario reported at once (the rest are counted).
+MAX_ERRORS = 20
 #: Longest piece of a user's value echoed back in a message.
 MAX_ECHO = 40
 

@@ -11,6 +11,12 @@ shipped scenarios from any folder::
 
 A real path always wins over a name: ``middle_corridor`` is the shipped scenario only
 when no file or folder of that name exists where you run the command.
+
+A scenario names another one in ``extends:`` (and ``expect: against:``) the same way,
+relative to its own folder (:func:`named_from`): ``extends: baseline`` is
+``baseline.yaml`` beside the file when there is one, else the shipped baseline; a file
+name that is not beside it (``baseline.yaml`` in a scenario copied out of the package)
+is the shipped file of that name, with a note.
 """
 
 from __future__ import annotations
@@ -73,3 +79,52 @@ def resolve_scenario(source: str | Path) -> Path:
     names = ", ".join(scenario_names()) or "none"
     raise InputError(f"file not found, and no shipped scenario has this name (shipped: "
                      f"{names})", file=path)  # fmt: skip
+
+
+def shipped_file(name: str) -> Path | None:
+    """The shipped scenario file for a bare name (``baseline``) or a file name without a
+    folder (``baseline.yaml``), if there is one."""
+    suffix = Path(name).suffix
+    stem = name[: -len(suffix)] if suffix in SUFFIXES else name
+    if not is_name(stem):
+        return None
+    for s in (suffix,) if suffix in SUFFIXES else SUFFIXES:
+        candidate = folder("scenarios") / f"{stem}{s}"
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def named_from(value: str, base: str | Path) -> tuple[str, str | None]:
+    """The file a scenario means when it names ``value`` (``extends:``, ``against:``).
+
+    In order: the path ``value`` relative to the scenario's folder ``base``, as written;
+    for a bare name, ``NAME.yaml`` or ``NAME.yml`` there; then the shipped scenario of
+    that name (a bare name, or a file name without a folder that is not in ``base``).
+
+    Args:
+        value: What the scenario wrote.
+        base: The folder of the scenario that names it.
+
+    Returns:
+        The path to read (when nothing matches, the path as written, so that reading
+        it reports it missing) and a note for the user when a file name was not found
+        beside the scenario and the shipped file of that name is used instead.
+    """
+    joined = os.path.join(base, value)
+    if os.path.lexists(joined):
+        return joined, None
+    bare = is_name(value)
+    if bare:
+        for suffix in SUFFIXES:
+            beside = os.path.join(base, f"{value}{suffix}")
+            if os.path.isfile(beside):
+                return beside, None
+    plain_file = "/" not in value and "\\" not in value and Path(value).suffix in SUFFIXES
+    if bare or plain_file:
+        found = shipped_file(value)
+        if found is not None:
+            note = None if bare else (f"{value} is not beside the scenario that names it; "
+                                      f"the shipped {found.stem} is used")  # fmt: skip
+            return str(found), note
+    return joined, None

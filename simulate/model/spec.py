@@ -173,11 +173,14 @@ class RunSpec:
 
     def entities(self, kind: str) -> list[str]:
         """The entity labels of an entity kind (see :mod:`simulate.scenarios.variables`)."""
+        if kind == "issue_mechanism":  # only the kind asked for is worked out
+            mechanisms = self.mechanisms
+            return [f"{i}/{m}" for i in self.issues for m in mechanisms]
         return {
-            "power": self.powers, "route": self.routes, "issue": self.issues, "none": [""],
-            "outcome_class": self.outcome_classes,
-            "issue_mechanism": [f"{i}/{m}" for i in self.issues for m in self.mechanisms],
-        }[kind]  # fmt: skip
+            "power": lambda: self.powers, "route": lambda: self.routes,
+            "issue": lambda: self.issues, "none": lambda: [""],
+            "outcome_class": lambda: self.outcome_classes,
+        }[kind]()  # fmt: skip
 
     def entities_of(self, variable: str) -> list[str]:
         """The entity labels of an output variable's columns."""

@@ -93,6 +93,28 @@ class _FrameRows:
                         stat_labels)  # fmt: skip
 
 
+class _TableRows:
+    """Iterate an in-memory tidy Arrow table's rows in batches of :data:`BATCH_ROWS`."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def __iter__(self) -> Iterator[_Rows]:
+        has_stat = "stat" in self.table.column_names
+        for batch in self.table.to_batches(max_chunksize=BATCH_ROWS):
+            yield _batch_rows(batch, has_stat, values=True)
+
+
+def _batch_rows(batch: Any, has_stat: bool, values: bool) -> _Rows:
+    """One Arrow record batch of tidy rows as :class:`_Rows`."""
+    var, var_labels = _codes(batch.column("variable"))
+    ent, ent_labels = _codes(batch.column("entity"))
+    stat, stat_labels = _codes(batch.column("stat")) if has_stat else (None, None)
+    value = batch.column("value").to_numpy() if values else np.zeros(0)
+    return _Rows(batch.column("run").to_numpy(), batch.column("time").to_numpy(), var,
+                 var_labels, ent, ent_labels, value, stat, stat_labels)  # fmt: skip
+
+
 def _from_file(path: Path, values: bool = True) -> Iterator[_Rows]:
     import pyarrow.parquet as pq
 
@@ -102,12 +124,7 @@ def _from_file(path: Path, values: bool = True) -> Iterator[_Rows]:
                         pre_buffer=False, buffer_size=1 << 20)  # fmt: skip
     columns = [c for c in pf.schema_arrow.names if values or c != "value"]
     for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-        var, var_labels = _codes(batch.column("variable"))
-        ent, ent_labels = _codes(batch.column("entity"))
-        stat, stat_labels = _codes(batch.column("stat")) if has_stat else (None, None)
-        value = batch.column("value").to_numpy() if values else np.zeros(0)
-        yield _Rows(batch.column("run").to_numpy(), batch.column("time").to_numpy(), var,
-                    var_labels, ent, ent_labels, value, stat, stat_labels)  # fmt: skip
+        yield _batch_rows(batch, has_stat, values)
 
 
 def _ordered(first_seen: dict[str, int], preferred: list[str]) -> list[str]:
@@ -213,15 +230,18 @@ def _segments(var: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
 def to_xarray(res: Results):  # noqa: ANN201 - xarray is imported lazily
     """The results as an ``xarray.Dataset`` (see the module docstring for its layout).
 
-    Results that were written to a file and not yet loaded are read from the file in
-    batches; otherwise the in-memory tidy frame is used.
+    Results kept in memory are read from their Arrow rows, and results written to a
+    file and not yet loaded from the file, in batches; otherwise the tidy frame is used.
     """
     import xarray as xr
 
     summary = res.keep == "summary"
-    if res.path is not None and not res.loaded:
+    if res.rows is not None and not res.loaded:
+        batches: Any = _TableRows(res.rows.table())
+        layout = _layout(batches, summary)
+    elif res.path is not None and not res.loaded:
         layout = _layout(_from_file(res.path, values=False), summary)
-        batches: Any = _from_file(res.path)
+        batches = _from_file(res.path)
     else:
         batches = _FrameRows(res.frame)
         layout = _layout(batches, summary)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,15 @@ from simulate.errors import InputError, ResultFileError
 from simulate.io.limits import echo
 from simulate.io.yamlio import file_kind
 from simulate.model.spec import RunSpec
-from simulate.results.rowgroups import ARROW_SCHEMA, conform, entities_of, parquet_options, tidy
+from simulate.results.rowgroups import (
+    ARROW_SCHEMA,
+    LABEL_COLUMNS,
+    categorical_labels,
+    conform,
+    entities_of,
+    parquet_options,
+    tidy,
+)
 from simulate.results.rowgroups import storage_schema as _storage_schema
 from simulate.scenarios.variables import units
 from simulate.version import __version__
@@ -43,33 +51,40 @@ __all__ = ["ARROW_SCHEMA", "META_KEY", "SCHEMA_VERSION", "ResultWriter", "Result
 
 
 class _LazyFrame:
-    """The ``frame`` of :class:`Results`: read from ``path`` when first used, if not given."""
+    """The ``frame`` of :class:`Results`, built or read the first time it is used.
+
+    Results kept in memory build it from their rows (:mod:`simulate.results.memory`);
+    results written to a file read it from ``path``.
+    """
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return None  # the dataclass default: no frame given
         frame = obj.__dict__.get("_frame")
-        if frame is None and obj.path is not None:
+        if frame is None and obj.rows is not None:
+            frame = obj.__dict__["_frame"] = obj.rows.frame()
+        elif frame is None and obj.path is not None:
             frame = obj.__dict__["_frame"] = load_results(obj.path).frame
         return frame if frame is not None else pd.DataFrame()
 
     def __set__(self, obj: Any, value: pd.DataFrame | None) -> None:
-        obj.__dict__["_frame"] = None if isinstance(value, _LazyFrame) else _as_text(value)
+        if isinstance(value, _LazyFrame) or value is None:
+            obj.__dict__["_frame"] = None
+        else:
+            obj.__dict__["_frame"] = categorical_labels(value)
 
 
-def _as_text(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-    """``frame`` with its label columns as text, as a result file reads back.
+class Rows(Protocol):
+    """Rows held in memory (:mod:`simulate.results.memory`): a tidy table made on demand."""
 
-    Tables built in memory (:func:`tidy`) hold the labels dictionary-encoded, which
-    pandas turns into categoricals: they would sort by code and group by category.
-    """
-    if frame is None:
-        return None
-    coded = [c for c in ("variable", "entity", "stat")
-             if c in frame.columns and isinstance(frame[c].dtype, pd.CategoricalDtype)]  # fmt: skip
-    if coded:
-        frame = frame.assign(**{c: frame[c].astype(str) for c in coded})
-    return frame
+    def table(self) -> pa.Table:
+        """The tidy rows as an Arrow table."""
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy rows as a DataFrame with categorical labels."""
+
+    def at(self, variable: str, entity: str, time: float | None) -> pd.Series | None:
+        """Per-run values of one series at a time, or None to read them from the frame."""
 
 
 @dataclass
@@ -77,17 +92,21 @@ class Results:
     """A run's tidy table and its metadata.
 
     Attributes:
-        frame: Columns run, time, variable, entity, value. When only ``path`` is
-            given (as for results written to a file), the file is read the first time
-            ``frame`` is used.
+        frame: Columns run, time, variable, entity, value (``variable`` and ``entity``
+            categorical). Built the first time it is used: from ``rows`` for results
+            kept in memory, from the file for results written to ``path``.
         metadata: The embedded metadata (see ``docs/results.md``).
         path: Where it was written or read, if anywhere.
+        extra: What the run adds beside the file's content (``final``: each run's values
+            at the last period, wide).
+        rows: The rows of results kept in memory, as the simulation made them.
     """
 
     frame: pd.DataFrame = field(default=_LazyFrame(), repr=False)  # type: ignore[assignment]
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    rows: Rows | None = field(default=None, repr=False, compare=False)
 
     @property
     def loaded(self) -> bool:
@@ -113,6 +132,10 @@ class Results:
 
         Summary files keep per-run values at the horizon's end only.
         """
+        if self.rows is not None and not self.loaded:
+            fast = self.rows.at(variable, entity, time)
+            if fast is not None:
+                return fast
         f = self.frame
         sel = f[(f["variable"] == variable) & (f["entity"] == entity)]
         if "stat" in f.columns:
@@ -392,7 +415,8 @@ def load_results(path: str | Path) -> Results:
     meta = read_metadata(path)
     shown = _printable(Path(path))
     try:
-        pfile = pq.ParquetFile(path)
+        names = pq.read_schema(path).names
+        pfile = pq.ParquetFile(path, read_dictionary=[c for c in LABEL_COLUMNS if c in names])
         resultcheck.check_schema(pfile.schema_arrow, pfile.metadata.num_rows, meta, shown)
         need = pfile.metadata.num_rows * resources.MEMORY_BYTES_PER_ROW
         free = resources.free_memory()
@@ -402,10 +426,8 @@ def load_results(path: str | Path) -> Results:
                                   f"{resources.size(free)} is available", file=shown)  # fmt: skip
         table = pfile.read()
         columns = [c for c in (*ARROW_SCHEMA.names, "stat") if c in table.column_names]
-        frame = table.select(columns).to_pandas()
+        frame = categorical_labels(table.select(columns).to_pandas())
     except (pa.ArrowException, OSError, ValueError):
         raise ResultFileError("cannot read rows (truncated or damaged?)", file=shown) from None
-    for col in ("variable", "entity", "stat")[: 3 if "stat" in frame.columns else 2]:
-        frame[col] = frame[col].astype(str)
     resultcheck.check_frame(frame, meta, shown)
     return Results(frame=frame, metadata=meta, path=Path(path))

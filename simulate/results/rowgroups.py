@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -41,9 +42,48 @@ ARROW_SCHEMA = pa.schema(
 LABELS = pa.dictionary(pa.int32(), pa.string())
 
 
+#: The label columns of a tidy frame.
+LABEL_COLUMNS = ("variable", "entity", "stat")
+
+
+def categorical_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its label columns as categoricals whose categories are sorted as text.
+
+    A tidy frame's labels repeat a few words over millions of rows: as categoricals
+    they cost an integer code a row instead of a string. With the categories in text
+    order, sorting and grouping by a label give the order text would; comparing a label
+    with a string works as on text.
+    """
+    update = {}
+    for col in LABEL_COLUMNS:
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            update[col] = pd.Categorical(values)  # categories sorted
+            continue
+        categories = values.cat.categories
+        if not categories.is_monotonic_increasing:
+            update[col] = values.cat.reorder_categories(sorted(categories))
+    return frame.assign(**update) if update else frame
+
+
+#: The attribute of a run spec where :func:`entities_of` keeps the labels it worked out.
+_LABELS_KEPT = "_entity_labels"
+
+
 def entities_of(spec: RunSpec, variable: str) -> list[str]:
-    """The entity labels of a variable's columns (``[""]`` when it has none)."""
-    return spec.entities_of(variable)
+    """The entity labels of a variable's columns (``[""]`` when it has none).
+
+    Worked out from the spec's config once per spec and variable (the runner, the tidy
+    rows and the final values ask for them for every output of every chunk) and kept on
+    the spec; a copy of the spec (``dataclasses.replace``) starts afresh.
+    """
+    kept = spec.__dict__.setdefault(_LABELS_KEPT, {})
+    labels = kept.get(variable)
+    if labels is None:
+        labels = kept[variable] = list(spec.entities_of(variable))
+    return list(labels)
 
 
 def storage_schema(schema: pa.Schema) -> pa.Schema:

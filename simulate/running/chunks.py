@@ -134,9 +134,19 @@ class SpoolWrite:
 
 
 def final_values(spec: RunSpec, runs: Sequence[int], arrays: Arrays) -> pd.DataFrame:
-    """Per-run values at the last period, wide: ``run`` and one column per ``variable[entity]``."""
-    cols: dict[str, Any] = {"run": np.asarray(runs, dtype=np.int64)}
-    for var, arr in arrays.items():
-        for j, ent in enumerate(entities_of(spec, var)):
-            cols[column_name(var, ent)] = arr[:, -1, j]
-    return pd.DataFrame(cols)
+    """Per-run values at the last period, wide: ``run`` and one column per ``variable[entity]``.
+
+    The values are gathered into one (runs, series) array, so the frame is one block of
+    floats beside the run numbers, however many series there are.
+    """
+    names = [column_name(var, ent) for var in arrays for ent in entities_of(spec, var)]
+    n = len(runs)
+    values = np.empty((len(names), n))  # series-major: each column's values together
+    k = 0
+    for arr in arrays.values():
+        width = arr.shape[2]
+        values[k : k + width] = arr[:, -1, :].T
+        k += width
+    frame = pd.DataFrame(values.T, columns=names, copy=False)
+    frame.insert(0, "run", np.asarray(runs, dtype=np.int64))
+    return frame

@@ -23,11 +23,13 @@ from simulate.model.preparation import prepare
 from simulate.results.files import (
     Results,
     ResultWriter,
+    Rows,
     check_writable,
     entities_of,
     make_metadata,
     tidy,
 )
+from simulate.results.memory import RunArrays, TableRows
 from simulate.running.chunks import MesaRuns, Simulate, final_values, split
 from simulate.running.executors import Executor, InProcess, check_chunk, choose
 from simulate.running.statistics import summarise_runs
@@ -101,7 +103,8 @@ def execute(
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {ENGINES}", field="engine")
     n, s = spec.scenario.runs, spec.scenario.seed
-    keep = keep or default_keep(spec, n)
+    widths = _widths(spec)
+    keep = keep or default_keep(spec, n, widths)
     if keep not in KEEPS:
         raise InputError(f"unknown keep {keep!r}; expected one of {KEEPS}", field="keep")
     size = check_chunk(executor.pop("chunk", None))
@@ -117,9 +120,9 @@ def execute(
     if output is not None:
         check_writable(output)
     in_memory = (keep == "summary" and where.local and not where.spool_first
-                 and resources.stats_in_memory(n * len(spec.times) * _series(spec)))
+                 and resources.stats_in_memory(n * len(spec.times) * sum(widths)))
     if where.local:
-        check_resources(spec, n, keep, output, where.workers, in_memory)
+        check_resources(spec, n, keep, output, where.workers, in_memory, widths)
     meta = make_metadata(spec, runs=n, seed=s, engine=engine, keep=keep)
     chunks = split(range(n), size)
     if keep == "runs":
@@ -129,25 +132,30 @@ def execute(
         folder=Path(output).parent if output is not None else None,
         blocks=_blocks(progress, spec.scenario.name),
     )  # fmt: skip
-    frame = None
+    rows = None
     if output is not None:
         with ResultWriter(output, meta, SUMMARY_SCHEMA) as writer:
             writer.write(table)
     else:
-        frame = table.to_pandas()
-    return _results(frame, meta, output, final)
+        rows = TableRows(table)
+    return _results(rows, meta, output, final)
 
 
-def default_keep(spec: spec_mod.RunSpec, runs: int) -> str:
-    """``runs`` while the file stays modest (:data:`KEEP_RUNS_ROWS` rows at most), else summary."""
-    return "runs" if runs * len(spec.times) * _series(spec) <= KEEP_RUNS_ROWS else "summary"
+def default_keep(spec: spec_mod.RunSpec, runs: int, widths: list[int] | None = None) -> str:
+    """``runs`` while the file stays modest (:data:`KEEP_RUNS_ROWS` rows at most), else summary.
+
+    ``widths`` (the entities of each output, :func:`_widths`) saves working them out again.
+    """
+    series = sum(widths if widths is not None else _widths(spec))
+    return "runs" if runs * len(spec.times) * series <= KEEP_RUNS_ROWS else "summary"
 
 
 def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | Path | None,
-                    workers: int | None = None, in_memory: bool = False) -> None:  # fmt: skip
+                    workers: int | None = None, in_memory: bool = False,
+                    widths: list[int] | None = None) -> None:  # fmt: skip
     """Refuse a local run whose disk or memory estimate exceeds what is free (see
     :mod:`simulate.io.resources`)."""
-    widths = [len(entities_of(spec, v)) for v in spec.outputs]
+    widths = widths if widths is not None else _widths(spec)
     periods = len(spec.times)
     need = resources.estimate(runs, periods, sum(widths), max(widths, default=1), keep, output,
                               workers or os.cpu_count() or 1, in_memory)  # fmt: skip
@@ -155,8 +163,9 @@ def check_resources(spec: spec_mod.RunSpec, runs: int, keep: str, output: str | 
                     spec.loaded.file)
 
 
-def _series(spec: spec_mod.RunSpec) -> int:
-    return sum(len(entities_of(spec, v)) for v in spec.outputs)
+def _widths(spec: spec_mod.RunSpec) -> list[int]:
+    """The number of entities of each output (its series)."""
+    return [len(entities_of(spec, v)) for v in spec.outputs]
 
 
 def _blocks(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:
@@ -176,17 +185,16 @@ def _blocks(progress: Progress | None, label: str) -> Callable[[int, int], None]
 
 def _keep_runs(spec: spec_mod.RunSpec, chunks: Iterator[tuple[list[int], Any]], meta: dict,
                output: str | Path | None, progress: Progress | None) -> Results:  # fmt: skip
-    tables: list[pa.Table] = []
+    kept: list[tuple[list[int], Any]] = []
     finals: list[pd.DataFrame] = []
 
     def consume(write: Callable[[pa.Table], None] | None) -> None:
         done = 0
         for idx, arrays in chunks:
-            table = tidy(spec, idx, arrays)
             if write is not None:
-                write(table)
+                write(tidy(spec, idx, arrays))
             else:
-                tables.append(table)
+                kept.append((idx, arrays))  # the tidy rows are built when first asked for
             finals.append(final_values(spec, idx, arrays))
             done += len(idx)
             if progress is not None:
@@ -195,19 +203,28 @@ def _keep_runs(spec: spec_mod.RunSpec, chunks: Iterator[tuple[list[int], Any]], 
     if output is not None:
         with ResultWriter(output, meta) as writer:
             consume(writer.write)
-        frame = None
+        rows = None
     else:
         consume(None)
-        frame = pa.concat_tables(tables).to_pandas() if tables else None
-    final = pd.concat(finals, ignore_index=True) if finals else pd.DataFrame()
-    if not final.empty:
+        rows = RunArrays(spec, kept) if kept else None
+    final = _in_run_order(finals)
+    return _results(rows, meta, output, final)
+
+
+def _in_run_order(finals: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks' final values as one frame ordered by run (chunks may arrive in any order)."""
+    if not finals:
+        return pd.DataFrame()
+    final = finals[0] if len(finals) == 1 else pd.concat(finals, ignore_index=True)
+    if not final["run"].is_monotonic_increasing:
         final = final.sort_values("run", ignore_index=True)
-    return _results(frame, meta, output, final)
+    return final
 
 
-def _results(frame: pd.DataFrame | None, meta: dict, output: str | Path | None,
+def _results(rows: Rows | None, meta: dict, output: str | Path | None,
              final: pd.DataFrame) -> Results:  # fmt: skip
-    # written results are read back from the file when first used
-    res = Results(frame=frame, metadata=meta, path=Path(output) if output else None)
+    # written results are read back from the file when first used; results kept in
+    # memory build their tidy frame when first used
+    res = Results(metadata=meta, path=Path(output) if output else None, rows=rows)
     res.extra["final"] = final
     return res

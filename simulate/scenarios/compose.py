@@ -2,7 +2,9 @@
 
 Each layer (the scenario, its parent, the parent's parent...) is read with the
 limits of :mod:`simulate.io.yamlio`; ``extends:`` and ``config:`` are resolved
-relative to the file that names them, and must be regular YAML files. Mappings
+relative to the file that names them, and must be regular YAML files; ``extends:``
+may also name a shipped scenario (``extends: baseline``, see
+:func:`simulate.io.shipped.named_from`). Mappings
 merge deeply, everything else is replaced. The rule "a parameter is set by at most
 one of ``parameters``, ``paths`` and ``uncertainties``" holds across layers: the
 child's setting wins over the parent's and a note says so. Every merged value keeps
@@ -21,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from simulate.errors import InputError
-from simulate.io import yamlio
+from simulate.io import shipped, yamlio
 from simulate.io.limits import MAX_EXTENDS, MAX_PATH_POINTS, SECTION_LIMITS
+from simulate.io.shipped import named_from
 from simulate.io.yamlio import Located, Ref
 
 #: The sections that may each set a parameter, and what a setting there is called.
@@ -108,7 +111,14 @@ def _layer(located: Located, base_dir: Path, chain: tuple[str, ...],
         raise _fail("expected a file path (text)", located, ("extends",), via)
     name = _file_name(parent, located, ("extends",), via)
     ref = Ref(located.file or "<scenario>", located.line_of(("extends",)), "extends")
-    joined = os.path.join(base_dir, name)
+    joined, shipped_note = named_from(name, base_dir)
+    if shipped.is_name(name) and not os.path.lexists(joined):
+        from simulate.scenarios.domains import suggestion
+
+        known = shipped.scenario_names()
+        raise _fail(f"no scenario {name}.yaml beside this file and no shipped scenario of that "
+                    f"name{suggestion(name, known)} (shipped: {', '.join(known) or 'none'})",
+                    located, ("extends",), via)  # fmt: skip
     real = os.path.realpath(joined)
     if real in chain:
         cycle = " -> ".join(_short(p) for p in (*chain, real))
@@ -128,6 +138,8 @@ def _layer(located: Located, base_dir: Path, chain: tuple[str, ...],
     pdata = {k: v for k, v in parent_layer.data.items() if k not in ("extends", "expect")}
     porigins = parent_layer.origins
     notes = list(parent_layer.notes)
+    if shipped_note:
+        notes.append(f"{_at(origins.get(('extends',)))}: extends: {shipped_note}")
     pdata, porigins = _child_settings_win(pdata, porigins, data, origins, notes)
     merged = deep_merge(pdata, data)
     merged.pop("extends", None)

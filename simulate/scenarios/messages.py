@@ -1,13 +1,17 @@
-"""Schema validation errors as one clear message: file, line, field, what was expected.
+"""Schema validation errors as clear messages: file, line, field, what was expected.
 
-Pydantic reports every problem of a document; the user gets the most useful one.
-An unknown field comes before a missing one (``horizn:`` is a misspelt
-``horizon``, not a missing horizon), with the closest known name suggested; a
-boolean where a number belongs says so; values echoed back are short.
+Pydantic reports every problem of a document. :func:`validation_errors` gives each
+field's problem once, in the order of the file; :func:`validation_error` the most
+useful one alone. An unknown field comes before a missing one (``horizn:`` is a
+misspelt ``horizon``, not a missing horizon), with the closest known name suggested; a
+boolean where a number belongs says so; values echoed back are short. Where a field
+takes one of two shapes (``expect:`` is a block or a list of blocks), only the shape
+the user wrote is reported.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import typing
 from typing import Any
@@ -27,15 +31,78 @@ def validation_error(exc: ValidationError, model: type[BaseModel], origins: dict
     """The most useful error of ``exc`` as an :class:`InputError` at its file and line."""
     errors = exc.errors()
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    return _error(err, model, tags_of(model), origins, name)
+
+
+def validation_errors(exc: ValidationError, model: type[BaseModel], origins: dict,
+                      name: str) -> list[InputError]:  # fmt: skip
+    """Every field's problem in ``exc``, once each, ordered by file and line.
+
+    Returns:
+        One :class:`InputError` per field (for a field with several problems, the most
+        useful, as :func:`validation_error` chooses).
+    """
+    tags = tags_of(model)
+    errors = _the_shape_written(exc.errors(), _members(model))
+    best: dict[tuple, dict] = {}
+    for err in errors:
+        loc = clean_loc(err["loc"], tags)
+        if loc not in best or (err["type"] == "extra_forbidden"
+                               and best[loc]["type"] != "extra_forbidden"):  # fmt: skip
+            best[loc] = err
+    # a misspelt field is one problem, not also its correct name reported missing
+    for loc, err in list(best.items()):
+        if err["type"] == "extra_forbidden":
+            meant = difflib.get_close_matches(str(loc[-1]), _fields_at(model, tuple(
+                err["loc"])[:-1]), n=1, cutoff=0.6)  # fmt: skip
+            missing = (*loc[:-1], meant[0]) if meant else None
+            if missing in best and best[missing]["type"] == "missing":
+                del best[missing]
+    out = [_error(err, model, tags, origins, name) for err in best.values()]
+    return sorted(out, key=lambda e: (e.file != name, e.file or "", e.line or 0))  # file order
+
+
+def clean_loc(raw: Any, tags: set[str]) -> tuple:
+    """A pydantic error location as the field path a user wrote (union tags left out)."""
+    return tuple(x for x in raw if x not in tags and x != "[key]")
+
+
+def _error(err: dict, model: type[BaseModel], tags: set[str], origins: dict,
+           name: str) -> InputError:  # fmt: skip
     raw = tuple(err["loc"])
-    tags = _tags(model)
-    loc = tuple(x for x in raw if x not in tags and x != "[key]")
+    loc = clean_loc(raw, tags)
     origin = _nearest(origins, loc)
     return InputError(
         _message(err, model, raw, tags), file=origin.file if origin else name,
         line=origin.line if origin else None, field=".".join(str(x) for x in loc) or None,
         via=getattr(origin, "via", ()) if origin else (),
     )  # fmt: skip
+
+
+def _members(model: type[BaseModel]) -> set[str]:
+    """The names pydantic gives the members of a plain union (``Expect``, ``list[Expect]``)."""
+    return {n for m in _all_models(model) for n in (m.__name__, f"list[{m.__name__}]")}
+
+
+def _the_shape_written(errors: list[dict], members: set[str]) -> list[dict]:
+    """Errors of a plain union's other members left out: a member whose only complaint is
+    that the value is not of its shape (a list where a block was written) goes."""
+    branches: dict[tuple, dict[str, list[dict]]] = {}
+    for err in errors:
+        raw = tuple(err["loc"])
+        k = next((i for i, x in enumerate(raw) if x in members), None)
+        if k is not None:
+            branches.setdefault(raw[:k], {}).setdefault(raw[k], []).append(err)
+    drop: set[int] = set()
+    for by_member in branches.values():
+        if len(by_member) < 2:
+            continue
+        shapeless = {m for m, errs in by_member.items()
+                     if all(len(e["loc"]) == len(errs[0]["loc"]) and e["type"].endswith("_type")
+                            and str(e["loc"][-1]) == m for e in errs)}  # fmt: skip
+        if shapeless and len(shapeless) < len(by_member):
+            drop.update(id(e) for m in shapeless for e in by_member[m])
+    return [e for e in errors if id(e) not in drop]
 
 
 def _message(err: dict, model: type[BaseModel], raw: tuple, tags: set[str]) -> str:
@@ -62,7 +129,7 @@ def _message(err: dict, model: type[BaseModel], raw: tuple, tags: set[str]) -> s
     return msg
 
 
-def _tags(model: type[BaseModel]) -> set[str]:
+def tags_of(model: type[BaseModel]) -> set[str]:
     """Discriminator values pydantic puts into an error's location (``uniform`` ...)."""
     out: set[str] = set()
     for m in _all_models(model):

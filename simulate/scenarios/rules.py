@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simulate.errors import InputError
+from simulate.errors import InputError, raise_all
 from simulate.scenarios import events
 from simulate.scenarios.domains import suggestion
 
@@ -22,10 +22,14 @@ if TYPE_CHECKING:
 
 
 def check(loaded: LoadedScenario) -> None:
-    """Apply every rule of this module; the first broken one raises :class:`InputError`."""
-    _one_setting_each(loaded)
-    _events(loaded)
-    _outputs(loaded)
+    """Apply every rule of this module; a broken one raises :class:`InputError` (several:
+    :class:`~simulate.errors.InputErrors`)."""
+    raise_all(problems(loaded))
+
+
+def problems(loaded: LoadedScenario) -> list[InputError]:
+    """Every broken rule of this module, one error each."""
+    return [*_one_setting_each(loaded), *_events(loaded), *_outputs(loaded)]
 
 
 def _fail(loaded: LoadedScenario, message: str, path: tuple) -> InputError:
@@ -41,7 +45,8 @@ def _at(loaded: LoadedScenario, path: tuple, relative_to: tuple) -> str:
     return f"{o.file}:{o.line}" if o.line else o.file
 
 
-def _one_setting_each(loaded: LoadedScenario) -> None:
+def _one_setting_each(loaded: LoadedScenario) -> list[InputError]:
+    found = []
     sc = loaded.scenario
     drawn = {u.parameter: i for i, u in reversed(list(enumerate(sc.uncertainties)))}
     for p in sc.parameters:
@@ -49,35 +54,42 @@ def _one_setting_each(loaded: LoadedScenario) -> None:
                              ("uncertainties", drawn.get(p), "parameter"))):  # fmt: skip
             if p in (sc.paths if other == "paths" else drawn):
                 here = ("parameters", p)
-                raise _fail(loaded, f"{p} is also given in {other} ({_at(loaded, where, here)});"
-                            " a parameter takes one of a fixed value, a time path or an "
-                            "uncertainty", here)  # fmt: skip
+                found.append(_fail(loaded, f"{p} is also given in {other} ("
+                                   f"{_at(loaded, where, here)}); a parameter takes one of a "
+                                   "fixed value, a time path or an uncertainty", here))  # fmt: skip
+    return found
 
 
-def _events(loaded: LoadedScenario) -> None:
+def _events(loaded: LoadedScenario) -> list[InputError]:
+    found = []
     sc, cfg = loaded.scenario, loaded.config
     start, end = sc.horizon.start, sc.horizon.end + 1
     for i, ev in enumerate(sc.events):
         kind = events.kind(ev.type)
         names = events.target_names(cfg, kind.target)
         if not kind.needs_target and ev.target is not None and ev.target not in names:
-            raise _fail(loaded, f"a {ev.type} takes no target or a {kind.target}, one of {names} "
-                        f"(got {ev.target!r}){suggestion(ev.target, names)}",
-                        ("events", i, "target"))  # fmt: skip
+            found.append(_fail(loaded, f"a {ev.type} takes no target or a {kind.target}, one of "
+                               f"{names} (got {ev.target!r}){suggestion(ev.target, names)}",
+                               ("events", i, "target")))  # fmt: skip
         length = events.length(ev)
         horizon = f"the horizon {sc.horizon.start}-{sc.horizon.end}"
         if ev.at >= end:
-            raise _fail(loaded, f"the event starts at {ev.at:g}, after {horizon} ends; it could "
-                        "never happen", ("events", i, "at"))  # fmt: skip
-        if ev.at + length <= start:
-            raise _fail(loaded, f"the event ends at {ev.at + length:g}, before {horizon} starts;"
-                        " it could never happen", ("events", i, "at"))  # fmt: skip
+            found.append(_fail(loaded, f"the event starts at {ev.at:g}, after {horizon} ends; it "
+                               "could never happen", ("events", i, "at")))  # fmt: skip
+        elif ev.at + length <= start:
+            found.append(_fail(loaded, f"the event ends at {ev.at + length:g}, before {horizon} "
+                               "starts; it could never happen", ("events", i, "at")))  # fmt: skip
+    return found
 
 
-def _outputs(loaded: LoadedScenario) -> None:
+def _outputs(loaded: LoadedScenario) -> list[InputError]:
+    found = []
     seen: dict[Any, int] = {}
     for i, name in enumerate(loaded.scenario.outputs or []):
         if name in seen:
             first = _at(loaded, ("outputs", seen[name]), ("outputs", i))
-            raise _fail(loaded, f"{name!r} is listed twice (first at {first})", ("outputs", i))
+            found.append(_fail(loaded, f"{name!r} is listed twice (first at {first})",
+                               ("outputs", i)))  # fmt: skip
+            continue
         seen[name] = i
+    return found

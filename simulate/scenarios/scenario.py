@@ -1,6 +1,10 @@
 """Load a scenario: YAML -> ``extends`` merged -> schema-checked -> checked against the config.
 
-Errors are :class:`~simulate.errors.InputError` naming the file, line and field.
+Errors are :class:`~simulate.errors.InputError` naming the file, line and field. A file
+that reads as YAML is checked whole: every problem of the schema and of the checks
+against the config is reported at once (:class:`~simulate.errors.InputErrors`, one line
+each, up to :data:`~simulate.io.limits.MAX_ERRORS`). Fields the schema refuses are left
+out of the checks against the config, which cannot read them.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulate.errors import InputError
+from simulate.errors import InputError, raise_all
 from simulate.io import yamlio
-from simulate.io.limits import echo
+from simulate.io.limits import MAX_ERRORS, echo
 from simulate.scenarios import domains, events
 from simulate.scenarios import rules as scenario_rules
 from simulate.scenarios.compose import Origin, compose
-from simulate.scenarios.messages import validation_error
+from simulate.scenarios.messages import clean_loc, tags_of, validation_errors
 from simulate.scenarios.parameters import Config, load_config, parse_config
 from simulate.scenarios.schema import Scenario
 
@@ -58,16 +62,73 @@ def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedSc
     """
     composed = compose(source)
     name = "<scenario>" if isinstance(source, dict) else str(source)
+    problems: list[InputError] = []
     try:
-        scenario = Scenario.model_validate(composed.data, strict=True)
+        scenario: Scenario | None = Scenario.model_validate(composed.data, strict=True)
+        origins = composed.origins
     except ValidationError as exc:
-        raise validation_error(exc, Scenario, composed.origins, name) from None
+        problems = validation_errors(exc, Scenario, composed.origins, name)
+        # the rest of the file is still checked against the config, without those parts
+        scenario, origins = _without_invalid(composed.data, composed.origins, exc)
+    if scenario is None:
+        raise_all(problems, MAX_ERRORS)
+        raise AssertionError("unreachable: a scenario that does not validate has problems")
     if config is None:
-        config = _scenario_config(scenario, composed.origins)
-    loaded = LoadedScenario(scenario=scenario, config=config, origins=composed.origins,
-                            file=name, notes=composed.notes)  # fmt: skip
-    check_against_config(loaded)
+        config = _scenario_config(scenario, origins)
+    loaded = LoadedScenario(scenario=scenario, config=config, origins=origins, file=name,
+                            notes=composed.notes)  # fmt: skip
+    raise_all(in_file_order([*problems, *config_problems(loaded)], name), MAX_ERRORS)
     return loaded
+
+
+def in_file_order(errors: list[InputError], file: str) -> list[InputError]:
+    """Errors by line, those of ``file`` first, then those of the files it extends."""
+    return sorted(errors, key=lambda e: (e.file != file, e.file or "", e.line or 0))
+
+
+#: Sections whose entries are checked one by one: an invalid entry is set aside alone.
+_ENTRIES = ("initial", "parameters", "paths", "events", "uncertainties", "outputs")
+
+
+def _without_invalid(data: dict, origins: dict[tuple, Origin], exc: ValidationError,
+                     ) -> tuple[Scenario | None, dict[tuple, Origin]]:  # fmt: skip
+    """The scenario without the fields and entries the schema refused, and their origins.
+
+    Returns:
+        The scenario that is left, validated, or None when what is left is not a
+        scenario (a required field was refused); the origins, renumbered where list
+        entries were left out.
+    """
+    tags = tags_of(Scenario)
+    drop: set[tuple] = set()
+    for err in exc.errors():
+        loc = clean_loc(err["loc"], tags)
+        if not loc:
+            return None, origins
+        drop.add(loc[:2] if loc[0] in _ENTRIES and len(loc) > 1 else loc[:1])
+    data = dict(data)
+    kept_origins = dict(origins)
+    for key in {d[0] for d in drop}:
+        gone = {d[1] for d in drop if d[0] == key and len(d) == 2}
+        if (key,) in drop or key not in data:
+            data.pop(key, None)
+            continue
+        value = data[key]
+        if isinstance(value, dict):
+            data[key] = {k: v for k, v in value.items() if k not in gone}
+        elif isinstance(value, list):
+            kept = [i for i in range(len(value)) if i not in gone]
+            data[key] = [value[i] for i in kept]
+            renumber = {old: new for new, old in enumerate(kept)}
+            kept_origins = {p: o for p, o in kept_origins.items()
+                            if not (p[:1] == (key,) and len(p) > 1)}  # fmt: skip
+            for p, o in origins.items():
+                if p[:1] == (key,) and len(p) > 1 and p[1] in renumber:
+                    kept_origins[(key, renumber[p[1]], *p[2:])] = o
+    try:
+        return Scenario.model_validate(data, strict=True), kept_origins
+    except ValidationError:
+        return None, origins
 
 
 def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
@@ -85,24 +146,37 @@ def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config
 
 
 def check_against_config(loaded: LoadedScenario) -> None:
-    """Check parameters, events and outputs with the config.
+    """Check parameters, events and outputs with the config; every problem is reported.
 
-    Events are checked by :func:`simulate.scenarios.events.problems`.
+    Raises:
+        InputError: One problem; :class:`~simulate.errors.InputErrors` for several.
+    """
+    raise_all(config_problems(loaded), MAX_ERRORS)
+
+
+def config_problems(loaded: LoadedScenario) -> list[InputError]:
+    """Every problem of a schema-valid scenario against its config, in the file's order.
+
+    Parameters, paths, uncertainties, events (:func:`simulate.scenarios.events.problems`),
+    outputs and expectations, then the rules of :mod:`simulate.scenarios.rules`.
     """
     from simulate.scenarios.variables import VARIABLES
 
     sc, cfg = loaded.scenario, loaded.config
+    found: list[InputError] = []
 
     def fail(msg: str, path: tuple) -> None:
         o = loaded.where(path)
-        raise InputError(msg, file=o.file, line=o.line, field=".".join(map(str, path)),
-                         via=o.via)  # fmt: skip
+        found.append(InputError(msg, file=o.file, line=o.line, field=".".join(map(str, path)),
+                                via=o.via))  # fmt: skip
 
-    def check_param(p: str, field: tuple) -> None:
+    def check_param(p: str, field: tuple) -> bool:
         try:
             domains.parameter(cfg, p)
         except domains.DomainError as exc:
             fail(exc.message, field)
+            return False
+        return True
 
     def check_value(p: str, v: float, field: tuple) -> None:
         try:
@@ -112,17 +186,19 @@ def check_against_config(loaded: LoadedScenario) -> None:
 
     for key in ("initial", "parameters"):
         for p, v in getattr(sc, key).items():
-            check_param(p, (key, p))
-            check_value(p, v, (key, p))
+            if check_param(p, (key, p)):
+                check_value(p, v, (key, p))
     for p, series in sc.paths.items():
-        check_param(p, ("paths", p))
+        if not check_param(p, ("paths", p)):
+            continue
         if not series:
             fail("a path needs at least one year: value pair", ("paths", p))
         for year, v in series.items():
             check_value(p, v, ("paths", p, year))
     drawn: set[str] = set()
     for i, u in enumerate(sc.uncertainties):
-        check_param(u.parameter, ("uncertainties", i, "parameter"))
+        if not check_param(u.parameter, ("uncertainties", i, "parameter")):
+            continue
         if u.parameter in sc.paths or u.parameter in drawn:
             fail(f"{u.parameter!r} already has a path or another uncertainty",
                  ("uncertainties", i, "parameter"))  # fmt: skip
@@ -143,8 +219,9 @@ def check_against_config(loaded: LoadedScenario) -> None:
     for k, exp in enumerate(sc.expectations):
         where = ("expect", k) if isinstance(sc.expect, list) else ("expect",)
         _check_expect(exp, sc.horizon, cfg, lambda m, f, w=where: fail(m, (*w, *f)))
-    scenario_rules.check(loaded)
-
+    seen = {e.field for e in found}  # a field gets one problem: the first check's
+    found += [e for e in scenario_rules.problems(loaded) if e.field not in seen]
+    return in_file_order(found, loaded.file)
 
 
 def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:
@@ -162,6 +239,7 @@ def _check_expect(exp: Any, hz: Any, cfg: Config, fail: Any) -> None:
         where = ("outcomes", key)
         if var not in VARIABLES or VARIABLES[var].entity == "issue_mechanism":
             fail(f"unknown outcome variable {var!r}", where)
+            continue
         ents = kinds[VARIABLES[var].entity]
         if ent not in ents:
             want = "no entity" if ents == [""] else f"an entity out of {ents}"

@@ -162,8 +162,9 @@ class Expect(_Strict):
     """
 
     against: str = Field(
-        description="'start' (the scenario's own first period) or the reference scenario's "
-        "file, relative to this file (e.g. baseline.yaml)"
+        description="'start' (the scenario's own first period) or the reference scenario: "
+        "its file, relative to this file (e.g. baseline.yaml), or a shipped scenario's name "
+        "(e.g. baseline)"
     )
     at: float = Field(ge=MIN_YEAR, le=MAX_YEAR,
                       description="Decimal year compared (a period start)")  # fmt: skip
@@ -179,7 +180,8 @@ class Scenario(_Strict):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
                       description="Plain identifier; names the result file")
     description: str = ""
-    extends: str | None = Field(None, description="Scenario file this one builds on")
+    extends: str | None = Field(None, description="Scenario this one builds on: a file, "
+                                "relative to this one, or a shipped scenario's name")
     config: str | None = Field(
         None, description="Parameter config file; default configs/default.yaml"
     )
