@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -126,6 +127,66 @@ class Source(BaseModel):
         return self
 
 
+class _Prior(BaseModel):
+    """A prior distribution for an assumption, with the reason for its width."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(description="Why this range: what the sources allow, or whose judgement")
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> _Prior:
+        if len(self.reason.split()) < 6:
+            raise ValueError("a prior needs a reason (six words or more): why this width")
+        return self
+
+
+class UniformPrior(_Prior):
+    """Every value between low and high alike."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+
+class TriangularPrior(_Prior):
+    """Most likely at the mode, falling linearly to low and high."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+
+class TruncNormalPrior(_Prior):
+    """A normal distribution cut to [low, high]."""
+
+    dist: Literal["truncnormal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float
+    high: float
+
+
+class LogNormalPrior(_Prior):
+    """A positive quantity: its logarithm normal around log(median)."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+
+Prior = Annotated[UniformPrior | TriangularPrior | TruncNormalPrior | LogNormalPrior,
+                  Field(discriminator="dist")]  # fmt: skip
+
+
+def prior_support(prior: Any) -> tuple[float, float]:
+    """The (low, high) a prior can draw: its bounds, or a lognormal's 0.1% and 99.9% points."""
+    if prior.dist == "lognormal":
+        spread = math.exp(3.09 * prior.sigma)
+        return prior.median / spread, prior.median * spread
+    return float(prior.low), float(prior.high)
+
+
 class Observed(BaseModel):
     """Where a value at the start comes from in the observed history (``configs/history.yaml``).
 
@@ -171,6 +232,9 @@ class Parameter(BaseModel):
     observed: Observed | None = Field(
         None, description="The observed figure the value is (a start value from the history); "
         "seed sources may stay beside it as references")
+    prior: Prior | None = Field(
+        None, description="An assumption's uncertainty: the distribution runs draw it from "
+        "(and calibration starts from), with the reason for its width")
     calibrate: bool = False
 
     @model_validator(mode="after")
@@ -182,6 +246,18 @@ class Parameter(BaseModel):
             raise ValueError("give a value or a low/high range")
         if has_range and (self.low is None or self.high is None or self.low >= self.high):
             raise ValueError("a range needs low < high")
+        if self.prior is not None:
+            if not self.assumption:
+                raise ValueError("a prior belongs to an assumption (a sourced or observed "
+                                 "figure's uncertainty is its range)")
+            lo, hi = prior_support(self.prior)
+            if self.prior.dist in ("uniform", "triangular", "truncnormal") and not lo < hi:
+                raise ValueError("a prior needs low < high")
+            if self.prior.dist == "triangular" and not lo <= self.prior.mode <= hi:
+                raise ValueError("a triangular prior's mode lies between low and high")
+            if self.value is not None and not lo <= self.value <= hi:
+                raise ValueError(f"the value {self.value:g} lies outside its prior "
+                                 f"[{lo:g}, {hi:g}]")
         if self.observed is not None:
             if self.assumption:
                 raise ValueError("an observed value takes no assumption (seed sources may stay "
@@ -303,8 +379,10 @@ class Config(BaseModel):
     def fingerprint(self) -> str:
         """SHA-256 of the parameter values (not their prose), for result metadata."""
         values = {
-            p: [self.get(p).value, self.get(p).low, self.get(p).high] for p in sorted(self.paths())
-        }
+            p: [self.get(p).value, self.get(p).low, self.get(p).high,
+                self.get(p).prior.model_dump(exclude={"reason"}) if self.get(p).prior else None]
+            for p in sorted(self.paths())
+        }  # fmt: skip
         blob = json.dumps(
             {"actors": {k: v.instruments for k, v in self.actors.items()},
              "issues": {k: [v.role, v.avoids] for k, v in self.issues.items()},
