@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,25 +120,109 @@ def _fit_horizon(loaded: LoadedScenario, last_year: int) -> LoadedScenario:
                           file=loaded.file)  # fmt: skip
 
 
-def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -> dict[str, Any]:
-    """Fit the ``calibrate: true`` parameters to the targets; return plain data.
+@dataclass
+class Problem:
+    """What a fit needs: the parameters it moves, the fit scenario cut after the last fit
+    year, the targets resolved on its grid and their observed bounds.
 
-    Returns:
-        ``parameters`` (before, fitted, bounds, at_bound per path), ``fit`` (one row per
-        target: kind, observed low/high, model before and after, residual, relative
-        residual, source), ``excluded`` (history figures outside the fit scenario's
-        horizon, with the reason), ``fit_years``, ``held_out``, ``cost``,
-        ``evaluations``, ``scenario``, ``runs``, ``seed``.
+    Attributes:
+        cfg: The config fitted (its ``calibrate: true`` parameters are ``free``).
+        free: The parameters fitted, in config order.
+        lo: Their lower bounds (the targets file's ``bounds``, else the domain).
+        hi: Their upper bounds.
+        loaded: The fit scenario, its horizon cut after the last fit year.
+        everything: The targets, article figures first, then history observations.
+        resolved: The targets resolved on the fit scenario's time grid.
+        goal: (targets, 2): each target's observed low and high.
+        excluded: History observations outside the fit scenario's horizon, with the reason.
+        data: The targets file, as read.
+        scenario: The fit scenario's file.
+        runs: Runs per evaluation (least squares: common random numbers).
+        seed: Their seed.
+        last_year: The last fit year.
+    """
+
+    cfg: Config
+    free: list[str]
+    lo: np.ndarray
+    hi: np.ndarray
+    loaded: LoadedScenario
+    everything: list[dict[str, Any]]
+    resolved: list[Any]
+    goal: np.ndarray
+    excluded: list[dict[str, Any]]
+    data: dict[str, Any]
+    scenario: Path
+    runs: int
+    seed: int
+    last_year: int
+
+    def trial_config(self, values: dict[str, float]) -> Config:
+        """The config with the trial values as its own (so the rest point is computed
+        from them); their priors and any posterior are dropped, the other priors kept."""
+        out = with_values(self.cfg, values)
+        for path in values:
+            out.get(path).prior = None
+        out.posterior = None
+        return out
+
+    def measure(self, values: dict[str, float], runs: Any, seed: int, *,
+                point: bool = True) -> np.ndarray:  # fmt: skip
+        """Each target's model value: the mean over ``runs`` (run indices) of ``seed``.
+
+        ``point``: every other assumption at its value (least squares); else each run
+        draws the other assumptions from their priors (an ensemble, for ABC).
+        """
+        from simulate.model.batch import simulate_runs
+        from simulate.model.preparation import prepare
+
+        runs = [int(r) for r in runs]
+        if not point:  # one spec drawing every prior; the trial values replace the draws
+            spec = self._ensemble_spec(seed)
+            size = max(runs) + 1
+            fixed = {p: np.full(size, float(v)) for p, v in values.items()}
+            return tg.measure(simulate_runs(spec, runs, seed, fixed), self.resolved)
+        trial = LoadedScenario(scenario=self.loaded.scenario, config=self.trial_config(values),
+                               origins=self.loaded.origins, file=self.loaded.file)  # fmt: skip
+        spec = prepare(trial, runs=max(len(runs), 1), seed=seed, point=True)
+        return tg.measure(simulate_runs(spec, runs, seed), self.resolved)
+
+    def _ensemble_spec(self, seed: int) -> Any:
+        """The fit scenario as an ensemble with no posterior: every prior drawn (built once)."""
+        from simulate.model.preparation import prepare
+
+        cached = self.__dict__.get("_spec")
+        if cached is None:
+            cfg = self.cfg.model_copy(deep=True)
+            cfg.posterior = None
+            trial = LoadedScenario(scenario=self.loaded.scenario, config=cfg,
+                                   origins=self.loaded.origins, file=self.loaded.file)
+            cached = prepare(trial, runs=1, seed=seed, point=False)
+            cached.outputs = sorted({t["variable"] for t in self.everything})  # only those
+            self.__dict__["_spec"] = cached
+        return cached
+
+
+def problem(targets_path: str | Path, config_path: str | Path | None = None,
+            last_year: int | None = None) -> Problem:  # fmt: skip
+    """Read the targets and the config and set up the fit (see :class:`Problem`).
+
+    Args:
+        targets_path: The calibration targets (``configs/targets.yaml``).
+        config_path: The config to fit (default the shipped one).
+        last_year: Fit only years up to this one (a rolling origin: 2021 fits 2019-2021
+            and the article figures dated up to 2021); default the targets file's last.
 
     Raises:
         InputError: with file, line and field for bad targets, bounds or history, or a
             fit scenario that fixes a calibrated parameter.
     """
-    from simulate.model.batch import simulate_runs
     from simulate.model.preparation import prepare
     from simulate.results.files import entities_of
 
     data = tg.read_targets(targets_path)
+    if last_year is not None:
+        data = _until(data, int(last_year), targets_path)
     cfg = load_config(config_path)
     free, lo, hi = _free_parameters(cfg, config_path, data)
     scen = data.get("scenario", "../scenarios/history_2021.yaml")
@@ -152,7 +237,7 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
     scen = Path(os.path.join(Path(targets_path).parent, scen))
     full = load(scen, config=cfg)
     _check_scenario_leaves_free(full, free)
-    spec_full = prepare(full, runs=1, seed=seed)
+    spec_full = prepare(full, runs=1, seed=seed, point=True)
     _, observed = tg.history_targets(data, lambda v: entities_of(spec_full, v))
     hz = full.scenario.horizon
     inside = [t for t in observed if hz.start <= t["year"] <= hz.end]
@@ -166,41 +251,81 @@ def calibrate(targets_path: str | Path, config_path: str | Path | None = None) -
     everything = [*article, *history]
     last = max(math.floor(tg.window_end(*_window(t)) - 1e-7) for t in everything)
     loaded = _fit_horizon(full, last)
-    spec0 = prepare(loaded, runs=runs, seed=seed)
+    spec0 = prepare(loaded, runs=runs, seed=seed, point=True)
     resolved = [*tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt),
                 *tg.resolve(data, lambda v: entities_of(spec0, v), spec0.times, spec0.dt,
                             targets=history)]  # fmt: skip
     goal = np.array([tg.bounds_of(t) for t in everything])
+    return Problem(cfg, free, lo, hi, loaded, everything, resolved, goal, excluded, data, scen,
+                   runs, seed, last)  # fmt: skip
+
+
+def _until(data: dict[str, Any], year: int, where: str | Path) -> dict[str, Any]:
+    """The targets with the fit years and article figures cut after ``year``."""
+    out = dict(data)
+    h = out.get("history")
+    if h:
+        first, last = h["years"]
+        if year < first:
+            raise InputError(f"the fit years start in {first}, after {year}", file=where,
+                             field="history.years")  # fmt: skip
+        out["history"] = {**h, "years": [first, min(last, year)]}
+    out["targets"] = [t for t in data["targets"]
+                      if math.floor(tg.window_end(*_window(t)) - 1e-7) <= year]  # fmt: skip
+    return out
+
+
+def calibrate(targets_path: str | Path, config_path: str | Path | None = None,
+              last_year: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """Fit the ``calibrate: true`` parameters to the targets by least squares (a point).
+
+    Returns:
+        ``parameters`` (before, fitted, bounds, at_bound per path), ``fit`` (one row per
+        target: kind, observed low/high, model before and after, residual, relative
+        residual, source), ``excluded`` (history figures outside the fit scenario's
+        horizon, with the reason), ``fit_years``, ``held_out``, ``cost``,
+        ``evaluations``, ``scenario``, ``runs``, ``seed``.
+
+    Raises:
+        InputError: with file, line and field for bad targets, bounds or history, or a
+            fit scenario that fixes a calibrated parameter.
+    """
+    pb = problem(targets_path, config_path, last_year)
+    free, lo, hi, everything, goal = pb.free, pb.lo, pb.hi, pb.everything, pb.goal
+    runs, seed = pb.runs, pb.seed
 
     def model(x: np.ndarray) -> np.ndarray:
-        trial = LoadedScenario(scenario=loaded.scenario,
-                               config=with_values(cfg, dict(zip(free, x, strict=True))),
-                               origins=loaded.origins, file=loaded.file)  # fmt: skip
-        spec = prepare(trial, runs=runs, seed=seed)
-        return tg.measure(simulate_runs(spec, range(runs), seed), resolved)
+        return pb.measure(dict(zip(free, x, strict=True)), range(runs), seed)
 
-    x0 = np.clip([cfg.get(p).central for p in free], lo, hi)
+    x0 = np.clip([pb.cfg.get(p).central for p in free], lo, hi)
     x, nfev, cost = fit(model, goal, x0, lo, hi)
     before, after = model(x0), model(x)
     rel = relative_miss(after, goal[:, 0], goal[:, 1])
-    table = [{"target": t["name"], "kind": t["kind"], "variable": t["variable"],
-              "entity": _label(t.get("entity")), "per": bool(t.get("per")),
-              "time": float(t["time"]), "low": float(g[0]), "high": float(g[1]),
-              "observed": _observed_text(t), "model_before": float(b), "model": float(a),
-              "residual": absolute_miss(float(a), float(g[0]), float(g[1])),
-              "relative": float(r), "source": t["source"]}
-             for t, g, b, a, r in zip(everything, goal, before, after, rel,
-                                      strict=True)]  # fmt: skip
+    table = fit_table(everything, goal, before, after, rel)
     params = {p: {"before": float(v0), "fitted": float(v), "bounds": [float(a), float(b)],
                   "at_bound": bool(np.isclose(v, a, rtol=0, atol=1e-6 * max(abs(b - a), 1))
                                    or np.isclose(v, b, rtol=0, atol=1e-6 * max(abs(b - a), 1)))}
               for p, v0, v, a, b in zip(free, x0, x, lo, hi, strict=True)}  # fmt: skip
-    h = data.get("history")
-    return {"parameters": params, "fit": table, "excluded": excluded,
-            "fit_years": list(h["years"]) if h else None, "held_out": tg.HELD_OUT_YEAR,
-            "fit_horizon": [int(loaded.scenario.horizon.start), int(loaded.scenario.horizon.end)],
-            "cost": cost, "evaluations": nfev, "scenario": str(scen), "runs": runs,
+    h = pb.data.get("history")
+    hz = pb.loaded.scenario.horizon
+    return {"parameters": params, "fit": table, "excluded": pb.excluded,
+            "fit_years": list(h["years"]) if h else None, "held_out": pb.last_year + 1,
+            "fit_horizon": [int(hz.start), int(hz.end)],
+            "cost": cost, "evaluations": nfev, "scenario": str(pb.scenario), "runs": runs,
             "seed": seed}  # fmt: skip
+
+
+def fit_table(everything: list[dict[str, Any]], goal: np.ndarray, before: np.ndarray,
+              after: np.ndarray, rel: np.ndarray) -> list[dict[str, Any]]:  # fmt: skip
+    """One row per target: observed, model before and after, residuals, source."""
+    return [{"target": t["name"], "kind": t["kind"], "variable": t["variable"],
+             "entity": _label(t.get("entity")), "per": bool(t.get("per")),
+             "time": float(t["time"]), "low": float(g[0]), "high": float(g[1]),
+             "observed": _observed_text(t), "model_before": float(b), "model": float(a),
+             "residual": absolute_miss(float(a), float(g[0]), float(g[1])),
+             "relative": float(r), "source": t["source"]}
+            for t, g, b, a, r in zip(everything, goal, before, after, rel,
+                                     strict=True)]  # fmt: skip
 
 
 def _window(t: dict[str, Any]) -> tuple[float, float | None]:
@@ -230,7 +355,7 @@ def _label(entity: Any) -> str:
 
 def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
                        targets_path: str | Path, written_to: str | Path | None = None,
-                       ) -> str:  # fmt: skip
+                       how: str = "`simulate calibrate`") -> str:  # fmt: skip
     """The fitted config as YAML: an overlay on the config fitted, or the whole config.
 
     Written beside another file (``written_to`` not the config itself), it is an
@@ -242,7 +367,7 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
     path = Path(config_path or DEFAULT_CONFIG)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if written_to is not None and Path(written_to).resolve() != path.resolve():
-        return _overlay_text(path, data, result, targets_path, Path(written_to))
+        return _overlay_text(path, data, result, targets_path, Path(written_to), how)
     kinds = [r["kind"] for r in result["fit"]]
     what = f"{kinds.count('article')} article figures"
     if result.get("fit_years"):
@@ -267,7 +392,8 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
 
 
 def _overlay_text(path: Path, data: dict[str, Any], result: dict[str, Any],
-                  targets_path: str | Path, written_to: Path) -> str:  # fmt: skip
+                  targets_path: str | Path, written_to: Path,
+                  how: str = "`simulate calibrate`") -> str:  # fmt: skip
     """The fitted values as an overlay on ``path`` (see :func:`fitted_config_text`)."""
     base = load_config(path)
     kinds = [r["kind"] for r in result["fit"]]
@@ -282,8 +408,8 @@ def _overlay_text(path: Path, data: dict[str, Any], result: dict[str, Any],
         params.setdefault(p.partition(".")[0], {})[p.partition(".")[2]] = {
             "value": round(r["fitted"], 6),
             "assumption": (par.assumption or "").split(" Calibrated to")[0]
-            + f" Calibrated to targets {Path(targets_path).name} ({what}) by `simulate "
-              f"calibrate`; was {was}.",
+            + f" Calibrated to targets {Path(targets_path).name} ({what}) by {how}; "
+              f"was {was}.",
         }  # fmt: skip
     rel = os.path.relpath(path.resolve(), written_to.resolve().parent)
     overlay = {"extends": rel, "name": f"{data.get('name', 'config')}-calibrated",

@@ -81,6 +81,11 @@ class Finite(click.FloatRange):
 
 
 quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+point_config_opt = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Run with this parameter config as a point (every assumption at its value, e.g. "
+         "configs/calibrated.yaml). Default: the scenario's config as an ensemble (each run "
+         "takes a posterior vector and draws the other assumptions from their priors).")
 json_opt = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 runs_opt = click.option("--runs", "-n", type=click.IntRange(1, MAX_RUNS), default=None,
                         help="Number of runs (default: the scenario's).")  # fmt: skip

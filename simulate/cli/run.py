@@ -24,11 +24,16 @@ from simulate.cli import options as opt
 @click.option("--keep", type=click.Choice(["runs", "summary"]), default=None,
               help="runs: every run; summary: statistics per time plus final values per run. "
                    "Default: runs up to 25 million rows, else summary.")
+@opt.point_config_opt
+@click.option("--threshold-check/--no-threshold-check", default=None,
+              help="Rerun the first 1,000 runs with each outcome-class threshold moved ±20% "
+                   "and say whether a class probability flips (default: on up to 5,000 runs).")
 @opt.executor_options
 @opt.quiet_opt
 @opt.json_opt
 @base.boundary
-def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet, as_json):
+def run(scenarios, output, runs, seed, overrides, engine, keep, config_path, threshold_check,
+        executor, quiet, as_json):  # fmt: skip
     """Run one or more SCENARIOS and summarise their outcomes at the horizon's end.
 
     A SCENARIO is a file, or the name of a shipped scenario (`simulate list --shipped`)
@@ -42,6 +47,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
       simulate run scenarios/baseline.yaml --set russia.capacity=0.6 -o results/weak.parquet
       simulate run scenarios/baseline.yaml --runs 100000 --keep summary --workers 2
       simulate run scenarios/baseline.yaml --runs 100000 --dask-local 2
+      simulate run baseline --config configs/calibrated.yaml   # a point config
     """
     from simulate.errors import InputError
     from simulate.results import summary as sm
@@ -51,10 +57,10 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
     if output and len(scenarios) > 1 and not os.path.isdir(output):
         raise InputError("with several scenarios, --output must be an existing folder",
                          field="--output")  # fmt: skip
-    finals, summaries, written = {}, {}, {}
+    finals, summaries, written, thresholds = {}, {}, {}, {}
     at, sizes, seeds = {}, {}, {}
     for path in scenarios:
-        exp = Experiment(path)
+        exp = Experiment(path, config=config_path)
         spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
         name = spec.scenario.name
         if not quiet:
@@ -72,16 +78,28 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, executor, quiet,
         written[name] = str(target)
         at[name], sizes[name], seeds[name] = (float(spec.times[-1]), spec.scenario.runs,
                                               spec.scenario.seed)  # fmt: skip
+        check = spec.scenario.runs <= 5000 if threshold_check is None else threshold_check
+        if check and "outcome" in spec.outputs:
+            from simulate.analysis.classes import for_spec
+
+            thresholds[name] = for_spec(spec, runs=1000)
     paired = sm.is_paired(sizes, seeds)
     diffs = sm.differences(finals, paired)
     if as_json:
-        click.echo(json.dumps(_payload(summaries, diffs, written, at, sizes, seeds), indent=2))
+        payload = _payload(summaries, diffs, written, at, sizes, seeds)
+        for name, res in thresholds.items():
+            payload[name]["thresholds"] = res
+        click.echo(json.dumps(payload, indent=2))
         return
     if not quiet:
+        from simulate.analysis.classes import to_text
+
         click.echo(sm.header(at, sizes, seeds))
         headers, rows = sm.side_by_side(summaries, diffs)
         click.echo(format_table(headers, rows))
         click.echo(sm.legend(list(summaries), paired))
+        for name, res in thresholds.items():
+            click.echo(to_text(name, res))
         click.echo("")
     for name, target in written.items():
         click.echo(f"wrote {target}  ({name})")

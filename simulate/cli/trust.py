@@ -206,20 +206,50 @@ def discover_text(res: dict[str, Any]) -> str:
 @click.option("-o", "--output", type=opt.SafePath(), default=None, metavar="NEW_CONFIG",
               help="Where to write the fitted config (default configs/calibrated.yaml).")
 @click.option("--in-place", is_flag=True, help="Overwrite the input config (the only way).")
+@click.option("--posterior", "posterior_path", type=opt.SafePath(), default=None,
+              metavar="SAMPLE.csv",
+              help="Fit a posterior by ABC-SMC (pyabc) and write its sample here, with a "
+                   "report (.md) and a plot (.png) beside it; NEW_CONFIG then holds the "
+                   "posterior medians. Without it: a least-squares point fit.")
+@click.option("--last-year", type=click.IntRange(2019, 2022), default=None,
+              help="Fit only the years up to this one (a rolling origin for the backtest; "
+                   "default the targets file's last fit year).")
+@click.option("--population", type=click.IntRange(20, 100_000), default=1000, show_default=True,
+              help="ABC: particles per generation.")
+@click.option("--generations", type=click.IntRange(1, 50), default=6, show_default=True,
+              help="ABC: generations at most.")
+@click.option("--vectors", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
+              help="ABC: equally weighted vectors in the sample written.")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="ABC: processes sampling in parallel (1: reproducible for a seed).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="ABC: sample on a Dask scheduler (tcp://host:8786) instead.")
+@opt.seed_opt
 @opt.json_opt
 @base.boundary
-def calibrate(config_path, targets_path, output, in_place, as_json):
-    """Fit the config's `calibrate: true` parameters to the observed 2021-2022 and the articles.
+def calibrate(config_path, targets_path, output, in_place, posterior_path, last_year,
+              population, generations, vectors, workers, scheduler, seed, as_json):  # fmt: skip
+    """Fit the config's `calibrate: true` parameters to the observed history and the articles.
 
     The targets file names the history file and the fit years (2023 is held out
     for `simulate backtest` and never simulated) and the article figures.
-    Deterministic: the model value of a target is the mean of a fixed ensemble
-    (runs and seed from the targets file). Writes NEW_CONFIG and a fit table
-    beside it (NEW_CONFIG with suffix .fit.md).
+
+    Without --posterior: a least-squares point fit, deterministic (the model value of a
+    target is the mean of a fixed ensemble, runs and seed from the targets file); writes
+    NEW_CONFIG (an overlay with the fitted values) and a fit table beside it (.fit.md).
+
+    With --posterior: a posterior sample by ABC-SMC from the parameters' priors (each
+    particle's runs draw every other assumption from its prior); writes the sample, its
+    report (convergence per generation, prior against posterior) and a plot, and
+    NEW_CONFIG with the posterior medians. A config naming the sample (`posterior:`)
+    makes every ensemble take run i's values from vector i of it.
 
     \b
-    Example:
+    Examples:
       simulate calibrate -o configs/calibrated.yaml
+      simulate calibrate --posterior configs/posterior.csv -o configs/calibrated.yaml --workers 2
+      simulate calibrate --posterior configs/posterior-2021.csv --last-year 2021 \\
+          -o configs/calibrated-2021.yaml
     """
     from simulate.analysis.calibrate import calibrate as run_calibrate
     from simulate.analysis.calibrate import fit_markdown, fitted_config_text
@@ -233,14 +263,55 @@ def calibrate(config_path, targets_path, output, in_place, as_json):
     if not in_place and target.resolve() == source.resolve():
         raise InputError("refusing to overwrite the input config; use --in-place",
                          file=target, field="--output")  # fmt: skip
-    report = target.with_suffix(".fit.md")
     _check_out(target, "--output")
-    res = run_calibrate(targets_path, config_path)
+    if posterior_path is not None:
+        _check_out(posterior_path, "--posterior")
+        _posterior(source, config_path, targets_path, target, Path(posterior_path), last_year,
+                   population, generations, vectors, workers, scheduler, seed,
+                   as_json)  # fmt: skip
+        return
+    report = target.with_suffix(".fit.md")
+    res = run_calibrate(targets_path, config_path, last_year=last_year)
     text = fitted_config_text(config_path, res, targets_path, written_to=target)
     _write_text(target, text)
     _write_text(report, fit_markdown(res))
     click.echo(json.dumps(res, indent=2) if as_json else fit_markdown(res))
     click.echo(f"wrote {target} and {report}", err=True)
+
+
+def _posterior(source: Path, config_path: Any, targets_path: Any, target: Path, sample: Path,
+               last_year: int | None, population: int, generations: int, vectors: int,
+               workers: int, scheduler: str | None, seed: int | None, as_json: bool) -> None:
+    """`simulate calibrate --posterior`: ABC-SMC, the sample, its report and plot, and the
+    overlay of posterior medians."""
+    import numpy as np
+
+    from simulate.analysis import posterior as post
+    from simulate.analysis.calibrate import fitted_config_text, problem
+
+    pb = problem(targets_path, config_path, last_year)
+    res = post.posterior(pb, population=population, generations=generations, vectors=vectors,
+                         workers=workers, scheduler=scheduler, seed=seed)  # fmt: skip
+    digest = post.write_sample(res, sample)
+    report, picture = sample.with_suffix(".md"), sample.with_suffix(".png")
+    text = post.report_markdown(res, sample.name)
+    _write_text(report, text)
+    post.plot(res, picture)
+    medians = {p: float(np.median(res["sample"][:, k])) for k, p in enumerate(res["paths"])}
+    point = {"parameters": {p: {"before": pb.cfg.get(p).central, "fitted": v}
+                            for p, v in medians.items()},
+             "fit": [{"kind": t["kind"]} for t in pb.everything],
+             "fit_years": list(pb.data["history"]["years"]) if pb.data.get("history") else None}
+    _write_text(target, fitted_config_text(config_path, point, targets_path, written_to=target,
+                                           how="the posterior median of " + sample.name))
+    if as_json:
+        out = {k: v for k, v in res.items() if k not in ("sample", "prior_objects")}
+        out.update(sample=str(sample), sha256=digest, rows=post.summary_rows(res))
+        click.echo(json.dumps(out, indent=2))
+    else:
+        click.echo(text)
+    click.echo(f"wrote {sample} ({len(res['sample'])} vectors, sha256 {digest[:12]}), "
+               f"{report}, {picture} and {target}", err=True)
 
 
 @click.command()

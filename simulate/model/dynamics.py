@@ -100,12 +100,42 @@ def balance_index(align: Array) -> Array:
     return np.clip(-last_sum(plogp) / np.log(n), 0.0, 1.0)
 
 
+def following(position: Array, ideal: Array, distance: ArrayLike) -> Array:
+    """Whether Kazakhstan follows each power on each issue (R x P x I, 0/1): what an analyst
+    can see in its positions.
+
+    It follows power p on issue i when its position lies within ``distance`` of p's ideal
+    and farther than ``distance`` from the ideal of every power that wants something else
+    (an ideal more than ``distance`` from p's): on an issue where the powers agree nobody is
+    followed in particular, and a position between two camps follows neither.
+    """
+    d = np.asarray(distance, dtype=float)[..., None, None]
+    x = np.asarray(position)[..., None, :]
+    near = np.abs(x - ideal) <= d  # (R, P, I)
+    out = np.empty(near.shape)
+    n = ideal.shape[-2]
+    for p in range(n):
+        clear = near[..., p, :].copy()
+        for q in range(n):
+            if q != p:
+                rival = np.abs(ideal[..., q, :] - ideal[..., p, :]) > d[..., 0, :]
+                clear &= ~(rival & near[..., q, :])
+        out[..., p, :] = clear
+    return out
+
+
+def agenda_share(follow: Array, salience: Array) -> Array:
+    """The share of each power's agenda Kazakhstan follows, by the power's own salience (R x P)."""
+    return _div(last_sum(follow * salience), last_sum(salience), 0.0)
+
+
 def outcome_class(align: Array, lean: ArrayLike, aligned: ArrayLike) -> Array:
     """One-hot outcome class (R x (1 + 2P)): balanced, leaning:<p>..., aligned:<p>....
 
-    The power with the largest alignment decides: at or above ``aligned`` the run is
-    aligned with it (balancing failed), at or above ``lean`` it leans towards it,
-    otherwise it is balanced. Ties go to the power listed first.
+    ``align`` is a score per power (the share of its agenda Kazakhstan follows,
+    :func:`agenda_share`). The power with the largest score decides: at or above
+    ``aligned`` the run is aligned with it (balancing failed), at or above ``lean`` it
+    leans towards it, otherwise it is balanced. Ties go to the power listed first.
     """
     n = align.shape[-1]
     top = last_max(align, keepdims=True)

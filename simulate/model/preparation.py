@@ -23,6 +23,8 @@ def prepare(
     runs: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, float] | None = None,
+    config: str | Path | None = None,
+    point: bool | None = None,
 ) -> spec_mod.RunSpec:
     """Load a scenario, apply runs, seed and overrides, and build its run spec.
 
@@ -32,6 +34,10 @@ def prepare(
         seed: Seed (default: the scenario's).
         overrides: Parameter values by dotted path; an override replaces any path or
             uncertainty on that parameter, and the result gets its own name.
+        config: A config file to run with instead of the scenario's; it runs as a point
+            config (every assumption at its value) unless ``point`` says otherwise.
+        point: True: every assumption at its value; False: an ensemble (the posterior and
+            the priors); None (default): a point for ``config``, else an ensemble.
 
     Returns:
         The run spec.
@@ -39,13 +45,21 @@ def prepare(
     Raises:
         InputError: ``runs`` or ``seed`` out of range, or a bad override.
     """
+    chosen = None
+    if config is not None:
+        from simulate.scenarios.parameters import load_config
+
+        chosen = load_config(config)
     if isinstance(source, scenario_mod.LoadedScenario):
         loaded = source
+        if chosen is not None:
+            loaded = scenario_mod.LoadedScenario(scenario=loaded.scenario, config=chosen,
+                                                 origins=loaded.origins, file=loaded.file)
     else:
         from simulate.io.shipped import resolve_scenario
 
         loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping)
-                                   else resolve_scenario(source))  # fmt: skip
+                                   else resolve_scenario(source), config=chosen)  # fmt: skip
     update: dict[str, Any] = {}
     if runs is not None:
         if not _is_int(runs) or not 1 <= runs <= MAX_RUNS:
@@ -70,7 +84,7 @@ def prepare(
             scenario=loaded.scenario.model_copy(update=update), config=loaded.config,
             origins=loaded.origins, file=loaded.file,
         )  # fmt: skip
-    return spec_mod.build(loaded)
+    return spec_mod.build(loaded, point=(config is not None) if point is None else point)
 
 
 def _is_int(x: Any) -> bool:

@@ -21,12 +21,16 @@ Streams (the second counter word):
   period (period *t* is block t // 4, word t % 4), standard normal by the inverse
   normal CDF. Reordering issues in the config permutes them; lengthening the
   horizon leaves the earlier periods' shocks as they were.
+* ``PRIORS + h``: one uniform for the assumption whose path hashes to *h* (CRC-32, 31
+  bits), drawn from its prior; calibrated parameters take posterior vector *i* mod the
+  sample's size instead (a counter, not a draw).
 * ``MESA``: the seed of the Mesa model's own generators (``model.random``,
   ``model.rng``), which the model's equations never draw from.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,6 +43,8 @@ from simulate.scenarios.schema import Choice, LogNormal, Triangular, TruncatedNo
 
 #: Stream numbers (the counter's second word).
 INPUTS, MESA, SHOCKS = 0, 1, 16
+#: Priors draw from streams PRIORS + a 31-bit hash of the parameter's path.
+PRIORS = 1 << 31
 #: The scheme's name, written into result files' metadata.
 SCHEME = "philox4x32-10: key (seed), counter (block, stream, run)"
 
@@ -85,11 +91,33 @@ def draw_runs(spec: RunSpec, seed: int,
     """
     runs = np.asarray(runs, dtype=np.uint64)
     draws = from_uniforms(spec, uniforms(seed, runs, INPUTS, n_uniforms(spec)))
+    draws.values.update(ensemble_values(spec, seed, runs))
     n_t = len(spec.times)
     noise = np.empty((n_t, len(runs), len(spec.issues)))
     for col, ranked in enumerate(spec.shock_order):
         noise[:, :, col] = ndtri(uniforms(seed, runs, SHOCKS + ranked, n_t)).T
     return draws, noise
+
+
+def prior_stream(path: str) -> int:
+    """The stream a parameter's prior draws from: fixed by its path alone, so adding,
+    removing or reordering other parameters leaves its draw as it was."""
+    return PRIORS + (zlib.crc32(path.encode("utf-8")) & 0x7FFFFFFF)
+
+
+def ensemble_values(spec: RunSpec, seed: int, runs: np.ndarray) -> dict[str, np.ndarray]:
+    """The runs' values of the calibrated parameters (posterior vector *i* mod its size)
+    and of every other assumption with a prior (its own stream), clipped to the domain."""
+    out: dict[str, np.ndarray] = {}
+    if spec.posterior is not None:
+        rows = spec.posterior.rows(runs)
+        for c, path in enumerate(spec.posterior.paths):
+            out[path] = spec.posterior.values[rows, c].astype(float)
+    for path in spec.priors:
+        lo, hi = domain(path)
+        q = uniforms(seed, runs, prior_stream(path), 1)[:, 0]
+        out[path] = np.clip(inverse_cdf(spec.config.get(path).prior, q), lo, hi)
+    return out
 
 
 def from_uniforms(spec: RunSpec, u: np.ndarray) -> Draws:

@@ -124,6 +124,7 @@ def _hedger(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.HedgerState:
         base=np.zeros((runs, n_m - 2, n_i)), noise=np.zeros((runs, n_i)),
         contributions=np.zeros((runs, n_m, n_i)), close=empty, alignment=empty,
         classes=np.zeros((runs, 1 + 2 * n_p)), captured=np.zeros(runs, dtype=bool),
+        follow=np.zeros((runs, n_p, n_i)), agenda=empty,
         trade_share=empty, fdi_share=empty, flows=routes, nominal=routes,
         capacity=np.maximum(r["capacity_nominal"], 0.0).copy(), built=routes,
         pipeline=np.zeros((dyn.BUILD_STAGES, runs, n_k)), contracted=routes,

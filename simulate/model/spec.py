@@ -11,6 +11,8 @@ unchanged (the config, the scenario's ``initial`` values and the run's draws; no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -73,6 +75,27 @@ class Draws:
         )
 
 
+@dataclass(frozen=True)
+class Posterior:
+    """A sample of parameter vectors: run *i* takes vector *i* mod its size.
+
+    Attributes:
+        paths: The parameters, one per column.
+        values: (vectors, parameters).
+        file: Where it was read from.
+        digest: SHA-256 of the file's bytes (recorded in result metadata).
+    """
+
+    paths: tuple[str, ...]
+    values: np.ndarray
+    file: str
+    digest: str
+
+    def rows(self, runs: np.ndarray) -> np.ndarray:
+        """The vector each run takes: its index modulo the sample's size (a counter)."""
+        return (np.asarray(runs, dtype=np.uint64) % np.uint64(len(self.values))).astype(np.int64)
+
+
 @dataclass
 class RunSpec:
     """Everything a driver needs to simulate a scenario."""
@@ -90,6 +113,15 @@ class RunSpec:
     avoids: np.ndarray  # (K,) 1 for routes crossing the power the routing issue avoids
     avoided: np.ndarray  # (P,) 1 for that power
     outputs: list[str] = field(default_factory=list)
+    #: The assumptions each run draws from its prior (an ensemble; none for a point config).
+    priors: list[str] = field(default_factory=list)
+    #: The posterior sample runs take their calibrated values from (None: priors, or a point).
+    posterior: Posterior | None = None
+
+    @property
+    def point(self) -> bool:
+        """True for a point config: no assumption is drawn, no posterior is used."""
+        return not self.priors and self.posterior is None
 
     @property
     def config(self):  # noqa: ANN201 - avoid import cycle in annotation
@@ -201,6 +233,11 @@ class RunSpec:
         if any(self._slot(p)[1] in ("ideal", "salience") for p in self.paths):
             out.power["opposition"] = opposition(out.power["ideal"], out.power["salience"])
         out.route["capacity_nominal"] = out.route["capacity"]
+        h = out.hedger
+        if np.any(h["sanctions_easing"] != 0):  # the sanctions regime eases (a trend)
+            years = float(self.times[t] - self.times[0])
+            h["sanctions_intensity"] = h["sanctions_intensity"] * np.exp(
+                -h["sanctions_easing"] * years)
         self._apply_events(out, t, draws.occurs)
         return out
 
@@ -289,8 +326,17 @@ def _set(sp: StepParams, slot: tuple[str, str, tuple], value: np.ndarray) -> Non
     group[key] = arr
 
 
-def build(loaded: LoadedScenario) -> RunSpec:
-    """Turn a loaded scenario into a :class:`RunSpec`."""
+def build(loaded: LoadedScenario, *, point: bool = False) -> RunSpec:
+    """Turn a loaded scenario into a :class:`RunSpec`.
+
+    Args:
+        loaded: The scenario and its config.
+        point: Run the config as a point: every assumption at its value. Otherwise (an
+            ensemble, the default) each run takes the config's posterior vector for the
+            calibrated parameters, if the config names a posterior, and draws every other
+            assumption with a prior from it; what the scenario fixes (``initial``,
+            ``parameters``, paths, its own uncertainties) is never drawn.
+    """
     sc, cfg = loaded.scenario, loaded.config
     hz = sc.horizon
     times = hz.start + np.arange(hz.periods) * hz.dt
@@ -315,5 +361,46 @@ def build(loaded: LoadedScenario) -> RunSpec:
     avoided = np.array([1.0 if p == avoided_name else 0.0 for p in powers])
     avoids = crosses @ avoided if len(routes) else np.zeros(0)
     outputs = list(sc.outputs) if sc.outputs else list(VARIABLES)
+    posterior = None if point else load_posterior(cfg)
+    if posterior is not None:
+        posterior = _restricted(posterior, fixed | set(ranged))
+    taken = set(posterior.paths) if posterior is not None else set()
+    priors = [] if point else [p for p in sorted(model_paths)
+                               if cfg.get(p).prior is not None and p not in fixed
+                               and p not in taken]  # fmt: skip
     return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events, crosses,
-                   freight, np.clip(avoids, 0.0, 1.0), avoided, outputs)  # fmt: skip
+                   freight, np.clip(avoids, 0.0, 1.0), avoided, outputs, priors,
+                   posterior)  # fmt: skip
+
+
+def load_posterior(cfg) -> Posterior | None:  # noqa: ANN001 - Config (avoids a cycle)
+    """The posterior sample a config names (``posterior:``), or None; cached per file."""
+    if not getattr(cfg, "posterior", None):
+        return None
+    return _read_posterior(cfg.posterior, Path(cfg.posterior).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_posterior(path: str, mtime_ns: int) -> Posterior:
+    """Read a posterior sample: a CSV of one column per parameter path (``#`` comments)."""
+    import hashlib
+
+    del mtime_ns  # part of the cache key: a rewritten file is read again
+
+    raw = Path(path).read_bytes()
+    lines = [ln for ln in raw.decode("utf-8").splitlines() if ln and not ln.startswith("#")]
+    header = lines[0].split(",")
+    values = np.array([[float(x) for x in ln.split(",")] for ln in lines[1:]], dtype=float)
+    values.setflags(write=False)
+    return Posterior(tuple(header), values, path, hashlib.sha256(raw).hexdigest())
+
+
+def _restricted(post: Posterior, fixed: set[str]) -> Posterior | None:
+    """The posterior without the parameters a scenario fixes (or draws otherwise)."""
+    keep = [k for k, p in enumerate(post.paths) if p not in fixed]
+    if not keep:
+        return None
+    if len(keep) == len(post.paths):
+        return post
+    return Posterior(tuple(post.paths[k] for k in keep), post.values[:, keep], post.file,
+                     post.digest)  # fmt: skip

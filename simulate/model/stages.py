@@ -56,7 +56,9 @@ class HedgerState:
     contributions: Array  # (R, M + 2, I) mechanisms, inertia, noise: sum = position - start
     close: Array  # (R, P)
     alignment: Array  # (R, P)
-    classes: Array  # (R, 1 + 2P)
+    classes: Array  # (R, 1 + 2P) from the agenda shares (observable positions)
+    follow: Array  # (R, P, I) 0/1: Kazakhstan follows the power on the issue
+    agenda: Array  # (R, P) share of the power's agenda (by its salience) Kazakhstan follows
     captured: Array  # (R,) bool
     trade_share: Array  # (R, P) realised
     fdi_share: Array  # (R, P)
@@ -519,7 +521,9 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.leverage = dyn.leverage(hs.channels, {c: h[f"weight_{c}"][:, None] for c in dyn.CHANNELS})
     hs.close = dyn.closeness(hs.position[:, None, :], p["ideal"], p["salience"])
     hs.alignment = dyn.alignment(hs.close, h["alignment_sharpness"])
-    hs.classes = dyn.outcome_class(hs.alignment, h["lean_threshold"], h["alignment_threshold"])
+    hs.follow = dyn.following(hs.position, p["ideal"], h["follow_distance"])
+    hs.agenda = dyn.agenda_share(hs.follow, p["salience"])
+    hs.classes = dyn.outcome_class(hs.agenda, h["lean_threshold"], h["alignment_threshold"])
     hs.captured = dyn.is_captured(hs.captured, hs.classes, len(spec.powers))
     enforcement = 0.0 if spec.enforcement is None else hs.position[:, spec.enforcement]
     sanctioned_trade = np.clip(dyn.last_sum(p["sanctioned"] * hs.trade_share), 0.0, 1.0)
@@ -555,6 +559,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
     get: dict[str, Callable[[], Array]] = {
         "position": lambda: hs.position,
         "alignment": lambda: hs.alignment,
+        "agenda_share": lambda: hs.agenda,
         "closeness": lambda: hs.close,
         "balance_index": lambda: col(dyn.balance_index(hs.alignment)),
         "outcome": lambda: hs.classes,

@@ -150,6 +150,18 @@ class Results:
         return out
 
 
+def ensemble_of(spec: RunSpec) -> dict[str, Any]:
+    """How runs take the config's assumptions: a point, or an ensemble (posterior, priors)."""
+    post = spec.posterior
+    return {
+        "mode": "point" if spec.point else "ensemble",
+        "priors": list(spec.priors),
+        "posterior": None if post is None else {
+            "file": Path(post.file).name, "sha256": post.digest, "vectors": len(post.values),
+            "parameters": list(post.paths)},
+    }  # fmt: skip
+
+
 def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: Any) -> dict:
     """The metadata embedded in a result file."""
     from simulate.model import randomness  # scipy: not on the path of every command's start
@@ -166,6 +178,7 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "parameter_hash": spec.config.fingerprint(),
         "config": spec.config.name,
+        "ensemble": ensemble_of(spec),
         "powers": spec.powers,
         "routes": spec.routes,
         "issues": spec.issues,

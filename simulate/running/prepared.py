@@ -37,13 +37,18 @@ class Experiment:
         scenario: A scenario file, the name of a shipped scenario (``"middle_corridor"``,
             see ``simulate list --shipped``), a scenario mapping, or a loaded scenario.
         config: A parameter config (file path or :class:`~simulate.scenarios.parameters.Config`)
-            to use instead of the one the scenario names.
+            to use instead of the one the scenario names; it runs as a point config.
+        point: True: every assumption at its value; False: an ensemble (each run takes
+            the config's posterior vector and draws the other assumptions from their
+            priors); None (default): a point when ``config`` is given, else an ensemble.
 
     Raises:
         InputError: The scenario or config is invalid (file, line and field named).
     """
 
-    def __init__(self, scenario: Source, config: str | Path | Config | None = None) -> None:
+    def __init__(self, scenario: Source, config: str | Path | Config | None = None,
+                 point: bool | None = None) -> None:  # fmt: skip
+        self.point = (config is not None) if point is None else bool(point)
         if isinstance(config, str | Path):
             config = load_config(config)
         if isinstance(scenario, scenario_mod.LoadedScenario):
@@ -59,7 +64,7 @@ class Experiment:
 
             loaded = scenario_mod.load(resolve_scenario(scenario), config=config)
         self.loaded = loaded
-        self._spec = spec_mod.build(loaded)
+        self._spec = spec_mod.build(loaded, point=self.point)
 
     @property
     def name(self) -> str:
@@ -91,7 +96,8 @@ class Experiment:
         """
         if runs is None and seed is None and not overrides:
             return self._spec
-        return prepare(self.loaded, runs=runs, seed=seed, overrides=overrides)
+        return prepare(self.loaded, runs=runs, seed=seed, overrides=overrides,
+                       point=self.point)
 
     def run(
         self,

@@ -58,6 +58,8 @@ def run_scenario(
     output: str | Path | None = None,
     keep: str | None = None,
     progress: Progress | None = None,
+    config: str | Path | None = None,
+    point: bool | None = None,
     **executor: Any,
 ) -> Results:
     """Run a scenario and return its results (and write them when ``output`` is given).
@@ -78,6 +80,9 @@ def run_scenario(
         keep: ``"runs"`` (every run) or ``"summary"`` (statistics per time plus each
             run's final values); default by size, see :func:`default_keep`.
         progress: Called with the number of runs finished after each chunk.
+        config: A config file to run with instead of the scenario's, as a point config.
+        point: True: every assumption at its value; False: an ensemble (the config's
+            posterior and priors); None (default): a point for ``config``, else an ensemble.
         **executor: ``workers``, ``scheduler``, ``dask_local`` (see
             :func:`simulate.running.executors.choose`) and ``chunk`` (runs per chunk, batch
             engine). Without them every run is computed in this process.
@@ -85,7 +90,8 @@ def run_scenario(
     Returns:
         :class:`~simulate.results.files.Results` with ``.frame`` and ``.metadata``.
     """
-    spec = prepare(source, runs=runs, seed=seed, overrides=overrides)
+    spec = prepare(source, runs=runs, seed=seed, overrides=overrides, config=config,
+                   point=point)
     return execute(spec, engine=engine, output=output, keep=keep, progress=progress,
                    **executor)  # fmt: skip
 

@@ -31,7 +31,8 @@ CORRIDOR = "middle_corridor"
 #: ``position_<issue>`` and ``salience_<issue>`` per issue.
 HEDGER_PARAMS = (
     "inertia", "balance_preference", "choice_noise", "alignment_sharpness", "lean_threshold",
-    "alignment_threshold", "payoff_trade", "payoff_investment", "payoff_inducement",
+    "alignment_threshold", "follow_distance", "payoff_trade", "payoff_investment",
+    "payoff_inducement",
     "coercion_response", "backlash", "resolve", "route_risk_aversion", "route_cost_aversion",
     "enforcement_cost_aversion",
     "transit_risk",
@@ -43,7 +44,7 @@ HEDGER_PARAMS = (
     "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
     "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
     "sanctions_trade_drag",
-    "sanctions_intensity",
+    "sanctions_intensity", "sanctions_easing",
 )  # fmt: skip
 #: Parameters every power must define, besides ``ideal_<issue>`` and ``salience_<issue>``
 #: per issue and ``<instrument>_max`` and ``<instrument>_cost`` per instrument it holds.
@@ -63,7 +64,7 @@ CORRIDOR_PARAMS = (
     "risk_weight", "ramp_time", *BUILD_PARAMS,
 )  # fmt: skip
 #: Trends: parameters that move the world by themselves (zero in a still world).
-TRENDS = ("capacity_growth", "trade_growth", "build_rate")
+TRENDS = ("capacity_growth", "trade_growth", "build_rate", "sanctions_easing")
 #: Per-issue parameters: hedger and powers.
 HEDGER_ISSUE_PARAMS = ("position", "salience")
 POWER_ISSUE_PARAMS = ("ideal", "salience")
@@ -81,7 +82,8 @@ DOMAINS: dict[str, tuple[float, float]] = {
     **{n: _SHARE for n in (
         "inertia", "oil_export_weight", "weight_trade", "weight_transit",
         "weight_investment", "weight_finance", "weight_security", "weight_identity",
-        "alignment_threshold", "lean_threshold", "partner_dependence", "finance_tie",
+        "alignment_threshold", "lean_threshold", "follow_distance", "partner_dependence",
+        "finance_tie",
         "security_tie", "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity",
         "trade_substitution", "investment_substitution", "finance_substitution", "preference",
         "oil_trade_share")},
@@ -91,6 +93,7 @@ DOMAINS: dict[str, tuple[float, float]] = {
                                "contract_time", "ramp_time", "build_lag", "barrels_per_tonne",
                                "oil_price")},
     "scale_exponent": _SHARE,
+    "sanctions_easing": (-1.0, 1.0),
     "trade_capacity_elasticity": (0.0, 2.0),
     "time_weight": (-float("inf"), float("inf")),
 }  # fmt: skip
@@ -328,6 +331,9 @@ class Config(BaseModel):
     freight_crosses: list[str] = Field(
         default_factory=list, description="Powers the northern (non-corridor) freight route crosses"
     )
+    posterior: str | None = Field(
+        None, description="A posterior sample (CSV, relative to the config) that ensembles take "
+        "their calibrated values from; written by `simulate calibrate`")
     parameters: dict[str, dict[str, Parameter]]
 
     @property
@@ -514,6 +520,13 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
     """The config at ``path`` with its ``extends:`` chain merged in (overlay lines kept)."""
     located = yamlio.load_file(path)
     data = located.data
+    if isinstance(data, dict) and isinstance(data.get("posterior"), str):
+        where = path.parent / data["posterior"]
+        if not where.is_file():
+            raise InputError(f"posterior file {data['posterior']!r} not found beside the config",
+                             file=located.file, line=located.line_of(("posterior",)),
+                             field="posterior")  # fmt: skip
+        data["posterior"] = str(where.resolve())
     if not isinstance(data, dict) or "extends" not in data:
         return located
     ref = data["extends"]

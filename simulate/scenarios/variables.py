@@ -34,8 +34,11 @@ _VARS = [
     Variable("closeness", "index 0-1", "power",
              "Salience-weighted closeness of the positions to each power's ideals"),
     Variable("balance_index", "index 0-1", "none", "Normalised entropy of alignment; 1 = even"),
+    Variable("agenda_share", "share", "power",
+             "Share of each power's agenda (by its salience) Kazakhstan follows, issue by issue"),
     Variable("outcome", "0/1", "outcome_class",
-             "Outcome class this period: balanced, leaning:<power> or aligned:<power>"),
+             "Outcome class this period, from the agenda shares: balanced, leaning:<power> or "
+             "aligned:<power>"),
     Variable("captured", "0/1", "none", "1 once the run has been aligned with a power"),
     Variable("leverage", "index 0-1", "power", "Kazakhstan's vulnerability to each power"),
     Variable("leverage_trade", "index 0-1", "power", "Vulnerability through trade"),
