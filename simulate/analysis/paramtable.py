@@ -8,11 +8,23 @@ from typing import Any
 
 from simulate.errors import InputError
 from simulate.results.table import format_table
-from simulate.scenarios.parameters import load_config
+from simulate.scenarios.parameters import NO_PRIOR, load_config
+
+
+def prior_label(prior: Any) -> str:
+    """A prior in a few characters: ``U(0.4, 0.8)``, ``tri(0.4, 0.6, 0.8)``,
+    ``TN(0, 0.05; -0.15, 0.15)`` (mean, sd; cut at low, high), ``logN(med 0.5, \u03c3 0.5)``."""
+    if prior.dist == "uniform":
+        return f"U({prior.low:g}, {prior.high:g})"
+    if prior.dist == "triangular":
+        return f"tri({prior.low:g}, {prior.mode:g}, {prior.high:g})"
+    if prior.dist == "truncnormal":
+        return f"TN({prior.mean:g}, {prior.sd:g}; {prior.low:g}, {prior.high:g})"
+    return f"logN(med {prior.median:g}, \u03c3 {prior.sigma:g})"
 
 
 def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """One dict per parameter: path, value or range, unit, role and provenance."""
+    """One dict per parameter: path, value or range, unit, role, provenance and prior."""
     cfg = load_config(config_path)
     unknown = [g for g in groups if g not in cfg.parameters]
     if unknown:
@@ -23,8 +35,10 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
         if groups and group not in groups:
             continue
         for name, p in params.items():
+            path = f"{group}.{name}"
+            unexplained = p.role == "model" and p.assumption and p.prior is None
             rows.append({
-                "parameter": f"{group}.{name}",
+                "parameter": path,
                 "value": p.value,
                 "low": p.low,
                 "high": p.high,
@@ -40,6 +54,9 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
                 "observed": p.observed.model_dump() if p.observed else None,
                 "sources": [s.model_dump() for s in p.sources or []],
                 "assumption": p.assumption,
+                "prior": p.prior.model_dump() if p.prior else None,
+                "prior_label": prior_label(p.prior) if p.prior else None,
+                "no_prior": NO_PRIOR.get(path) if unexplained else None,
                 "calibrate": p.calibrate,
             })  # fmt: skip
     return rows
@@ -51,15 +68,29 @@ def _value(r: dict[str, Any]) -> str:
     return f"{r['low']:g} .. {r['high']:g}"
 
 
+def _prior(r: dict[str, Any]) -> str:
+    """The prior column: the prior, 'no prior' (listed, with a reason) or 'MISSING'."""
+    if r["prior_label"]:
+        return r["prior_label"]
+    if r["no_prior"]:
+        return "no prior"
+    return "MISSING" if r["assumption"] and r["role"] == "model" else "-"
+
+
 def render_params(rows: list[dict[str, Any]], sources: bool) -> str:
-    """The parameter table as text; with ``sources`` each quote or assumption below its row."""
+    """The parameter table as text; with ``sources`` each quote, assumption and prior below
+    its row."""
     if not sources:
-        table = [[r["parameter"], _value(r), r["unit"], r["role"], r["basis"],
+        table = [[r["parameter"], _value(r), r["unit"], r["role"], r["basis"], _prior(r),
                   ", ".join(sorted({s["seed"][:3] for s in r["sources"]})) or "-"]
                  for r in rows]  # fmt: skip
         n_assume = sum(r["basis"] == "ASSUMPTION" for r in rows)
-        return (format_table(["parameter", "value", "unit", "role", "basis", "seeds"], table)
-                + f"\n\n{len(rows)} parameters, {n_assume} assumptions (challenge these first).")
+        n_prior = sum(r["prior"] is not None for r in rows)
+        n_listed = sum(r["no_prior"] is not None for r in rows)
+        return (format_table(["parameter", "value", "unit", "role", "basis", "prior", "seeds"],
+                             table)
+                + f"\n\n{len(rows)} parameters, {n_assume} assumptions (challenge these first): "
+                f"{n_prior} with a prior, {n_listed} without one for a stated reason.")
     out = []
     for r in rows:
         out.append(f"{r['parameter']} = {_value(r)} {r['unit']}  [{r['basis']}]")
@@ -77,4 +108,10 @@ def render_params(rows: list[dict[str, Any]], sources: bool) -> str:
         if r["assumption"]:
             out.append(textwrap.fill(f"ASSUMPTION: {r['assumption']}", 96,
                                      initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+        if r["prior"]:
+            out.append(textwrap.fill(f"PRIOR {r['prior_label']}: {r['prior']['reason']}", 96,
+                                     initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+        elif r["no_prior"]:
+            out.append(textwrap.fill(f"NO PRIOR: {r['no_prior']}", 96, initial_indent="    ",
+                                     subsequent_indent="    "))  # fmt: skip
     return "\n".join(out)

@@ -221,7 +221,7 @@ def list_(directory, shipped, as_json):
 @click.command()
 @click.option("--actor", "-a", "actors", multiple=True,
               help="Only this actor, route or 'middle_corridor' (repeatable).")
-@click.option("--sources", is_flag=True, help="Show the verbatim quotes and assumptions.")
+@click.option("--sources", is_flag=True, help="Show the verbatim quotes, assumptions and priors.")
 @click.option("--config", "config_path", type=opt.SafePath(), default=None,
               help="Config file (default configs/default.yaml).")
 @click.option("--at-start", is_flag=True,

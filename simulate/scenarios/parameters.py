@@ -97,6 +97,51 @@ DOMAINS: dict[str, tuple[float, float]] = {
     "trade_capacity_elasticity": (0.0, 2.0),
     "time_weight": (-float("inf"), float("inf")),
 }  # fmt: skip
+#: Assumptions of the default config that take no prior, by path, each with the reason:
+#: conversions, definitions, flags and programmes are not uncertain in the model's sense.
+#: Every other model assumption carries a prior (tests/test_priors.py checks both ways).
+_PROGRAMME = ("A scenario's programme (capacity ordered by path), 0 in the config: a lever, "
+              "not an uncertainty.")  # fmt: skip
+_NOBODY_AT_AKTAU = ("Zero: Aktau's oil berths load Kazakh crude and nobody else ships on the "
+                    "route; a fact of the route, not a draw.")  # fmt: skip
+NO_PRIOR: dict[str, str] = {
+    "kazakhstan.barrels_per_tonne": "A unit conversion (the conventional barrels per tonne of "
+    "an average crude), not a quantity the model is uncertain about.",
+    "kazakhstan.alignment_sharpness": "Defines the alignment measure (closeness^sharpness over "
+    "the powers) that the outcome classes and the balance index read; it enters no equation "
+    "of the dynamics, so it is a yardstick, not a world quantity.",
+    "kazakhstan.lean_threshold": "A definition of the outcome class 'leaning' (a share of a "
+    "power's agenda followed), not a world quantity; simulate run reports what moving it "
+    "20% either way does.",
+    "kazakhstan.alignment_threshold": "A definition of the outcome class 'aligned', not a "
+    "world quantity; simulate run reports what moving it 20% either way does.",
+    "kazakhstan.follow_distance": "A definition on the issues' observable scales (how close "
+    "a position must be to a power's ideal to follow it), not a world quantity; simulate "
+    "run reports what moving it 20% either way does.",
+    "kazakhstan.sanctions_easing": "A trend, 0 in the config (a world left to itself); how "
+    "long the sanctions regime lasts is a deep uncertainty the scenarios draw (baseline: "
+    "uniform 0 to 0.14 a year).",
+    "kazakhstan.payoff_trade": "The unit of utility: the best response is a weighted mean of "
+    "the pulls and the other utility weights are stated relative to trade's, so drawing it "
+    "too would count their uncertainty twice.",
+    "china.sanctioned": "A 0/1 flag: China is not under Western sanctions; a scenario changes "
+    "the regime, not a draw.",
+    "eu.sanctioned": "A 0/1 flag: the EU imposes sanctions, it is not under them.",
+    "china.reexport_potential": "Zero because China is not sanctioned: re-exports scale with "
+    "the sanctioned flag, so the figure has no effect.",
+    "eu.reexport_potential": "Zero because the EU is not sanctioned: re-exports scale with "
+    "the sanctioned flag, so the figure has no effect.",
+    "cpc.build_rate": _PROGRAMME,
+    "druzhba.build_rate": _PROGRAMME,
+    "china_pipeline.build_rate": _PROGRAMME,
+    "trans_caspian.build_rate": _PROGRAMME,
+    "makhachkala.build_rate": _PROGRAMME,
+    "middle_corridor.build_rate": _PROGRAMME,
+    "druzhba.other_use": "Zero: Atyrau-Samara carries Kazakh crude out of Kazakhstan and no "
+    "other shipper's oil on it is reported; a fact of the route, not a draw.",
+    "trans_caspian.other_use": _NOBODY_AT_AKTAU,
+    "makhachkala.other_use": _NOBODY_AT_AKTAU,
+}  # fmt: skip
 #: Domains of per-issue and per-instrument parameters, by prefix or suffix.
 _PREFIX_DOMAINS = {"position_": _SHARE, "salience_": _SHARE, "ideal_": _SHARE}
 _SUFFIX_DOMAINS = {"_max": _SHARE, "_cost": _NONNEG}
