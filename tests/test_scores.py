@@ -151,8 +151,9 @@ def test_an_observation_beyond_every_member_is_not_covered(ens, gap, level):
 
 def test_the_intervals_are_the_central_quantiles():
     ens = np.arange(101.0)
-    assert scores.interval(ens, 0.5) == pytest.approx((25.0, 75.0))
-    assert scores.interval(ens, 0.9) == pytest.approx((5.0, 95.0))
+    assert scores.interval(ens, 0.5) == (25.0, 75.0)
+    assert scores.interval(ens, 0.9) == (5.0, 95.0)
+    assert scores.interval(ens, 0.9) == tuple(np.quantile(ens, [0.05, 0.95]))
 
 
 # --- the naive forecasts -------------------------------------------------------------------

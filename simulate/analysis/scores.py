@@ -107,7 +107,8 @@ def interval(ensemble: ArrayLike, level: float) -> tuple[float, float]:
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"the level must be in (0, 1), not {level}")
-    lo, hi = np.quantile(_members(ensemble), [(1 - level) / 2, (1 + level) / 2])
+    tail = round((1 - level) / 2, 12)  # 0.9 -> 0.05 exactly, not 0.04999...
+    lo, hi = np.quantile(_members(ensemble), [tail, 1 - tail])
     return float(lo), float(hi)
 
 
