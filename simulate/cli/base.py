@@ -52,6 +52,8 @@ FIELD_OPTIONS: dict[str, str] = {
     "threshold": "--threshold",
     "mass_min": "--mass-min",
     "plot": "--plot",
+    # the backtest
+    "origin": "--origin",
     # the rest
     "groups": "--actor",
     "port": "--port",

@@ -315,11 +315,14 @@ def _posterior(source: Path, config_path: Any, targets_path: Any, target: Path, 
 
 
 @click.command()
+@click.option("--origin", type=int, default=2022, show_default=True, metavar="YEAR",
+              help="The last fit year (2021 or 2022); the years after it, to 2023, are held "
+                   "out and scored.")
 @click.option("--scenario", "scenario", type=click.Path(), default=None,
               help="History scenario (default: the shipped history_2021).")
 @click.option("--config", "config_path", type=click.Path(), default=None,
-              help="Config to run it with, e.g. configs/calibrated.yaml (default: the "
-                   "scenario's).")
+              help="The config fitted for the origin, e.g. configs/calibrated.yaml for 2022 "
+                   "(default: the scenario's, and the output says so).")
 @click.option("--history", "history_path", type=click.Path(), default=None,
               help="Observed history (default configs/history.yaml).")
 @click.option("--runs", "-n", type=click.IntRange(min=1), default=300, show_default=True,
@@ -328,23 +331,28 @@ def _posterior(source: Path, config_path: Any, targets_path: Any, target: Path, 
 @opt.quiet_opt
 @opt.json_opt
 @base.boundary
-def backtest(scenario, config_path, history_path, runs, seed, quiet, as_json):
-    """Hold the history scenario's 2023 against every observed 2023 figure and the UN votes.
+def backtest(origin, scenario, config_path, history_path, runs, seed, quiet, as_json):
+    """Score the history scenario's held-out years against the record and naive forecasts.
 
-    For each 2023 figure with a model mapping: the observed value or range, the
-    model's median and 90% interval of the annual mean, whether the interval
-    overlaps it, and whether the model moves the right way since 2021 (or the
-    latest earlier year observed). 2023 is held out of `simulate calibrate`.
+    The fit years are those up to --origin; the held-out years are the origin's
+    next year to 2023 (2023 is held out of `simulate calibrate`). The same history
+    scenario runs for every origin: it plays the events of 2022 as known events.
+    For each held-out figure with a model mapping: the observed value or range;
+    the model's median and 50% and 90% intervals of the annual mean and whether
+    they overlap it; the CRPS of the model, of persistence and of the trend of the
+    fit years, and the model's skill against each; and whether the model moves the
+    right way since the origin. Then the coverage of the intervals, the mean CRPS
+    scaled by each observation's magnitude, and the UN votes.
 
     \b
     Examples:
-      simulate backtest
-      simulate backtest --config configs/calibrated.yaml --json
+      simulate backtest --origin 2021
+      simulate backtest --origin 2022 --config configs/calibrated.yaml --json
     """
     from simulate.analysis.backtest import backtest as run_backtest
     from simulate.analysis.backtest import backtest_text
 
     with base.progress_bar(runs, "backtest", quiet or as_json) as bar:
-        res = run_backtest(scenario, config=config_path, history=history_path, runs=runs,
-                           seed=seed, progress=bar)  # fmt: skip
+        res = run_backtest(scenario, origin=origin, config=config_path, history=history_path,
+                           runs=runs, seed=seed, progress=bar)  # fmt: skip
     click.echo(json.dumps(res, indent=2) if as_json else backtest_text(res))
