@@ -355,7 +355,8 @@ def _label(entity: Any) -> str:
 
 def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
                        targets_path: str | Path, written_to: str | Path | None = None,
-                       how: str = "`simulate calibrate`") -> str:  # fmt: skip
+                       how: str = "`simulate calibrate`",
+                       sample: str | Path | None = None) -> str:  # fmt: skip
     """The fitted config as YAML: an overlay on the config fitted, or the whole config.
 
     Written beside another file (``written_to`` not the config itself), it is an
@@ -367,7 +368,8 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
     path = Path(config_path or DEFAULT_CONFIG)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if written_to is not None and Path(written_to).resolve() != path.resolve():
-        return _overlay_text(path, data, result, targets_path, Path(written_to), how)
+        return _overlay_text(path, data, result, targets_path, Path(written_to), how,
+                             Path(sample) if sample is not None else None)
     kinds = [r["kind"] for r in result["fit"]]
     what = f"{kinds.count('article')} article figures"
     if result.get("fit_years"):
@@ -393,7 +395,8 @@ def fitted_config_text(config_path: str | Path | None, result: dict[str, Any],
 
 def _overlay_text(path: Path, data: dict[str, Any], result: dict[str, Any],
                   targets_path: str | Path, written_to: Path,
-                  how: str = "`simulate calibrate`") -> str:  # fmt: skip
+                  how: str = "`simulate calibrate`", sample: Path | None = None,
+                  ) -> str:  # fmt: skip
     """The fitted values as an overlay on ``path`` (see :func:`fitted_config_text`)."""
     base = load_config(path)
     kinds = [r["kind"] for r in result["fit"]]
@@ -416,6 +419,11 @@ def _overlay_text(path: Path, data: dict[str, Any], result: dict[str, Any],
                "description": f"The fitted values of `simulate calibrate` over {path.name}; "
                               "every other parameter is the base config's.",
                "parameters": params}  # fmt: skip
+    if sample is not None:  # as an ensemble, run i takes vector i of the sample
+        overlay["posterior"] = os.path.relpath(sample.resolve(), written_to.resolve().parent)
+        overlay["description"] = (f"The posterior of `simulate calibrate` over {path.name}: "
+                                  "as an ensemble, run i takes vector i of the sample; as a "
+                                  "point (--config), the posterior medians below.")
     text = yaml.safe_dump(overlay, sort_keys=False, allow_unicode=True, width=100)
     return ("# Calibrated by `simulate calibrate`: an overlay on "
             f"{rel} with the fitted values only; the fit table is in the .fit.md beside "

@@ -303,7 +303,8 @@ def _posterior(source: Path, config_path: Any, targets_path: Any, target: Path, 
              "fit": [{"kind": t["kind"]} for t in pb.everything],
              "fit_years": list(pb.data["history"]["years"]) if pb.data.get("history") else None}
     _write_text(target, fitted_config_text(config_path, point, targets_path, written_to=target,
-                                           how="the posterior median of " + sample.name))
+                                           how="the posterior median of " + sample.name,
+                                           sample=sample))
     if as_json:
         out = {k: v for k, v in res.items() if k not in ("sample", "prior_objects")}
         out.update(sample=str(sample), sha256=digest, rows=post.summary_rows(res))
