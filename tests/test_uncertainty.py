@@ -90,8 +90,9 @@ def test_a_prior_and_its_scipy_form_have_the_same_quantiles(name):
              "truncnormal": {"dist": "truncnormal", "mean": 0.4, "sd": 0.2, "low": 0.1,
                              "high": 0.9},
              "lognormal": {"dist": "lognormal", "median": 0.5, "sigma": 0.3}}[name]  # fmt: skip
+    reason = "a range chosen for a test of the quantiles"
     par = Parameter.model_validate({"value": 0.5, "unit": "x", "assumption": "y",
-                                    "prior": {**prior, "reason": "a range chosen for a test of the quantiles"}})
+                                    "prior": {**prior, "reason": reason}})
     dist, args = posterior.scipy_rv(par.prior)
     q = np.array([0.05, 0.3, 0.5, 0.9])
     np.testing.assert_allclose(getattr(stats, dist)(*args).ppf(q), inverse_cdf(par.prior, q),
@@ -189,3 +190,38 @@ def test_systematic_resampling_keeps_the_weights_and_the_distance_is_zero_inside
     assert posterior.rms_relative_miss(np.array([1.5, 3.0]), goal) == 0.0
     assert posterior.rms_relative_miss(np.array([1.5, 3.3]), goal) == pytest.approx(
         np.sqrt(0.1**2 / 2))
+
+
+# --- discovery and sensitivity on the ensemble's own inputs ----------------------------------
+
+SHORT_BASE = {"name": "sb", "extends": "baseline", "runs": 300,
+              "horizon": {"start": 2024, "end": 2027, "step": "year"}}  # fmt: skip
+
+
+def test_sensitivity_on_the_ensemble_ranks_every_input_the_runs_drew():
+    from simulate.analysis.sensitivity import analyse
+
+    res = analyse(SHORT_BASE, method="ensemble", samples=300, outcome="leverage:russia")
+    names = [r["parameter"] for r in res["indices"]]
+    assert res["runs"] == 300 and len(names) > 100  # the priors, not only the uncertainties
+    assert "russia.capacity_growth" in names and "kazakhstan.inertia" in names
+    s1 = [r["S1"] for r in res["indices"]]
+    assert s1 == sorted(s1, reverse=True) and np.isfinite(s1).all()
+    again = analyse(SHORT_BASE, method="ensemble", samples=300, outcome="leverage:russia")
+    assert again == res
+
+
+def test_discovery_on_the_ensemble_peels_the_inputs_the_runs_drew():
+    from simulate.analysis.discover import discover
+
+    pytest.importorskip("ema_workbench")
+    spec = prepare(SHORT_BASE)
+    from simulate.model.batch import simulate_runs
+
+    lev = simulate_runs(spec, range(300), spec.scenario.seed)["leverage"][:, -1, 0]
+    cut = float(np.quantile(lev, 0.8))
+    res = discover(SHORT_BASE, outcome=f"leverage:russia>{cut:.4f}", inputs="ensemble",
+                   threshold=0.6, mass_min=0.05)  # fmt: skip
+    assert res["inputs"] == "ensemble" and 0.1 < res["share"] < 0.3
+    assert res["box"]["density"] > res["share"]
+    assert any(r["restricted"] for r in res["box"]["limits"])

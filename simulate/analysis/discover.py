@@ -97,7 +97,8 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, threshold: float,
 def discover(
     scenario: str | Path | dict, *, outcome: str = "captured", runs: int | None = None,
     at: float | None = None, seed: int | None = None, threshold: float = 0.8,
-    mass_min: float = MASS_MIN, progress: Any = None, **executor: Any,
+    mass_min: float = MASS_MIN, progress: Any = None, inputs: str = "design",
+    **executor: Any,
 ) -> dict[str, Any]:  # fmt: skip
     """Find the box of uncertainty space where ``outcome`` happens.
 
@@ -110,11 +111,15 @@ def discover(
         threshold: PRIM's minimum box density, in (0, 1].
         mass_min: PRIM's minimum box mass (share of runs), in (0, 1).
         progress: ``progress(total)`` returning ``update(done)``, or None.
+        inputs: ``"design"``: a Latin hypercube over the scenario's uncertainties;
+            ``"ensemble"``: the scenario's own runs as they are, with every input each
+            drew (the posterior's vector, the priors, the uncertainties) as the space.
         **executor: Passed on to :func:`simulate.running.ensemble.run_chunks`.
 
     Returns:
         Plain data: scenario, outcome, runs, time, share (of runs where the
-        outcome happens), seed, and :func:`prim_box`'s ``box`` and ``trajectory``.
+        outcome happens), seed, inputs, and :func:`prim_box`'s ``box`` and
+        ``trajectory``.
 
     Raises:
         InputError: ema_workbench missing; a bad outcome, year, threshold or mass; no
@@ -127,8 +132,11 @@ def discover(
     if not 0 < mass_min < 1:
         raise InputError(f"the minimum mass is a share of runs in (0, 1) (got {mass_min:g})",
                          field="mass_min")  # fmt: skip
+    if inputs not in ("design", "ensemble"):
+        raise InputError(f"inputs are 'design' or 'ensemble' (got {inputs!r})", field="inputs")
     base = ex.load_for_design(scenario, 1, seed)
-    names, bounds = ex.uncertainty_bounds(base)
+    if inputs == "design":
+        names, bounds = ex.uncertainty_bounds(base)
     out = ex.parse_outcome(outcome, base, thresholded=True, field="outcome")
     if out.op is None and out.variable != "captured":
         raise InputError("the outcome must be captured or a threshold such as "
@@ -137,9 +145,13 @@ def discover(
     n = runs or ex.prepare(scenario).scenario.runs  # base was sized for one row
     spec = ex.load_for_design(scenario, n, seed)
     s = spec.scenario.seed
-    x = latin_hypercube(bounds, n, s % 2**32)
     update = progress(n) if progress is not None else None
-    y = ex.evaluate(spec, names, x, out, t, progress=update, **executor) > 0.5
+    if inputs == "ensemble":
+        names, x = ex.ensemble_inputs(spec, range(n))
+        y = ex.evaluate_runs(spec, out, t, progress=update, **executor) > 0.5
+    else:
+        x = latin_hypercube(bounds, n, s % 2**32)
+        y = ex.evaluate(spec, names, x, out, t, progress=update, **executor) > 0.5
     share = float(y.mean())
     if share in (0.0, 1.0):
         raise InputError(f"{out.label} {'never' if share == 0 else 'always'} happens at "
@@ -148,4 +160,5 @@ def discover(
                          field="outcome")  # fmt: skip
     found = prim_box(pd.DataFrame(x, columns=names), y, threshold, mass_min)
     return {"scenario": spec.scenario.name, "outcome": out.label, "runs": n,
-            "time": float(spec.times[t]), "share": share, "seed": s, **found}  # fmt: skip
+            "time": float(spec.times[t]), "share": share, "seed": s, "inputs": inputs,
+            **found}  # fmt: skip

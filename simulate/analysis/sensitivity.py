@@ -27,7 +27,7 @@ import numpy as np
 from simulate.errors import InputError
 from simulate.running import experiment as ex
 
-METHODS = ("sobol", "morris")
+METHODS = ("sobol", "morris", "ensemble")
 #: Grid levels of the Morris design (SALib's default).
 MORRIS_LEVELS = 4
 
@@ -47,13 +47,18 @@ def check_samples(method: str, n: int, second_order: bool = False) -> None:
                          field="samples")  # fmt: skip
     if method == "morris" and n < 4:
         raise InputError(f"Morris needs at least 4 trajectories (got {n})", field="samples")
+    if method == "ensemble" and n < 200:
+        raise InputError(f"the ensemble method reads given data: at least 200 runs (got {n})",
+                         field="samples")  # fmt: skip
     if second_order and method != "sobol":
         raise InputError("second-order indices come with the sobol method only",
                          field="second_order")  # fmt: skip
 
 
 def design_size(method: str, n: int, k: int, second_order: bool = False) -> int:
-    """Rows of the design: Sobol N(k+2) (N(2k+2) with S2), Morris N(k+1)."""
+    """Rows of the design: Sobol N(k+2) (N(2k+2) with S2), Morris N(k+1), an ensemble N."""
+    if method == "ensemble":
+        return n
     if method == "sobol":
         return n * (2 * k + 2 if second_order else k + 2)
     return n * (k + 1)
@@ -115,6 +120,30 @@ def indices(problem: dict[str, Any], method: str, x: np.ndarray, y: np.ndarray, 
     return rows, pairs
 
 
+def given_data_indices(names: list[str], x: np.ndarray, y: np.ndarray, seed: int,
+                       resamples: int = 20) -> list[dict]:  # fmt: skip
+    """First-order Sobol indices and Borgonovo's delta from given data, ranked by S1.
+
+    For an ensemble whose inputs are not a designed sample (a posterior's vectors, the
+    priors' draws): SALib's ``analyze.delta`` (Plischke, Borgonovo and Smith 2013)
+    estimates each input's first-order Sobol index S1 and its moment-independent delta
+    from the runs as they are, with bootstrap confidence half-widths (``resamples``).
+    Inputs are taken as independent: a posterior's correlations are not attributed.
+    """
+    from SALib.analyze import delta
+
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    problem = {"num_vars": len(names), "names": names,
+               "bounds": [[float(a), float(b)] for a, b in zip(lo, hi, strict=True)]}
+    si = delta.analyze(problem, x, y, num_resamples=resamples, seed=seed,
+                       print_to_console=False)  # fmt: skip
+    rows = [{"parameter": n, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
+             "delta": float(si["delta"][j]), "delta_conf": float(si["delta_conf"][j])}
+            for j, n in enumerate(names)]  # fmt: skip
+    rows.sort(key=lambda r: -r["S1"])
+    return rows
+
+
 def analyse(
     scenario: str | Path | dict, *, method: str = "sobol", samples: int = 256,
     outcome: str = "balance_index", at: float | None = None, seed: int | None = None,
@@ -150,9 +179,11 @@ def analyse(
         outcome = output
     check_samples(method, samples, second_order)
     base = ex.load_for_design(scenario, 1, seed)
-    names, bounds = ex.uncertainty_bounds(base)
     parsed = ex.parse_outcome(outcome, base)
     t = ex.period_index(base, at)
+    if method == "ensemble":
+        return _on_ensemble(scenario, samples, parsed, t, seed, progress, **executor)
+    names, bounds = ex.uncertainty_bounds(base)
     size = design_size(method, samples, len(names), second_order)
     spec = ex.load_for_design(scenario, size, seed)
     problem = {"num_vars": len(names), "names": names, "bounds": bounds}
@@ -168,3 +199,21 @@ def analyse(
             "runs": len(x), "outcome": parsed.label, "output": parsed.label,
             "time": float(spec.times[t]), "seed": s, "indices": rows,
             "second_order": pairs}  # fmt: skip
+
+
+def _on_ensemble(scenario: Any, runs: int, parsed: Any, t: int, seed: int | None,
+                 progress: Any, **executor: Any) -> dict[str, Any]:  # fmt: skip
+    """Indices from the scenario's own ensemble (its posterior and priors as drawn)."""
+    spec = ex.load_for_design(scenario, runs, seed)
+    names, x = ex.ensemble_inputs(spec, range(runs))
+    update = progress(runs) if progress is not None else None
+    y = ex.evaluate_runs(spec, parsed, t, progress=update, **executor)
+    if np.ptp(y) == 0:
+        raise InputError(f"{parsed.label} does not vary over the runs; nothing to attribute",
+                         field="outcome")  # fmt: skip
+    s = spec.scenario.seed
+    rows = given_data_indices(names, x, y, s % 2**32)
+    return {"scenario": spec.scenario.name, "method": "ensemble", "samples": runs,
+            "runs": runs, "outcome": parsed.label, "output": parsed.label,
+            "time": float(spec.times[t]), "seed": s, "indices": rows,
+            "second_order": []}  # fmt: skip

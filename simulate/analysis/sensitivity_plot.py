@@ -12,6 +12,8 @@ from typing import Any
 from simulate.errors import InputError
 
 FORMATS = ("png", "svg")
+#: Inputs an ensemble's chart shows (it may have a hundred or more).
+TOP = 15
 _TOTAL, _FIRST = "#0072B2", "#E69F00"  # Okabe-Ito blue and orange, readable in greyscale
 
 
@@ -27,10 +29,15 @@ def bar_chart(result: dict[str, Any]) -> Any:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    rows = result["indices"][::-1]
+    rows = result["indices"][:TOP][::-1] if result["method"] == "ensemble" else result[
+        "indices"][::-1]  # fmt: skip
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
     y = np.arange(len(rows))
-    if result["method"] == "sobol":
+    if result["method"] == "ensemble":
+        ax.barh(y, [r["S1"] for r in rows], 0.5, xerr=[r["S1_conf"] for r in rows],
+                color=_FIRST, label="first order (S1), given data")  # fmt: skip
+        ax.set_xlabel(f"first-order Sobol index (95% CI), the {len(rows)} largest")
+    elif result["method"] == "sobol":
         ax.barh(y + 0.2, [r["ST"] for r in rows], 0.4, xerr=[r["ST_conf"] for r in rows],
                 color=_TOTAL, label="total (ST)")  # fmt: skip
         ax.barh(y - 0.2, [r["S1"] for r in rows], 0.4, xerr=[r["S1_conf"] for r in rows],

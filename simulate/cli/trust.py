@@ -62,9 +62,13 @@ def _progress(quiet: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
 
 @click.command()
 @click.argument("scenario", type=opt.SafePath())
-@click.option("--method", default="sobol", show_default=True, help="sobol or morris.")
+@click.option("--method", default="sobol", show_default=True,
+              help="sobol or morris (a design over the scenario's uncertainties), or ensemble "
+                   "(first-order indices from the scenario's own runs: every input they draw, "
+                   "the posterior and the priors included).")
 @click.option("--samples", "-N", type=int, default=256, show_default=True,
-              help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories.")
+              help="Sobol: base sample N, a power of two (N(k+2) runs); Morris: trajectories; "
+                   "ensemble: runs (at least 200).")
 @click.option("--outcome", default=None, show_default="balance_index",
               metavar="VARIABLE[:ENTITY]", help="The outcome, e.g. leverage:russia.")
 @click.option("--output", "old_outcome", default=None, hidden=True, callback=_renamed("--outcome"),
@@ -94,6 +98,7 @@ def sensitivity(scenario, method, samples, outcome, old_outcome, at, second_orde
     Examples:
       simulate sensitivity scenarios/middle_corridor.yaml --samples 512 --at 2035
       simulate sensitivity scenarios/baseline.yaml --method morris -N 20 --outcome leverage:russia
+      simulate sensitivity baseline --method ensemble -N 4000 --at 2035
     """
     from simulate.analysis.sensitivity import analyse, check_samples
 
@@ -125,6 +130,11 @@ def sensitivity_text(res: dict[str, Any]) -> str:
     """The ranked indices as a terminal table."""
     head = (f"{res['method']} indices of {res['outcome']} at {res['time']:g} "
             f"({res['scenario']}, {res['runs']:,} runs, seed {res['seed']}; ranked)")  # fmt: skip
+    if res["method"] == "ensemble":
+        rows = [[r["parameter"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
+                 f"{r['delta']:.3f} ± {r['delta_conf']:.3f}"] for r in res["indices"][:25]]
+        return "\n".join([head, format_table(["input", "S1 (95% CI)", "delta (95% CI)"], rows),
+                          f"({len(res['indices'])} inputs; the 25 largest shown, all in --json)"])
     if res["method"] == "sobol":
         rows = [[r["parameter"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                  f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in res["indices"]]  # fmt: skip
@@ -149,13 +159,18 @@ def sensitivity_text(res: dict[str, Any]) -> str:
               help="Minimum density of the reported box, in (0, 1].")
 @click.option("--mass-min", type=opt.Finite(), default=0.05, show_default=True,
               help="Smallest share of runs a box may hold (lower it for rare outcomes).")
+@click.option("--inputs", type=click.Choice(["design", "ensemble"]), default="design",
+              show_default=True,
+              help="design: a Latin hypercube over the scenario's uncertainties; ensemble: the "
+                   "scenario's own runs, with every input each drew (posterior, priors).")
 @opt.runs_opt
 @opt.seed_opt
 @opt.quiet_opt
 @opt.executor_options
 @opt.json_opt
 @base.boundary
-def discover(scenario, outcome, at, threshold, mass_min, runs, seed, quiet, executor, as_json):
+def discover(scenario, outcome, at, threshold, mass_min, inputs, runs, seed, quiet, executor,
+             as_json):  # fmt: skip
     """Scenario discovery (PRIM): which uncertainty ranges make an OUTCOME likely.
 
     Needs the EMA Workbench: pip install 'multivector[ema]'.
@@ -164,13 +179,14 @@ def discover(scenario, outcome, at, threshold, mass_min, runs, seed, quiet, exec
     Examples:
       simulate discover scenarios/baseline.yaml --outcome captured --runs 20000 --mass-min 0.002
       simulate discover scenarios/baseline.yaml --outcome "leverage:russia>0.22"
+      simulate discover baseline --outcome captured --inputs ensemble --runs 4000 --mass-min 0.01
     """
     from simulate.analysis.discover import discover as run_discover
 
     with _progress(quiet or as_json) as bar:
         res = run_discover(scenario, outcome=outcome, runs=runs, at=at, seed=seed,
                            threshold=threshold, mass_min=mass_min, progress=bar,
-                           **executor)  # fmt: skip
+                           inputs=inputs, **executor)  # fmt: skip
     click.echo(json.dumps(res, indent=2) if as_json else discover_text(res))
 
 

@@ -137,3 +137,34 @@ def evaluate(spec: RunSpec, names: list[str], x: np.ndarray, outcome: Outcome, t
         if progress is not None:
             progress(done)
     return outcome.apply(y)
+
+
+def ensemble_inputs(spec: RunSpec, runs: Any) -> tuple[list[str], np.ndarray]:
+    """What each run drew: every random input's value per run (runs x inputs), the inputs
+    that vary only (the posterior's vectors, the priors, the config's ranges, the
+    scenario's uncertainties), in name order."""
+    from simulate.model.randomness import draw_runs
+
+    draws, _ = draw_runs(spec, spec.scenario.seed, np.asarray(list(runs), dtype=np.uint64))
+    names = sorted(k for k, v in draws.values.items() if np.ptp(v) > 0)
+    if not names:
+        raise InputError("the runs draw nothing: a point config has no inputs to study "
+                         "(run the scenario as an ensemble)", field="config")  # fmt: skip
+    return names, np.column_stack([draws.values[k] for k in names])
+
+
+def evaluate_runs(spec: RunSpec, outcome: Outcome, t_index: int, progress: Any = None,
+                  **executor: Any) -> np.ndarray:  # fmt: skip
+    """The outcome at period ``t_index`` for runs 0 .. runs - 1 of the spec as they are."""
+    from simulate.running.ensemble import run_chunks
+
+    n = spec.scenario.runs
+    col = entities_of(spec, outcome.variable).index(outcome.entity)
+    y = np.empty(n)
+    done = 0
+    for idx, arrays in run_chunks(spec, range(n), spec.scenario.seed, **executor):
+        y[idx] = arrays[outcome.variable][:, t_index, col]
+        done += len(idx)
+        if progress is not None:
+            progress(done)
+    return outcome.apply(y)
