@@ -67,6 +67,38 @@ def default_scenario() -> Path:
     return folder("scenarios") / "history_2021.yaml"
 
 
+def posterior_last_year(path: str | Path) -> int | None:
+    """The last fit year a posterior sample's header says it was fitted on, if it says."""
+    import re
+
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            m = re.search(r"fit years up to (\d{4})", line)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def fit_note(spec: Any, origin: int) -> str | None:
+    """What to know about the fit behind the runs, for an origin: nothing when the config's
+    posterior was fitted on the years up to the origin; a warning when it saw later
+    years (they would leak into the forecast) or when nothing was fitted."""
+    post = spec.posterior
+    if post is None:
+        return (f"the runs take no posterior: nothing fitted on the years up to {origin} "
+                "informs them (only the priors)")  # fmt: skip
+    last = posterior_last_year(post.file)
+    if last is None:
+        return f"the posterior {Path(post.file).name} does not say which years it was fitted on"
+    if last > origin:
+        return (f"the posterior {Path(post.file).name} was fitted on the years up to {last}, "
+                f"after the origin {origin}: those years leak into the forecast (fit one "
+                f"with simulate calibrate --posterior ... --last-year {origin})")  # fmt: skip
+    return None
+
+
 def held_out_years(origin: int) -> list[int]:
     """The years after the origin up to :data:`HELD_OUT_YEAR`, e.g. 2021 -> [2022, 2023]."""
     return list(range(origin + 1, HELD_OUT_YEAR + 1))
@@ -127,9 +159,11 @@ def backtest(
     figures = [_figure(f, hist, spec, arrays, origin) for f in held]
     votes = _votes(hist, spec, arrays) if vote_map is not None else []
     return {"scenario": str(scen), "config": str(config) if config else "the scenario's",
-            "config_note": None if config else (
-                f"no config fitted for origin {origin} was given, so the scenario's own "
-                "config runs"),
+            "config_note": fit_note(spec, origin),
+            "posterior": None if spec.posterior is None else {
+                "file": Path(spec.posterior.file).name, "sha256": spec.posterior.digest,
+                "vectors": len(spec.posterior.values),
+                "last_fit_year": posterior_last_year(spec.posterior.file)},
             "history": str(hist_path), "runs": spec.scenario.runs, "seed": spec.scenario.seed,
             "origin": origin, "fit_years": list(range(hist.first_year, origin + 1)),
             "held_out_years": held_out_years(origin), "year": HELD_OUT_YEAR,
