@@ -54,6 +54,11 @@ FIELD_OPTIONS: dict[str, str] = {
     "plot": "--plot",
     # the backtest
     "origin": "--origin",
+    # decisions
+    "policies": "--policies",
+    "objective": "--objective",
+    "actor": "--actor",
+    "search": "--search",
     # the rest
     "groups": "--actor",
     "port": "--port",
