@@ -4,11 +4,12 @@ The last step of many-objective robust decision making (Kasprzyk et al. 2013; Br
 Lempert 2010): after choosing a policy, find the region of the futures where it still
 fails. The space is every input a future used: what each run drew (the posterior's
 vector, the priors, the scenario's uncertainties and the config's ranges) and, for an
-input a scenario fixes instead, the value it fixes; with several scenarios, one 0/1
-column per scenario says which future is which. An ensemble draws a hundred or more
-inputs; the :data:`SCREEN` that best separate the failing futures from the others (the
-largest ``|AUC - 0.5|``, the Mann-Whitney statistic of each input, scale-free) are kept,
-and PRIM (:func:`simulate.analysis.discover.prim_box`) peels towards the failures in them.
+input a scenario fixes instead, the value it fixes (a path: its mean over the horizon);
+with several scenarios, one 0/1 column per scenario says which future is which. An
+ensemble draws a hundred or more inputs; the :data:`SCREEN` that best separate the
+failing futures from the others (the largest ``|AUC - 0.5|``, the Mann-Whitney statistic
+of each input, scale-free) are kept, and PRIM
+(:func:`simulate.analysis.discover.prim_box`) peels towards the failures in them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def inputs(futures: Futures, policy: Policy) -> pd.DataFrame:
     for name in names:
         columns[name] = np.concatenate([
             np.asarray(values[name], dtype=float) if name in values
-            else np.full(n, spec.base.get(name, np.nan))
+            else np.full(n, fixed_value(spec, name))
             for (spec, values), n in zip(parts, futures.runs, strict=True)])  # fmt: skip
     if len(futures.scenarios) > 1:
         which = futures.scenario_of()
@@ -51,6 +52,14 @@ def inputs(futures: Futures, policy: Policy) -> pd.DataFrame:
     frame = pd.DataFrame(columns)
     varies = [c for c in frame.columns if frame[c].notna().all() and np.ptp(frame[c]) > 0]
     return frame[varies]
+
+
+def fixed_value(spec: Any, path: str) -> float:
+    """The value a scenario runs an input it does not draw at: its path's mean over the
+    periods, or its value in force (NaN when the config has no such parameter)."""
+    if path in spec.paths:
+        return float(np.mean(spec.paths[path]))
+    return float(spec.base.get(path, np.nan))
 
 
 def separation(x: pd.DataFrame, failed: np.ndarray) -> pd.Series:
