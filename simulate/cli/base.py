@@ -59,6 +59,8 @@ FIELD_OPTIONS: dict[str, str] = {
     "objective": "--objective",
     "actor": "--actor",
     "search": "--search",
+    "policy": "--policy",
+    "against": "--against",
     # the rest
     "groups": "--actor",
     "port": "--port",
