@@ -232,6 +232,7 @@ def test_the_search_finds_a_front_of_policies_no_other_beats(short):
     cost = np.array([r["cost"] for r in front])
     obj = np.array([r["objective_mean"] for r in front])
     assert robust.pareto(obj, cost).all() and np.all(np.diff(cost) > 0) and np.all(np.diff(obj) > 0)
+    assert [r["policy"] for r in front] == [f"front_{k + 1}" for k in range(len(front))]
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def search(futures: Futures, years: Sequence[float], kind: str, actor: str, *,
 
     Returns:
         The variables, the budget, and the front: each policy's settings, cost, mean
-        objective and satisficing share over every future, by cost.
+        objective and satisficing share over every future, cheapest first (``front_1``...).
 
     Raises:
         InputError: no continuous lever, or pymoo missing.
@@ -104,7 +104,7 @@ def search(futures: Futures, years: Sequence[float], kind: str, actor: str, *,
     found = minimize(problem, NSGA2(pop_size=population), ("n_gen", generations), seed=seed,
                      verbose=False)  # fmt: skip
     xs = np.unique(np.round(np.atleast_2d(found.X), DIGITS), axis=0)
-    front = [policy_of(futures, names, row, f"front_{k + 1}") for k, row in enumerate(xs)]
+    front = [policy_of(futures, names, row, f"found_{k + 1}") for k, row in enumerate(xs)]
     mean, sat, cost = measure(futures, front, years, kind, **executor)
     rows = [{"policy": p.name, "settings": {k: s.value for k, s in p.settings.items()},
              "cost": float(c), "objective_mean": float(m), "satisficing": float(s)}
@@ -112,7 +112,8 @@ def search(futures: Futures, years: Sequence[float], kind: str, actor: str, *,
     rows.sort(key=lambda r: (r["cost"], -r["objective_mean"]))
     keep = robust.pareto(np.array([r["objective_mean"] for r in rows]),
                          np.array([r["cost"] for r in rows]))
+    kept = [{**r, "policy": f"front_{k + 1}"}
+            for k, r in enumerate(r for r, ok in zip(rows, keep, strict=True) if ok)]
     return {"actor": actor, "levers": names, "population": population,
             "generations": generations, "evaluations": count[0], "runs_per_scenario": runs,
-            "objectives": ["objective_mean (max)", "cost (min)"],
-            "front": [r for r, k in zip(rows, keep, strict=True) if k]}  # fmt: skip
+            "objectives": ["objective_mean (max)", "cost (min)"], "front": kept}  # fmt: skip
