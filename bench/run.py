@@ -12,7 +12,9 @@ horizon length and with the number of actors; peak RSS of ``simulate run`` at
 10^5 runs with ``--keep summary`` and ``--keep runs``; the speed-up of a
 2-worker Dask LocalCluster over 1 worker; ``Experiment.run`` of a loaded scenario at 1,
 20 and 2,000 runs (median seconds, the simulation's own share of each call, and what
-is left: the API's cost) against the whole ``simulate run`` command for the same runs.
+is left: the API's cost) against the whole ``simulate run`` command for the same runs;
+``simulate decide`` with 10 policies over 1,002 futures (334 runs of each of three
+scenarios) on two workers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+POLICIES = ROOT / "docs" / "examples" / "policies_kazakhstan.yaml"
+DECIDE_SCENARIOS = ("baseline", "russian_pressure", "china_dependency")
 
 
 def _spec(horizon_end: int = 2040, config=None, runs: int = 100):  # noqa: ANN001, ANN202
@@ -219,6 +223,25 @@ def experiment_against_cli(sizes: list[int], calls: int, cli_calls: int) -> list
     return rows
 
 
+def decide_cli(runs: int, workers: int = 2) -> tuple[str, int, int, float]:
+    """Wall seconds of a whole ``simulate decide`` process: the shipped example's 10 policies
+    over ``runs`` runs of each of three scenarios, at 2030 and 2035, PRIM included.
+
+    Returns:
+        The command's options, the policies, the futures and the seconds.
+    """
+    import json
+
+    opts = ["--policies", str(POLICIES.relative_to(ROOT)), "--runs", str(runs), "--at", "2030",
+            "--at", "2035", "--workers", str(workers)]  # fmt: skip
+    cmd = [sys.executable, "-m", "simulate", "decide", *DECIDE_SCENARIOS, *opts, "--json"]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    seconds = time.perf_counter() - t0
+    res = json.loads(out)
+    return " ".join([*DECIDE_SCENARIOS, *opts]), len(res["policies"]), res["futures"], seconds
+
+
 def _machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -236,6 +259,9 @@ def main() -> None:
     print("|---|---:|---:|---|")
     for cmd, t, rss, figure in end_to_end(smoke):
         print(f"| `{cmd}` | {t:.1f} | {rss:,.0f} | {figure} |")
+    opts, n_pol, n_fut, t = decide_cli(4 if smoke else 334)
+    print(f"\n| `simulate decide {opts}` | policies | futures | seconds |\n|---|---:|---:|---:|")
+    print(f"| whole process | {n_pol} | {n_fut:,} | {t:.1f} |")
     print()
     print("| driver | runs | seconds | s/run | speed-up vs Mesa | run-steps/s/core |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -15,5 +15,5 @@ def test_benchmark_smoke_mode_prints_every_table():
     for heading in ("| Mesa driver |", "| mesa.batch_run |", "| batched driver |",
                     "| 8 actors |", "| --keep summary |", "--keep runs` |",
                     "--engine mesa` |", "| speed-up |", "| 1 runs |",
-                    "API's own cost"):  # fmt: skip
+                    "API's own cost", "`simulate decide baseline"):  # fmt: skip
         assert heading in out.stdout, heading

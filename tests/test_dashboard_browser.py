@@ -3,14 +3,16 @@
 ``simulate dashboard`` runs in a subprocess on a free loopback port; headless Chromium
 opens it through the DevTools protocol (:mod:`tests.cdp`). The page must load with no
 console error, no uncaught exception, no failed or refused request and no request
-outside the local server, and the server must print no warning. Then the "Middle
-Corridor capacity" lever is set to apply from a later year (its year slider) and moved
-(its value slider) by clicking their tracks: the caption names the year, the headline
-names the largest paired changes, and every fan chart changes. The page's settings are
-saved and the saved scenario, run through the API, gives the medians the page printed,
-with the page's number of runs. Screenshots before and after the move are copied to
-``tests/artifacts/`` (git-ignored) for a person to look at. The server and the browser
-are always stopped.
+outside the local server, and the server must print no warning. Then the "Trans-Caspian
+oil capacity" lever (a value the config fixes; the corridor's capacity is now a range of
+the sources, drawn per run, so it cannot start later) is set to apply from a later year
+(its year slider) and moved (its value slider) by clicking their tracks: the caption
+names the year, the headline names the largest paired changes, and every fan chart
+changes. The page's settings are saved and the saved scenario, run through the API, gives
+the medians the page printed, with the page's number of runs. A second test moves a lever
+of the policy panel and finds the charts against the baseline policy, cleanly.
+Screenshots are copied to ``tests/artifacts/`` (git-ignored) for a person to look at. The
+server and the browser are always stopped.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .cdp import Browser, chromium, stop
 from .conftest import ROOT, SCENARIOS
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-LEVER = "Middle Corridor capacity"
+LEVER = "Trans-Caspian oil capacity"
 RUNS = 300
 STATE = """(() => {
   const text = document.body.innerText;
@@ -147,7 +149,7 @@ def test_dashboard_is_clean_offline_and_a_lever_from_a_later_year_changes_and_sa
             f"(() => {{ const s = {STATE}; return s.median && s.median != {before['median']!r} "
             "&& s.changes.startsWith('Largest changes') && s.sums.length == 4 && s; })()",
             timeout=60)  # fmt: skip
-        assert "middle_corridor.capacity = 36 from 2030" in after["text"], after["text"][:600]
+        assert "trans_caspian.capacity = 36 from 2030" in after["text"], after["text"][:600]
         assert "(before: as the scenario)" in after["caption"]
         assert "leverage of russia" in after["changes"], after["changes"]
         changed = [a != b for a, b in zip(after["sums"], before["sums"], strict=True)]
@@ -161,7 +163,7 @@ def test_dashboard_is_clean_offline_and_a_lever_from_a_later_year_changes_and_sa
         saved_path = tmp_path / "baseline_dashboard.yaml"
         saved = load(saved_path)
         assert saved.scenario.runs == RUNS
-        step = saved.scenario.paths["middle_corridor.capacity"]
+        step = saved.scenario.paths["trans_caspian.capacity"]
         assert step[2030.0] == 36.0 and max(v for y, v in step.items() if y < 2030) < 36.0
         medians = _medians(saved_path)
         for name, value in re.findall(r"(alignment with \w+|leverage of \w+) ([0-9.]+) \(",
@@ -191,3 +193,46 @@ def _medians(path) -> dict[str, float]:
         for power in res.metadata["powers"]:
             out[f"{var} {word} {power}"] = float(np.median(res.at(var, power).to_numpy()))
     return out
+
+
+POLICY_LEVER = "caspian buildout"
+POLICY_STATE = """(() => {
+  const text = document.body.innerText;
+  const line = (start) => text.split('\\n').find(l => l.startsWith(start)) || '';
+  const imgs = [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 300);
+  return {changes: line('Largest changes') || line('No lever'), caption: line(LABEL), text,
+          charts: imgs.length, loaded: imgs.every(i => i.complete)};
+})()""".replace("LABEL", json.dumps(POLICY_LEVER))
+
+
+def test_the_policy_panel_moves_the_fans_against_the_baseline_policy_cleanly(tmp_path):
+    pytest.importorskip("solara", reason="the dashboard needs the 'dashboard' extra")
+    pytest.importorskip("websockets.sync.client")
+    server, url, started = _start_server(tmp_path)
+    browser = None
+    try:
+        browser = Browser(chromium(), tmp_path / "profile")
+        for domain in ("Network.enable", "Runtime.enable", "Log.enable"):
+            browser.send(domain)
+        browser.send("Page.navigate", url=url)
+        before = browser.wait_for(f"(() => {{ const s = {POLICY_STATE}; "
+                                  "return s.charts == 4 && s.loaded && s.caption && s; })()")
+        assert before["changes"].startswith("No lever moved"), before["changes"]
+        assert "status quo 0 · from 2025" in before["caption"], before["caption"]
+        point = browser.js(f"{TRACK}({POLICY_LEVER!r}, 0, 0.9)")  # the setting: 1.8 of 0-2
+        browser.click(point["x"], point["y"])
+        after = browser.wait_for(
+            f"(() => {{ const s = {POLICY_STATE}; return s.changes.includes('against the "
+            "baseline policy') && s.charts == 4 && s.loaded && s; })()", timeout=90)  # fmt: skip
+        assert "Policy: caspian_buildout = 1.8 from 2025" in after["text"], after["text"][:800]
+        assert "dashed and dotted: the baseline policy" in after["text"]
+        assert "leverage of russia" in after["changes"], after["changes"]
+        assert "(moved)" in after["caption"]
+        _shot(browser, tmp_path, "dashboard-policy.png")
+        assert problems(browser) == []
+    finally:
+        if browser is not None:
+            browser.close()
+        stop(server)
+    printed = "".join(started) + server.stdout.read()
+    assert "Warning" not in printed and "Traceback" not in printed, printed

@@ -88,12 +88,23 @@ def explain(
     if reference is not None:
         _check_paired(reference, result, t)
     tables = [_at(res, t, run) for res in files]
-    if reference is None:
+    out = issue_rows(tables, _issues(result))
+    return {"scenario": rv.label(result),
+            "reference": rv.label(reference) if reference is not None else None,
+            "time": t, "run": run, "runs": len(tables[-1][0]), "issues": out,
+            "outcomes": _outcomes(files, t, run)}  # fmt: skip
+
+
+def issue_rows(tables: list[tuple[pd.DataFrame, pd.DataFrame]],
+               issues: list[str]) -> list[IssueExplanation]:  # fmt: skip
+    """Each issue's position and ranked contributions, from (contributions, positions) tables
+    (runs x ``issue/mechanism``, runs x issue): one table, or a reference's then another's on
+    the same runs, whose paired differences are explained."""
+    if len(tables) == 1:
         contrib, position = tables[0]
     else:
         contrib = tables[1][0] - tables[0][0]
         position = tables[1][1] - tables[0][1]
-    issues = _issues(result)
     out = []
     for issue in issues:
         cols = [c for c in contrib.columns if c.startswith(f"{issue}/")]
@@ -101,12 +112,9 @@ def explain(
                         key=lambda kv: -abs(kv[1]))  # fmt: skip
         value = float(tables[-1][1][issue].mean())
         start = value - float(tables[-1][0][cols].sum(axis=1).mean())
-        change = float(position[issue].mean()) if reference is not None else value - start
+        change = float(position[issue].mean()) if len(tables) > 1 else value - start
         out.append(IssueExplanation(issue, start, value, change, ranked))
-    return {"scenario": rv.label(result),
-            "reference": rv.label(reference) if reference is not None else None,
-            "time": t, "run": run, "runs": len(tables[-1][0]), "issues": out,
-            "outcomes": _outcomes(files, t, run)}  # fmt: skip
+    return out
 
 
 def _at(res: Results, t: float, run: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -54,6 +54,13 @@ FIELD_OPTIONS: dict[str, str] = {
     "plot": "--plot",
     # the backtest
     "origin": "--origin",
+    # decisions
+    "policies": "--policies",
+    "objective": "--objective",
+    "actor": "--actor",
+    "search": "--search",
+    "policy": "--policy",
+    "against": "--against",
     # the rest
     "groups": "--actor",
     "port": "--port",

@@ -10,6 +10,7 @@ import click
 
 from simulate.cli.base import Group
 from simulate.cli.dashboard import dashboard
+from simulate.cli.decide import decide
 from simulate.cli.explain import explain
 from simulate.cli.new import new
 from simulate.cli.results import compare, export, plot, report
@@ -25,8 +26,8 @@ def main() -> None:
 
 #: Every command of ``simulate``, in the order ``simulate --help`` lists them.
 COMMANDS: tuple[click.Command, ...] = (
-    run, validate, new, list_, params, check, compare, report, plot, export, explain, sensitivity,
-    discover, calibrate, backtest, dashboard,
+    run, validate, new, list_, params, check, compare, report, plot, export, explain, decide,
+    sensitivity, discover, calibrate, backtest, dashboard,
 )  # fmt: skip
 
 for _command in COMMANDS:

@@ -1,4 +1,5 @@
-"""The dashboard page: a solara app whose levers are Mesa's visualisation inputs.
+"""The dashboard page: a solara app whose levers are Mesa's visualisation inputs, and a
+policy panel of the scenario's declared levers (:mod:`simulate.dashboard.policy`).
 
 Served by :mod:`simulate.dashboard.server` (``simulate dashboard``), which passes the
 scenario, the number of runs and the folder to save into through the environment
@@ -15,6 +16,7 @@ version solara asks for), so the page would request files it cannot have.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import threading
@@ -29,6 +31,7 @@ from simulate.dashboard.charts import all_charts
 from simulate.dashboard.fans import Change, Ensemble, changes, ensemble, headline
 from simulate.dashboard.levers import Changes, can_start_later, levers_of, setting
 from simulate.dashboard.levers import changes as lever_changes
+from simulate.dashboard.policy import describe, panel, policy, scenarios
 from simulate.dashboard.save import save
 from simulate.errors import InputError
 from simulate.io.shipped import scenario_names
@@ -79,23 +82,37 @@ class View:
     changes: list[Change]
     moved: Changes
     chart_seconds: float
+    policy: dict = dataclasses.field(default_factory=dict)
 
 
 def compute(source: str, values: dict[str, float], runs: int,
-            starts: dict[str, int] | None = None) -> View:  # fmt: skip
+            starts: dict[str, int] | None = None, settings: dict[str, float] | None = None,
+            years: dict[str, int] | None = None) -> View:  # fmt: skip
     """The ensemble of ``source`` with the moved levers ``values`` (each from its year in
-    ``starts``), against the unmodified scenario on the same runs."""
+    ``starts``), against the unmodified scenario on the same runs; with a policy (the
+    declared levers' ``settings``, each from its year in ``years``), the scenario under the
+    policy against it under the baseline policy, both with the moved levers."""
     loaded = loaded_scenario(source)
     moved = lever_changes(loaded, values, starts)
-    key = (source, runs)
-    if key not in _BASE:
-        _BASE[key] = ensemble(loaded, {}, runs)
-    base = _BASE[key]
-    modified = ensemble(loaded, moved.parameters, runs, moved.paths) if moved else base
+    chosen = policy(loaded, settings or {}, years)
+    if chosen:
+        under, reference = scenarios(loaded, chosen)
+        key = (source, runs, "baseline policy", tuple(sorted(moved.parameters.items())),
+               repr(sorted(moved.paths.items())))  # fmt: skip
+        if key not in _BASE:
+            _BASE[key] = ensemble(reference, moved.parameters, runs, moved.paths)
+        base = _BASE[key]
+        modified = ensemble(under, moved.parameters, runs, moved.paths)
+    else:
+        key = (source, runs)
+        if key not in _BASE:
+            _BASE[key] = ensemble(loaded, {}, runs)
+        base = _BASE[key]
+        modified = ensemble(loaded, moved.parameters, runs, moved.paths) if moved else base
     t0 = time.perf_counter()
     charts = all_charts(modified, base)
     return View(modified, base, charts, headline(modified, base), changes(modified, base), moved,
-                time.perf_counter() - t0)  # fmt: skip
+                time.perf_counter() - t0, chosen)  # fmt: skip
 
 
 def choices(default: str) -> list[str]:
@@ -129,7 +146,12 @@ def Levers(source: str, values: dict[str, float], starts: dict[str, int], on_cha
            on_start) -> None:  # noqa: ANN001
     """The sliders, each built as Mesa's ``Slider`` and drawn by Mesa's ``UserInputs``,
     under a caption with its value, the scenario's and the year it applies from, with a
-    slider for that year."""
+    slider for that year.
+
+    A slider whose scenario value lies off its step grid (a range's midpoint, 5.9 Mt/yr on
+    a slider of whole Mt/yr) is snapped by the browser, which reports the snapped value
+    back; that report, before the user has moved the lever, is not a move (:func:`snapped`).
+    """
     loaded = loaded_scenario(source)
     hz = loaded.scenario.horizon
     for lever in levers_of(loaded):
@@ -141,15 +163,69 @@ def Levers(source: str, values: dict[str, float], starts: dict[str, int], on_cha
                             later), style="font-size: 0.85em; margin-bottom: -18px")  # fmt: skip
         slider = Slider("", value=value, min=lever.low, max=lever.high, step=lever.step,
                         dtype=float)  # fmt: skip
-        UserInputs({lever.path: slider}, on_change=on_change)
+        UserInputs({lever.path: slider}, on_change=lambda path, v, low=lever.low,
+                   step=lever.step, at=value: None if path not in values and snapped(
+                       at, v, low, step) else on_change(path, v))  # fmt: skip
         solara.SliderInt(f"from {start}", value=start, min=hz.start, max=hz.end, step=1,
                          on_value=lambda y, p=lever.path: on_start(p, y), disabled=not later,
                          thumb_label=True)  # fmt: skip
 
 
+def snapped(shown: float, reported: float, low: float, step: float) -> bool:
+    """Whether ``reported`` is the browser's snap of ``shown`` to a slider's step grid."""
+    grid = low + round((shown - low) / step) * step
+    return abs(float(reported) - grid) <= step * 1e-6 and abs(grid - shown) > step * 1e-6
+
+
+def policy_caption(label: str, value: float, status_quo: float, start: int, first: int,
+                   later: bool) -> str:  # fmt: skip
+    """A declared lever's caption: its setting, its status quo and the year it acts from."""
+    moved = abs(value - status_quo) > 1e-12
+    when = (f"from {_b(start)}" if later else f"in {_b(first)} only (the model reads it at the "
+            "start)")  # fmt: skip
+    return (f"{html.escape(label)}: {_b(f'{value:g}')}{' (moved)' if moved else ''} · status "
+            f"quo {status_quo:g} · {when}")
+
+
 @solara.component
-def SaveCard(source: str, moved: Changes, runs: int) -> None:
-    """A file name and a button that saves the settings (and the runs) as a scenario."""
+def PolicyLevers(source: str, values: dict[str, float], starts: dict[str, int], on_value,
+                 on_start) -> None:  # noqa: ANN001
+    """The scenario's declared levers, one actor's at a time: a choice among a lever's
+    options (or a slider over its range) and a slider for the year it acts from."""
+    loaded = loaded_scenario(source)
+    offered = panel(loaded)
+    actors = list(dict.fromkeys(p.actor for p in offered))
+    actor, set_actor = solara.use_state(actors[0] if actors else "")
+    if not offered:
+        Prose("This scenario declares no levers (a <code>levers:</code> section).")
+        return
+    solara.Select("Whose levers", value=actor if actor in actors else actors[0], values=actors,
+                  on_value=set_actor)  # fmt: skip
+    end = loaded.scenario.horizon.end
+    for p in offered:
+        if p.actor != (actor if actor in actors else actors[0]):
+            continue
+        value = values.get(p.name, p.status_quo)
+        start = starts.get(p.name, p.first)
+        Prose(policy_caption(p.label, value, p.status_quo, start, p.first, p.later),
+              style="font-size: 0.85em; margin-top: 6px")  # fmt: skip
+        if p.options is not None:
+            choices = [f"{v:g}" for v in dict.fromkeys((p.status_quo, *p.options))]
+            solara.Select("setting", value=f"{value:g}", values=choices,
+                          on_value=lambda v, n=p.name: on_value(n, float(v)))  # fmt: skip
+        else:
+            solara.SliderFloat("setting", value=value, min=p.low, max=p.high, step=p.step,
+                               on_value=lambda v, n=p.name: on_value(n, float(v)),
+                               thumb_label=True)  # fmt: skip
+        solara.SliderInt(f"from {start}", value=start, min=p.first, max=end, step=1,
+                         on_value=lambda y, n=p.name: on_start(n, int(y)), disabled=not p.later,
+                         thumb_label=True)  # fmt: skip
+
+
+@solara.component
+def SaveCard(source: str, moved: Changes, runs: int, chosen: dict | None = None) -> None:
+    """A file name and a button that saves the settings (and the runs) as a scenario; under
+    a policy, the scenario with the policy applied, resolved."""
     loaded = loaded_scenario(source)
     folder = Path(os.environ.get(ENV_SAVE_DIR) or Path.cwd())
     default = str(folder / f"{loaded.scenario.name}_dashboard.yaml")
@@ -158,7 +234,9 @@ def SaveCard(source: str, moved: Changes, runs: int) -> None:
 
     def do_save() -> None:
         try:
-            path = save(loaded, moved, target, runs=runs)
+            under = loaded if not chosen else dataclasses.replace(
+                scenarios(loaded, chosen)[0], file=f"{loaded.file} ({describe(chosen)})")
+            path = save(under, moved, target, runs=runs)
         except InputError as exc:
             set_message(("error", exc.format()))
         else:
@@ -181,15 +259,16 @@ def changes_line(view: View) -> str:
     """The headline: the largest paired changes at the horizon's end, with their intervals."""
     m = view.modified
     year = f"{m.times[-1]:g}"
-    if not view.moved:
+    against = "the baseline policy" if view.policy else "the scenario"
+    if not view.moved and not view.policy:
         return f"No lever moved: the charts show {html.escape(m.scenario)} as it is."
     if not view.changes:
-        return (f"Largest changes at {year}: none whose 95% interval excludes zero "
-                f"({m.runs} paired runs).")  # fmt: skip
+        return (f"Largest changes at {year} against {against}: none whose 95% interval "
+                f"excludes zero ({m.runs} paired runs).")  # fmt: skip
     items = [f"{html.escape(c.what)} {_b(_signed(c.difference.mean))} "
              f"[{_signed(c.difference.low)}, {_signed(c.difference.high)}]"
              for c in view.changes]  # fmt: skip
-    return (f"Largest changes at {year} against the scenario ({m.runs} paired runs, 95% "
+    return (f"Largest changes at {year} against {against} ({m.runs} paired runs, 95% "
             f"interval): " + " · ".join(items))
 
 
@@ -199,13 +278,16 @@ def Charts(view: View, pending: bool) -> None:
     m = view.modified
     Prose(f"{_b(f'{m.runs} runs')} of <i>{html.escape(m.scenario)}</i> (seed {m.seed}) on the "
           f"batched driver in {_b(f'{m.seconds:.2f} s')}, charts in {view.chart_seconds:.2f} s. "
-          f"Levers moved: {html.escape(view.moved.describe())}. Coloured: these settings "
-          "(median, 25-75% and 5-95%); dashed and dotted: the unmodified scenario.")
+          f"Levers moved: {html.escape(view.moved.describe())}. Policy: "
+          f"{html.escape(describe(view.policy))}. Coloured: these settings (median, 25-75% and "
+          "5-95%); dashed and dotted: " + ("the baseline policy (every lever at its status quo)"
+                                          if view.policy else "the unmodified scenario") + ".")
     if pending:
         solara.ProgressLinear(True)
     Prose(changes_line(view), style="margin-top: 6px")
     year = f"{m.times[-1]:g}"
-    rows = " · ".join(f"{html.escape(what)} {a:.3f} (scenario {b:.3f})"
+    ref = "baseline policy" if view.policy else "scenario"
+    rows = " · ".join(f"{html.escape(what)} {a:.3f} ({ref} {b:.3f})"
                       for what, a, b in view.headline)  # fmt: skip
     Prose(f"Median at {year}: {rows}", style="margin: 6px 0")
     with solara.GridFixed(columns=2):
@@ -220,6 +302,8 @@ def Page() -> None:
     source, set_source = solara.use_state(default)
     values, set_values = solara.use_state({})
     starts, set_starts = solara.use_state({})
+    settings, set_settings = solara.use_state({})
+    years, set_years = solara.use_state({})
     runs, set_runs = solara.use_state(int(os.environ.get(ENV_RUNS, DEFAULT_RUNS)))
 
     def run() -> View | None:
@@ -227,14 +311,14 @@ def Page() -> None:
         with _LOCK:
             if not task.is_current():
                 return None  # superseded by a newer change while it waited
-            return compute(source, values, runs, starts)
+            return compute(source, values, runs, starts, settings, years)
 
-    key = (tuple(sorted(values.items())), tuple(sorted(starts.items())))
+    key = (tuple(sorted(values.items())), tuple(sorted(starts.items())),
+           tuple(sorted(settings.items())), tuple(sorted(years.items())))
     task = solara.lab.use_task(run, dependencies=[source, key, runs], raise_error=False)
 
     def pick(name: str) -> None:
-        set_values({})
-        set_starts({})
+        reset()
         set_source(name)
 
     def move(path: str, value: float) -> None:
@@ -246,6 +330,14 @@ def Page() -> None:
     def reset() -> None:
         set_values({})
         set_starts({})
+        set_settings({})
+        set_years({})
+
+    def set_lever(name: str, value: float) -> None:
+        set_settings(lambda old: {**old, name: float(value)})
+
+    def set_year(name: str, year: int) -> None:
+        set_years(lambda old: {**old, name: int(year)})
 
     with solara.AppBar():
         solara.AppBarTitle("multivector: ensemble dashboard")
@@ -256,14 +348,17 @@ def Page() -> None:
                 solara.SliderInt(f"Runs per ensemble: {runs}", value=runs, min=100, max=1000,
                                  step=50, on_value=set_runs, thumb_label=True)  # fmt: skip
                 solara.Button("Back to the scenario's values", on_click=reset, text=True)
+            with solara.Card("Policy: the scenario's levers"):
+                PolicyLevers(source, settings, years, set_lever, set_year).key(f"policy:{source}")
             with solara.Card("Levers and key assumptions"):
                 Levers(source, values, starts, move, start_at)
             with solara.Card("Save"):
                 try:
                     moved = lever_changes(loaded_scenario(source), values, starts)
+                    chosen = policy(loaded_scenario(source), settings, years)
                 except InputError:
-                    moved = Changes()
-                SaveCard(source, moved, runs).key(f"save:{source}")
+                    moved, chosen = Changes(), {}
+                SaveCard(source, moved, runs, chosen).key(f"save:{source}")
         with solara.Column():
             if task.error:
                 solara.Error(str(task.exception))

@@ -16,15 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from simulate.scenarios import domains
+from simulate.scenarios.levers import step_path
 from simulate.scenarios.parameters import domain
 from simulate.scenarios.scenario import LoadedScenario
-
-#: How far before the start year the step's last point before it lies (years): less
-#: than the shortest period (a month), so the periods before the year keep the old value.
-STEP_LEAD = 0.01
 
 
 @dataclass(frozen=True)
@@ -105,25 +100,6 @@ def setting(loaded: LoadedScenario, path: str) -> Setting:
 def can_start_later(loaded: LoadedScenario, path: str) -> bool:
     """Whether a lever on ``path`` may apply from a year after the first (see the module)."""
     return setting(loaded, path).how != "uncertain"
-
-
-def step_path(loaded: LoadedScenario, path: str, value: float, year: int) -> dict[float, float]:
-    """A time path that follows the scenario before ``year`` and is ``value`` from it on.
-
-    The scenario's value before ``year``: its own path's points (with its value just
-    before the year), or its fixed value from the horizon's start.
-    """
-    sc = loaded.scenario
-    before = year - STEP_LEAD
-    if path in sc.paths:
-        series = sc.paths[path]
-        years = sorted(series)
-        points = {y: float(series[y]) for y in years if y < before}
-        points[before] = float(np.interp(before, years, [series[y] for y in years]))
-    else:
-        old = setting(loaded, path).value
-        points = {float(sc.horizon.start): old, before: old}
-    return {**points, float(year): float(value)}
 
 
 @dataclass(frozen=True)

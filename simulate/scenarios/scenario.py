@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from simulate.errors import InputError, raise_all
 from simulate.io import yamlio
 from simulate.io.limits import MAX_ERRORS, echo
-from simulate.scenarios import domains, events
+from simulate.scenarios import domains, events, levers
 from simulate.scenarios import rules as scenario_rules
 from simulate.scenarios.compose import Origin, compose
 from simulate.scenarios.messages import clean_loc, tags_of, validation_errors
@@ -87,7 +87,7 @@ def in_file_order(errors: list[InputError], file: str) -> list[InputError]:
 
 
 #: Sections whose entries are checked one by one: an invalid entry is set aside alone.
-_ENTRIES = ("initial", "parameters", "paths", "events", "uncertainties", "outputs")
+_ENTRIES = ("initial", "parameters", "paths", "events", "uncertainties", "levers", "outputs")
 
 
 def _without_invalid(data: dict, origins: dict[tuple, Origin], exc: ValidationError,
@@ -158,7 +158,8 @@ def config_problems(loaded: LoadedScenario) -> list[InputError]:
     """Every problem of a schema-valid scenario against its config, in the file's order.
 
     Parameters, paths, uncertainties, events (:func:`simulate.scenarios.events.problems`),
-    outputs and expectations, then the rules of :mod:`simulate.scenarios.rules`.
+    levers (:func:`simulate.scenarios.levers.problems`), outputs and expectations, then
+    the rules of :mod:`simulate.scenarios.rules`.
     """
     from simulate.scenarios.variables import VARIABLES
 
@@ -212,6 +213,9 @@ def config_problems(loaded: LoadedScenario) -> list[InputError]:
     for i, ev in enumerate(sc.events):
         for message, name in events.problems(ev, cfg):
             fail(message, ("events", i, name))
+    for name, lever in sc.levers.items():
+        for message, where in levers.problems(name, lever, loaded):
+            fail(message, ("levers", name, *where))
     for i, v in enumerate(sc.outputs or []):
         if v not in VARIABLES:
             fail(f"unknown output {echo(v)}{domains.suggestion(v, VARIABLES)}; expected one of "

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from simulate.scenarios import events as event_kinds
+from simulate.scenarios import levers as lever_kinds
 
 MAX_RUNS = 1_000_000
 MAX_HORIZON_YEARS = 100
@@ -106,6 +107,89 @@ def event_model(kinds: Iterable[event_kinds.EventKind]) -> type[BaseModel]:
 
 
 Event = event_model(event_kinds.KINDS.values())
+
+
+def _lever_kind(value: Any) -> str:
+    """A registered lever kind (:data:`simulate.scenarios.levers.KINDS`), read when validating."""
+    if isinstance(value, str) and value in lever_kinds.KINDS:
+        return value
+    expected = " or ".join(repr(k) for k in lever_kinds.KINDS)
+    raise PydanticCustomError("literal_error", "Input should be {expected}",
+                              {"expected": expected})  # fmt: skip
+
+
+class _LeverKindSchema:
+    """The JSON Schema of a lever's ``kind``: an enum of the registered kinds."""
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> dict[str, Any]:  # fmt: skip
+        return {"enum": list(lever_kinds.KINDS), "type": "string"}
+
+
+#: A lever's ``kind``: one of the registered lever kinds.
+LeverKind = Annotated[str, PlainValidator(_lever_kind), _LeverKindSchema()]
+
+
+class LeverRange(_Strict):
+    """The settings of a continuous lever: every value from ``low`` to ``high``."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LeverRange:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+
+class _LeverEventFields(_Strict):
+    """The event an event lever sets: its magnitude is the lever's setting, ``at`` its start."""
+
+    type: EventType
+    target: str | None = Field(None, description="Route or power the event concerns")
+    duration: float | None = Field(None, ge=0, description="Years it lasts; empty: as the "
+                                   "kind says (to the end, or one year)")
+
+
+def lever_event_model(kinds: Iterable[event_kinds.EventKind]) -> type[BaseModel]:
+    """The event of an event lever: the fields above and the options ``kinds`` declare."""
+    extra: dict[str, Any] = {}
+    for kind in kinds:
+        for opt in kind.options:
+            extra.setdefault(opt.name, (str | None, Field(None, description=opt.description)))
+    return create_model("LeverEvent", __base__=_LeverEventFields,
+                        __doc__=_LeverEventFields.__doc__, __module__=__name__,
+                        **extra)  # fmt: skip
+
+
+LeverEvent = lever_event_model(event_kinds.KINDS.values())
+
+
+class Lever(_Strict):
+    """A decision of one actor: what it sets, its settings, when it can start, what it costs.
+
+    The kinds, and what each sets and how, are declared in
+    :mod:`simulate.scenarios.levers`; the checks against the config are there too.
+    """
+
+    kind: LeverKind
+    actor: str = Field(description="Whose decision it is: an actor of the config")
+    description: str = Field(min_length=1, description="The decision in words")
+    parameter: str | None = Field(None, description="The parameter it sets (dotted path)")
+    event: LeverEvent | None = Field(None, description="The event it sets (event levers)")
+    unit: str = Field("", description="The unit of a setting")
+    options: list[float] | None = Field(None, min_length=1,
+                                        description="The settings it can take")  # fmt: skip
+    range: LeverRange | None = Field(None, description="Or every setting from low to high")
+    start: float | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR,
+                                description="The first year it can act (default: the "
+                                "horizon's start)")  # fmt: skip
+    cost: float | None = Field(None, description="USD bn per unit of change from the status "
+                               "quo per year in force (default for a programme: the "
+                               "route's build_cost)")  # fmt: skip
+    cost_source: str | None = Field(None, description="Where the cost comes from: a source, "
+                                    "or 'assumption: ...' with the reason")  # fmt: skip
 
 
 class Uniform(_Strict):
@@ -198,6 +282,9 @@ class Scenario(_Strict):
     paths: dict[str, dict[float, float]] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)
+    levers: dict[str, Lever] = Field(
+        default_factory=dict, description="Decisions a policy can take, by name (simulate "
+        "decide); they change nothing until a policy sets them")
     outputs: list[str] | None = Field(None, description="Variables to keep; default all")
     expect: Expect | list[Expect] | None = Field(
         None, description="Declared directions of the headline outcomes, one block per "

@@ -14,8 +14,9 @@ Use them to property-test your own scenarios, configs and extensions::
 
 These strategies draw only valid input: values within each parameter's domain
 (:data:`simulate.scenarios.parameters.DOMAINS`), horizons with start < end, events of every
-kind in :mod:`simulate.scenarios.events` aimed at real routes and powers. Pass ``config=`` to
-generate for your own config.
+kind in :mod:`simulate.scenarios.events` aimed at real routes and powers, levers of every
+kind in :mod:`simulate.scenarios.levers` (:func:`levers`) and policies that set them
+(:func:`policies`). Pass ``config=`` to generate for your own config.
 
 The hostile strategies draw input the tool must refuse (exit code 2, one short
 message naming file, field and line; never a traceback or a hang), each a
@@ -41,14 +42,15 @@ from typing import Any
 from hypothesis import strategies as st
 
 from simulate.scenarios import events as event_kinds
+from simulate.scenarios import levers as lever_kinds
 from simulate.scenarios.parameters import Config, domain, load_config
 from simulate.testing.hostile import HostileCase, hostile_scenarios
 from simulate.testing.hostile_cli import hostile_arguments, hostile_inputs, hostile_result_files
 
 __all__ = [
     "HostileCase", "events", "horizons", "hostile_arguments", "hostile_inputs",
-    "hostile_result_files", "hostile_scenarios", "model_parameters", "parameter_sets",
-    "scenarios", "uncertainties",
+    "hostile_result_files", "hostile_scenarios", "levers", "model_parameters", "parameter_sets",
+    "policies", "scenarios", "uncertainties",
 ]  # fmt: skip
 
 _DEFAULT: list[Config] = []
@@ -152,11 +154,91 @@ def uncertainties(draw: st.DrawFn, config: Config | None = None, max_size: int =
     return out
 
 
+def _settings(draw: st.DrawFn, sample: st.SearchStrategy[float]) -> dict:
+    """``options`` (one to three distinct values) or a ``range`` drawn from ``sample``."""
+    values = sorted(set(draw(st.lists(sample, min_size=1, max_size=3))))
+    if len(values) > 1 and draw(st.booleans()):
+        return {"range": {"low": values[0], "high": values[-1]}}
+    return {"options": values}
+
+
+@st.composite
+def levers(draw: st.DrawFn, horizon: dict, config: Config | None = None, max_size: int = 3,
+           exclude: tuple[str, ...] = ()) -> dict:  # fmt: skip
+    """Levers ``{name: lever}`` of every registered kind, valid within ``horizon``.
+
+    Kinds come from :data:`simulate.scenarios.levers.KINDS`: a parameter kind sets one of
+    the parameters its declaration samples (none in ``exclude``, e.g. a scenario's
+    uncertainties), with settings near the config's value; an event lever sets an event
+    of any registered kind aimed at a real target, with magnitudes in the kind's sample
+    range. Starts lie inside the horizon (a kind that acts at the start only takes none).
+    """
+    cfg = _config(config)
+    out: dict[str, Any] = {}
+    for k in range(draw(st.integers(1, max_size))):
+        kind = lever_kinds.KINDS[draw(st.sampled_from(list(lever_kinds.KINDS)))]
+        lever: dict[str, Any] = {"kind": kind.name, "actor": draw(st.sampled_from(
+            list(cfg.actors))), "description": "generated", "cost": draw(st.floats(0, 5)),
+            "cost_source": "assumption: generated"}  # fmt: skip
+        if kind.sets == "parameter":
+            pool = [p for p in kind.sample(cfg) if p not in exclude]
+            if not pool:
+                continue
+            path = draw(st.sampled_from(pool))
+            lever["parameter"] = path
+            lever.update(_settings(draw, _around(cfg.get(path).central, path)))
+        else:
+            ek = event_kinds.KINDS[draw(st.sampled_from(list(event_kinds.KINDS)))]
+            event: dict[str, Any] = {"type": ek.name,
+                                     "duration": draw(st.floats(0.25, 4.0).map(
+                                         lambda x: round(x, 2)))}  # fmt: skip
+            if ek.needs_target:
+                event["target"] = draw(st.sampled_from(event_kinds.target_names(cfg, ek.target)))
+            for opt in ek.options:
+                pool = list(opt.sample(cfg, event.get("target")))
+                if pool and draw(st.booleans()):
+                    event[opt.name] = draw(st.sampled_from(pool))
+            lever["event"] = event
+            lo, hi = ek.sample
+            lever.update(_settings(draw, st.floats(lo, hi).filter(
+                lambda x, b=ek.magnitude: not b.refuses(x))))  # fmt: skip
+        if not kind.at_start:
+            lever["start"] = draw(st.integers(horizon["start"], horizon["end"]))
+        out[f"lever_{k}"] = lever
+    return out
+
+
+@st.composite
+def policies(draw: st.DrawFn, declared: dict, horizon: dict, max_size: int = 3) -> dict:
+    """A policies file's ``policies:`` for the levers ``declared`` (as :func:`levers` draws
+    them): up to ``max_size`` policies, each setting some levers to one of their options
+    (or a value in their range) from a year between their start and the horizon's end."""
+    out: dict[str, Any] = {}
+    names = sorted(declared)
+    for k in range(draw(st.integers(1, max_size))):
+        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names),
+                               unique=True))  # fmt: skip
+        settings: dict[str, Any] = {}
+        for name in chosen:
+            lever = declared[name]
+            if "options" in lever:
+                value = draw(st.sampled_from(lever["options"]))
+            else:
+                value = draw(st.floats(lever["range"]["low"], lever["range"]["high"]))
+            first = lever.get("start", horizon["start"])
+            start = draw(st.integers(int(first), horizon["end"])) if "start" in lever else first
+            settings[name] = {"value": value, "start": start}
+        out[f"policy_{k}"] = settings
+    return out
+
+
 @st.composite
 def scenarios(
-    draw: st.DrawFn, config: Config | None = None, max_runs: int = 3, max_years: int = 6
+    draw: st.DrawFn, config: Config | None = None, max_runs: int = 3, max_years: int = 6,
+    with_levers: bool = False,
 ) -> dict:
-    """A complete, valid scenario mapping (pass it to ``simulate.run_scenario``)."""
+    """A complete, valid scenario mapping (pass it to ``simulate.run_scenario``); with
+    ``with_levers``, with :func:`levers` too."""
     cfg = _config(config)
     hz = draw(horizons(max_years=max_years))
     data: dict[str, Any] = {
@@ -178,4 +260,7 @@ def scenarios(
         p = draw(st.sampled_from(free))
         c = cfg.get(p).central
         data["paths"] = {p: {hz["start"]: c, hz["end"]: draw(_around(c, p))}}
+    if with_levers:
+        data["levers"] = draw(levers(hz, cfg, exclude=tuple(u["parameter"]
+                                                             for u in data["uncertainties"])))
     return data
