@@ -82,6 +82,11 @@ def closeness(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Arr
     return np.clip(1.0 - _div(gap(position, ideal, salience), last_sum(salience)), 0.0, 1.0)
 
 
+def issue_closeness(position: ArrayLike, ideal: ArrayLike, issue: int) -> Array:
+    """Closeness on one issue, 1 - |position - ideal| (elementwise per power)."""
+    return 1.0 - np.abs(np.asarray(position)[..., issue] - np.asarray(ideal)[..., issue])
+
+
 def alignment(close: Array, sharpness: ArrayLike) -> Array:
     """Alignment over the powers (R x P): closeness ** sharpness, normalised to the simplex."""
     w = np.clip(close, 0.0, 1.0) ** np.asarray(sharpness)[..., None]
@@ -295,6 +300,18 @@ def quantal(best: Array, shock: Array, scale: ArrayLike) -> Array:
     b = np.clip(best, EPS, 1.0 - EPS)
     z = np.log(b) - np.log1p(-b) + np.asarray(scale)[..., None] * shock
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def smoothed_noise(noise: Array, chosen: Array, best: Array, inertia: ArrayLike,
+                   dt: float) -> Array:  # fmt: skip
+    """The smoothed effect of the choice shocks: N' = k N + (1 - k) (chosen - best).
+
+    k = inertia ** dt, the lag of the position itself. The position follows the chosen
+    target with the same lag (:func:`adjust`), so N is the part of the position's change
+    since the start that the shocks made.
+    """
+    keep = (np.asarray(inertia) ** dt)[..., None]
+    return keep * noise + (1.0 - keep) * (chosen - best)
 
 
 def adjust(position: Array, target: Array, inertia: ArrayLike, dt: float) -> Array:

@@ -88,7 +88,7 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
     at = x[:, None, :]
     roles = {}
     for idx, key in ((spec.investment, "invest_ref"), (spec.security, "security_ref")):
-        roles[key] = np.ones_like(zero) if idx is None else stages.issue_closeness(at, p, idx)
+        roles[key] = np.ones_like(zero) if idx is None else dyn.issue_closeness(at, p["ideal"], idx)
     enforcement = zero if spec.enforcement is None else x[:, spec.enforcement][:, None]
     reexport = dyn.reexports(p["reexport_potential"], p["sanctioned"],
                              h["sanctions_intensity"][:, None], enforcement)  # fmt: skip

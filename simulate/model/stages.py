@@ -282,8 +282,7 @@ def respond(
     pull = pulls(hs, pw, sp, spec)
     best = pull.best(hs.own)
     chosen = dyn.quantal(best, shock, h["choice_noise"])
-    keep = (h["inertia"] ** dt)[:, None]
-    hs.noise = keep * hs.noise + (1.0 - keep) * (chosen - best)
+    hs.noise = dyn.smoothed_noise(hs.noise, chosen, best, h["inertia"], dt)
     hs.position = dyn.adjust(hs.position, chosen, h["inertia"], dt)
     if "contribution" not in spec.outputs:
         return  # the decomposition costs as much as the choice; skip it when not kept
@@ -323,16 +322,12 @@ def economy(
     sanctions = action(p, "secondary_sanctions")
     pw.trade = pw.trade_potential * (1.0 - sanctions * (1.0 - enforcement))
     pull = 1.0 if investment is None else dyn.political_factor(
-        issue_closeness(position, p, investment), pw.invest_ref, h["fdi_alignment_elasticity"])
+        dyn.issue_closeness(position, p["ideal"], investment), pw.invest_ref,
+        h["fdi_alignment_elasticity"])
     scale = np.minimum(pw.capacity, 1.0) / np.maximum(np.minimum(pw.capacity_ref, 1.0), 1e-9)
     pw.fdi_inflow = (np.maximum(p["fdi_inflow"], 0.0) * scale * pull
                      * (1.0 - action(p, "investment_freeze")))  # fmt: skip
     pw.fdi_stock = dyn.accumulate_stock(pw.fdi_stock, pw.fdi_inflow, h["fdi_depreciation"], dt)
-
-
-def issue_closeness(position: Array, p: dict[str, Array], issue: int) -> Array:
-    """1 - |position - ideal| on one issue (elementwise per power)."""
-    return 1.0 - np.abs(position[..., issue] - p["ideal"][..., issue])
 
 
 def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
@@ -501,7 +496,7 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
         1.0 - freight_free[:, None])
     security = p["security_tie"]
     if spec.security is not None:
-        close = issue_closeness(hs.position[:, None, :], p, spec.security)
+        close = dyn.issue_closeness(hs.position[:, None, :], p["ideal"], spec.security)
         security = security * np.divide(close, pw.security_ref, out=np.ones_like(close),
                                         where=pw.security_ref > 0)  # fmt: skip
     zero = np.zeros_like(potential_share)
@@ -541,10 +536,6 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
             return col(np.zeros(n))
         return col(hs.oil_transit[:, spec.powers.index("russia")])
 
-    def route_share() -> Array:
-        total = dyn.last_sum(hs.flows, keepdims=True)
-        return np.divide(hs.flows, total, out=np.zeros_like(hs.flows), where=total > 0)
-
     def compliance() -> Array:
         if spec.enforcement is None:
             return col(np.zeros(n))
@@ -571,7 +562,7 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
         "trade_share": lambda: hs.trade_share,
         "total_trade": lambda: col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
         "oil_route_flow": lambda: hs.flows,
-        "oil_route_share": route_share,
+        "oil_route_share": lambda: dyn.shares(hs.flows, 0.0),
         "oil_transit_share": lambda: hs.oil_transit,
         "oil_via_russia_share": via_russia,
         "export_transit_share": lambda: hs.export_transit,
