@@ -561,21 +561,31 @@ def corridor_base(
 # --- stage 4: leverage and outcomes -------------------------------------------------------
 
 
-def crossing(flows: Array, crosses: Array) -> Array:
-    """Share of oil exports crossing each power's territory (R x P); ``crosses`` is K x P."""
+def through(amounts: Array, crosses: ArrayLike) -> Array:
+    """``amounts`` (R x K) weighted by ``crosses`` (K x P, or R x K x P per run), summed over
+    the routes (R x P), one route at a time (see :func:`axis_sum`)."""
+    return axis_sum(np.asarray(amounts)[..., :, None] * np.asarray(crosses), -2)
+
+
+def crossing(flows: Array, crosses: ArrayLike) -> Array:
+    """Share of a commodity's flows crossing (or within reach of) each actor (R x P).
+
+    ``crosses`` is routes x actors, 1 where a route crosses an actor (or the share of the
+    route an actor can withhold), for all runs or per run (R x K x P).
+    """
     total = last_sum(flows, keepdims=True)
-    return np.clip(_div(flows, total) @ crosses, 0.0, 1.0)
+    return np.clip(through(_div(flows, total), crosses), 0.0, 1.0)
 
 
-def substitution(flows: Array, capacity: Array, crosses: Array) -> Array:
-    """How much of the oil crossing each power could switch to other routes at once (R x P).
+def substitution(flows: Array, capacity: Array, crosses: ArrayLike) -> Array:
+    """How much of the flow crossing each actor could switch to other routes at once (R x P).
 
     min(1, spare capacity on routes not crossing p / flow crossing p), in [0, 1].
     """
     spare = np.maximum(capacity - flows, 0.0)
-    around = spare @ (1.0 - crosses)
-    through = flows @ crosses
-    return np.where(through > 0, np.clip(_div(around, through, 1.0), 0.0, 1.0), 1.0)
+    around = through(spare, 1.0 - np.asarray(crosses))
+    across = through(flows, crosses)
+    return np.where(across > 0, np.clip(_div(around, across, 1.0), 0.0, 1.0), 1.0)
 
 
 def channel_leverage(

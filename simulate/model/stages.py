@@ -18,6 +18,7 @@ import numpy as np
 
 from simulate.model import dynamics as dyn
 from simulate.model.spec import RunSpec, StepParams
+from simulate.scenarios.variables import VARIABLES
 
 Array = np.ndarray
 
@@ -85,7 +86,8 @@ class HedgerState:
     investment: Array  # (R,) capital committed to new route capacity (USD bn/yr)
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
-    oil_transit: Array  # (R, P)
+    oil_transit: Array  # (R, P) share of oil exports crossing each power
+    reached: Array  # (R, P) share of pipeline exports within each power's reach
     export_transit: Array  # (R, P)
     exposure: Array  # (R,)
     income: Array  # (R,) oil export income
@@ -253,7 +255,7 @@ def route_cost(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
     around grows (:func:`dynamics.scale_factor`).
     """
     h = sp.hedger
-    around = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
+    around = dyn.last_sum(hs.own_capacity * spec.around)
     price = dyn._div(hs.price_ref, h["oil_price"], 1.0)
     return price * dyn.scale_factor(around, hs.around_ref, h["scale_exponent"])
 
@@ -266,8 +268,8 @@ def bypass_bounds(hs: HedgerState, sp: StepParams, spec: RunSpec) -> tuple[Array
     """
     cap = hs.available
     demand = sp.hedger["oil_exports"]
-    around = dyn.last_sum(cap * (1.0 - spec.avoids))
-    across = dyn.last_sum(cap * spec.avoids)
+    around = dyn.last_sum(cap * spec.around)
+    across = dyn.last_sum(cap * spec.across)
     share = lambda x: np.clip(np.divide(x, demand, out=np.ones_like(x),  # noqa: E731
                                         where=demand > 0), 0.0, 1.0)
     return np.clip(1.0 - share(across), 0.0, 1.0), share(around)
@@ -331,31 +333,33 @@ def economy(
 
 
 def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
-    """Route capacity, oil flows, income, perceived transit risk and freight for the period.
+    """Route capacity, flows, income, perceived transit risk and freight for the period.
 
     Capacity ordered (the scenario's ``build_rate`` and the diversification Kazakhstan's
     perceived risk calls for) arrives after a construction delay; other shippers' oil
-    (transit) keeps its share of a route; Kazakh exports take up new capacity and move
-    between routes as contracts allow (the ramp), towards the capacity shippers expect
-    (a power's cut is meant to last and is rebooked around; an outage is repaired and is
-    not); what is shipped is the contracted flow within the capacity available now.
+    (transit) keeps its share of a route; Kazakh exports of each pipeline commodity take
+    up new capacity and move between its routes as contracts allow (the ramp), towards
+    the capacity shippers expect (a power's cut is meant to last and is rebooked around;
+    an outage is repaired and is not); what is shipped is the contracted flow within the
+    capacity available now.
     """
     h, r = sp.hedger, sp.route
     hs.orders = r["build_rate"] + diversification(hs, sp, spec)
     hs.pipeline, done = dyn.construction(hs.pipeline, hs.orders, r["build_lag"], dt)
     hs.built = hs.built + done
     hs.capacity = np.maximum(r["capacity_nominal"] + hs.built, 0.0)
-    withheld = shares(hs, sp, spec)
+    withheld = usable_capacity(hs, sp, spec)
     pref = preferences(hs, sp, spec)
-    hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity)
+    hs.nominal = allocate(spec, h, pref, hs.own_capacity)
     # contracts follow the capacity shippers expect: a power's cut is meant to last, an
     # outage is repaired (nobody rebooks for a storm)
-    desired = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity * (1.0 - withheld))
+    desired = allocate(spec, h, pref, hs.own_capacity * (1.0 - withheld))
     hs.contracted = dyn.contract(hs.contracted, desired, h["contract_time"], dt)
     hs.flows = np.minimum(hs.contracted, hs.available)
     hs.loss = dyn.remembered(hs.loss, disrupted(sp, spec), h["loss_memory"], dt)
     hs.intent = dyn.revealed_intent(hs.intent, shown(hs, sp), h["intent_memory"][:, None], dt)
-    hs.income = dyn.oil_income(dyn.last_sum(hs.flows), h["oil_price"], h["barrels_per_tonne"])
+    hs.income = dyn.oil_income(dyn.last_sum(hs.flows * spec.is_oil), h["oil_price"],
+                               h["barrels_per_tonne"])  # fmt: skip
     hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss + hs.intent @ spec.avoided
     hs.investment = (dyn.last_sum(r["build_cost"] * hs.orders)
                      + sp.corridor["build_cost"] * sp.corridor["build_rate"])  # fmt: skip
@@ -363,18 +367,34 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     freight(hs, sp, spec, dt)
 
 
-def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Split each route's capacity between other shippers and Kazakh oil; returns the share
-    of each route a power withholds this period (R x K).
+def allocate(spec: RunSpec, h: dict[str, Array], preference: Array, capacity: Array) -> Array:
+    """Each pipeline commodity's exports over its routes (R x K, :func:`dynamics.allocate_routes`):
+    the hedger's ``oil_exports`` over the oil routes, ``<commodity>_exports`` over the others."""
+    out = np.empty_like(capacity)
+    for c, k in spec.groups:
+        out[:, k] = dyn.allocate_routes(h[f"{c}_exports"], preference[:, k], capacity[:, k])
+    return out
+
+
+def cut(sp: StepParams, reach: Array) -> Array:
+    """The share of each route the powers' transit cuts withhold (R x routes), in [0, 1]: each
+    power's campaign carried out times its reach over the route (``reach`` R x routes x P)."""
+    done = action(sp.power, "transit_disruption")
+    return np.clip(dyn.last_sum(done[:, None, :] * reach), 0.0, 1.0)
+
+
+def usable_capacity(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """Split each route's capacity between other shippers and Kazakh exports; returns the
+    share of each route the powers withhold this period (R x K).
 
     Other shippers (``other_use``: transit oil, partners' own oil) keep their volume
-    within the capacity; outages (events) and a power's transit cuts take their share of
-    everyone's capacity.
+    within the capacity; outages (events) and the powers' transit cuts (on the routes
+    within their reach) take their share of everyone's capacity.
     """
     r = sp.route
     outage = np.divide(r["capacity"], r["capacity_nominal"], out=np.ones_like(r["capacity"]),
                        where=r["capacity_nominal"] > 0)  # fmt: skip
-    withheld = np.clip(action(sp.power, "transit_disruption") @ spec.crosses.T, 0.0, 1.0)
+    withheld = cut(sp, r["reach"])
     factor = np.clip(outage, 0.0, 1.0) * (1.0 - withheld)
     others = np.minimum(np.maximum(r["other_use"], 0.0), hs.capacity)
     hs.own_capacity = hs.capacity - others
@@ -384,34 +404,40 @@ def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
 
 
 def preferences(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Preferred split of exports over routes (R x K) from the routing position."""
+    """Preferred split of each pipeline commodity's exports over its routes (R x K), from
+    the routing position (the share avoiding the avoided power, for every commodity)."""
     avoid = 0.0 if spec.routing is None else hs.position[:, spec.routing]
-    return dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
+    base = sp.route["preference"]
+    out = np.empty_like(base)
+    for _, k in spec.groups:
+        out[:, k] = dyn.route_preferences(avoid, base[:, k], spec.avoids[k])
+    return out
 
 
 def diversification(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Capacity Kazakhstan orders on the routes avoiding the avoided power (R x K, Mt/yr a year).
+    """Capacity Kazakhstan orders on the oil routes avoiding the avoided power (R x K, Mt/yr a
+    year).
 
     diversification_response x (transit risk - its level at the start), when positive,
     spread over the routes around by their base preference: a risk that outlasts its
     shock is what makes a diversification programme (the Kuryk terminal, seed 001).
     """
-    free = np.maximum(sp.route["preference"], 0.0) * (1.0 - spec.avoids)
+    free = np.maximum(sp.route["preference"], 0.0) * spec.around
     split = dyn._div(free, dyn.last_sum(free, keepdims=True))
     excess = np.maximum(hs.risk - hs.risk_ref, 0.0)
     return (sp.hedger["diversification_response"] * excess)[:, None] * split
 
 
 def disrupted(sp: StepParams, spec: RunSpec) -> Array:
-    """Share of the capacity across the avoided power that outages take out now (R,).
+    """Share of the oil capacity across the avoided power that outages take out now (R,).
 
     Outages are what the scenario imposes on a route (``route_disruption``): they reveal
     a risk whether or not the exports find another route, and Kazakhstan remembers them
     for ``loss_memory`` years. A power's deliberate cuts are remembered apart, as intent
     (:func:`shown`).
     """
-    across = dyn.last_sum(sp.route["capacity_nominal"] * spec.avoids)
-    left = dyn.last_sum(sp.route["capacity"] * spec.avoids)
+    across = dyn.last_sum(sp.route["capacity_nominal"] * spec.across)
+    left = dyn.last_sum(sp.route["capacity"] * spec.across)
     outage = np.divide(left, across, out=np.ones_like(left), where=across > 0)
     return np.clip(1.0 - outage, 0.0, 1.0)
 
@@ -419,12 +445,12 @@ def disrupted(sp: StepParams, spec: RunSpec) -> Array:
 def shown(hs: HedgerState, sp: StepParams) -> Array:
     """Share each power withholds this period by a coercion campaign, its largest (R x P).
 
-    Only a cut that reaches something counts: oil crossing the power (transit
-    disruption), trade with it (secondary sanctions), its investment (investment
-    freeze). Security pressure cuts nothing. A power with no such tie shows nothing
-    by pressing, so its pressure moves nothing.
+    Only a cut that reaches something counts: exports within the power's reach (transit
+    disruption), trade with it (secondary sanctions), its investment (investment freeze).
+    Security pressure cuts nothing. A power with no such tie shows nothing by pressing,
+    so its pressure moves nothing.
     """
-    reach = {"transit_disruption": hs.oil_transit, "secondary_sanctions": hs.trade_share,
+    reach = {"transit_disruption": hs.reached, "secondary_sanctions": hs.trade_share,
              "investment_freeze": hs.fdi_share}  # fmt: skip
     out = np.zeros(sp.power["capacity"].shape)
     for j, tie in reach.items():
@@ -444,34 +470,110 @@ def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
 
 
 def freight_risk(sp: StepParams, spec: RunSpec) -> Array:
-    """Sanctions risk premium of the northern freight route: intensity x sanctioned crossed."""
-    crossed = np.clip(sp.power["sanctioned"] @ spec.freight_crosses, 0.0, 1.0)
-    return sp.hedger["sanctions_intensity"] * crossed
+    """The northern route's sanctions risk premium over the freight route's (R,): intensity x
+    the sanctioned powers each crosses."""
+    n_p = len(spec.powers)
+    crossed = np.clip(sp.power["sanctioned"] @ spec.freight_crossing[:, :n_p].T, 0.0, 1.0)
+    return sp.hedger["sanctions_intensity"] * (crossed[:, 1] - crossed[:, 0])
 
 
 def freight(hs: HedgerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
     """China-Europe overland freight: the Middle Corridor's share by time and risk.
 
     The freight the corridor would carry (its share of the total, within its capacity,
-    which orders raise after their construction delay) is taken up over the corridor's
-    ``ramp_time``: shippers, forwarders and ferry schedules move over months, which is
-    why the corridor's tonnage doubled each year after 2022 rather than at once.
+    which orders raise after their construction delay and the powers' cuts lower) is
+    taken up over the corridor's ``ramp_time``: shippers, forwarders and ferry schedules
+    move over months, which is why the corridor's tonnage doubled each year after 2022
+    rather than at once.
     """
     c = sp.corridor
     hs.corridor_pipeline, done = dyn.construction(hs.corridor_pipeline, c["build_rate"],
                                                   c["build_lag"], dt)  # fmt: skip
     hs.corridor_built = hs.corridor_built + done
     hs.corridor_capacity = np.maximum(c["capacity"] + hs.corridor_built, 0.0)
+    usable = hs.corridor_capacity * (1.0 - cut(sp, c["reach"][:, :1])[:, 0])
     total = np.maximum(c["demand"] + c["northern_volume"], 0.0)
     share = dyn.corridor_share(hs.corridor_const, c["time_weight"], c["transit_days"],
                                c["northern_days"], c["risk_weight"], freight_risk(sp, spec))
-    desired = np.minimum(hs.corridor_capacity, total * share)
-    hs.corridor = np.minimum(dyn.contract(hs.corridor, desired, c["ramp_time"], dt),
-                             hs.corridor_capacity)  # fmt: skip
+    desired = np.minimum(usable, total * share)
+    hs.corridor = np.minimum(dyn.contract(hs.corridor, desired, c["ramp_time"], dt), usable)
     hs.northern = total - hs.corridor
 
 
 # --- stage 4: outcomes ---------------------------------------------------------------------
+
+
+@dataclass
+class Ties:
+    """What each dependence channel measures, for :data:`CHANNEL_TERMS` (arrays R x P)."""
+
+    hs: HedgerState
+    pw: PowerState
+    sp: StepParams
+    spec: RunSpec
+    trade_potential: Array  # share of trade potential (before coercion)
+    transit: Array  # transit dependence (exports within reach that cannot switch)
+
+
+def _trade(t: Ties) -> tuple:
+    return (t.trade_potential, t.sp.power["partner_dependence"],
+            1.0 - t.sp.hedger["trade_substitution"][:, None])  # fmt: skip
+
+
+def _transit(t: Ties) -> tuple:
+    return t.transit, t.sp.power["transit_reliance"], 1.0
+
+
+def _investment(t: Ties) -> tuple:
+    return t.hs.fdi_share, 0.0, 1.0 - t.sp.hedger["investment_substitution"][:, None]
+
+
+def _finance(t: Ties) -> tuple:
+    return t.sp.power["finance_tie"], 0.0, 1.0 - t.sp.hedger["finance_substitution"][:, None]
+
+
+def _security(t: Ties) -> tuple:
+    p, tie = t.sp.power, t.sp.power["security_tie"]
+    if t.spec.security is not None:
+        close = dyn.issue_closeness(t.hs.position[:, None, :], p["ideal"], t.spec.security)
+        tie = tie * np.divide(close, t.pw.security_ref, out=np.ones_like(close),
+                              where=t.pw.security_ref > 0)  # fmt: skip
+    return np.clip(tie, 0.0, 1.0), 0.0, 1.0
+
+
+def _identity(t: Ties) -> tuple:
+    return t.sp.power["identity_tie"], 0.0, 1.0
+
+
+#: Each dependence channel (:data:`simulate.scenarios.instruments.CHANNELS`): its
+#: (dependence, reverse dependence, difficulty of substitution), docs/MODEL.md 7.5.
+CHANNEL_TERMS: dict[str, Callable[[Ties], tuple]] = {
+    "trade": _trade, "transit": _transit, "investment": _investment, "finance": _finance,
+    "security": _security, "identity": _identity,
+}  # fmt: skip
+if tuple(CHANNEL_TERMS) != dyn.CHANNELS:
+    raise AssertionError(f"every declared channel needs its terms: {dyn.CHANNELS}")
+
+
+def exports_crossing(hs: HedgerState, sp: StepParams, spec: RunSpec, flows: Array,
+                     matrix: Array, freight: Array | None = None) -> dict[str, Array]:  # fmt: skip
+    """The share of each commodity's exports crossing (or within reach of) each column of
+    ``matrix`` (R x columns per commodity); ``matrix`` is routes x columns or per run, and
+    ``freight`` the freight route's and northern route's rows (default: the same columns
+    of the spec's freight crossing)."""
+    out = {c: dyn.crossing(flows[:, k], matrix[..., k, :]) for c, k in spec.groups}
+    total = np.stack([hs.corridor, hs.northern], axis=-1)
+    rows = spec.freight_crossing[:, : matrix.shape[-1]] if freight is None else freight
+    out["freight"] = dyn.crossing(total, rows)
+    return out
+
+
+def weights(sp: StepParams, spec: RunSpec) -> dict[str, Array]:
+    """Each commodity's weight in Kazakhstan's exports across others' territory (R x 1): the
+    hedger's ``<commodity>_export_weight`` for pipeline commodities, the rest for freight."""
+    w = {c: sp.hedger[f"{c}_export_weight"][:, None] for c, _ in spec.groups}
+    w["freight"] = np.maximum(1.0 - sum(w.values()), 0.0)
+    return w
 
 
 def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> None:
@@ -480,39 +582,31 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.trade_share = dyn.shares(pw.trade, h["rest_of_world_trade"])
     other = dyn.steady_stock(h["other_fdi_inflow"], h["fdi_depreciation"], spec.dt)
     hs.fdi_share = dyn.shares(pw.fdi_stock, other)
-    potential_share = dyn.shares(pw.trade_potential, h["rest_of_world_trade"])
-    oil_cross = dyn.crossing(hs.nominal, spec.crosses)
-    oil_free = dyn.substitution(hs.nominal, hs.own_capacity, spec.crosses)
-    total = np.maximum(hs.corridor + hs.northern, 0.0)
-    north = np.divide(hs.northern, total, out=np.zeros_like(total), where=total > 0)
-    spare = np.maximum(hs.corridor_capacity - hs.corridor, 0.0)
-    freight_free = np.clip(np.divide(spare, hs.northern, out=np.ones_like(spare),
-                                     where=hs.northern > 0), 0.0, 1.0)  # fmt: skip
-    w = h["oil_export_weight"][:, None]
-    freight_cross = north[:, None] * spec.freight_crosses
-    hs.oil_transit = dyn.crossing(hs.flows, spec.crosses)
-    hs.export_transit = np.clip(w * hs.oil_transit + (1.0 - w) * freight_cross, 0.0, 1.0)
-    transit_dep = w * oil_cross * (1.0 - oil_free) + (1.0 - w) * freight_cross * (
-        1.0 - freight_free[:, None])
-    security = p["security_tie"]
-    if spec.security is not None:
-        close = dyn.issue_closeness(hs.position[:, None, :], p["ideal"], spec.security)
-        security = security * np.divide(close, pw.security_ref, out=np.ones_like(close),
-                                        where=pw.security_ref > 0)  # fmt: skip
-    zero = np.zeros_like(potential_share)
-    one = np.ones_like(potential_share)
-    dependence = {
-        "trade": (potential_share, p["partner_dependence"], 1.0 - h["trade_substitution"]),
-        "transit": (transit_dep, p["transit_reliance"], one),
-        "investment": (hs.fdi_share, zero, 1.0 - h["investment_substitution"]),
-        "finance": (p["finance_tie"], zero, 1.0 - h["finance_substitution"]),
-        "security": (np.clip(security, 0.0, 1.0), zero, one),
-        "identity": (p["identity_tie"], zero, one),
-    }
-    hs.channels = {
-        c: dyn.channel_leverage(d, r, k[:, None] if np.ndim(k) == 1 else k, pw.capacity)
-        for c, (d, r, k) in dependence.items()
-    }
+    w = weights(sp, spec)
+    # transit dependence: exports within each power's reach that could not switch at once,
+    # on undisrupted capacities and the split Kazakhstan would want on them
+    transit = np.zeros_like(hs.trade_share)
+    hs.reached = np.zeros_like(hs.trade_share)
+    for c, k in spec.groups:
+        reach = sp.route["reach"][:, k]
+        held = dyn.crossing(hs.nominal[:, k], reach)
+        free = dyn.substitution(hs.nominal[:, k], hs.own_capacity[:, k], reach)
+        transit = transit + w[c] * held * (1.0 - free)
+        hs.reached = hs.reached + dyn.crossing(hs.flows[:, k], reach)
+    flows = np.stack([hs.corridor, hs.northern], axis=-1)
+    room = np.stack([hs.corridor_capacity, hs.northern], axis=-1)  # the northern route: no spare
+    held = dyn.crossing(flows, sp.corridor["reach"])
+    free = dyn.substitution(flows, room, sp.corridor["reach"])
+    transit = transit + w["freight"] * held * (1.0 - free)
+    crossing = exports_crossing(hs, sp, spec, hs.flows, spec.crosses)
+    hs.oil_transit = crossing.get("oil", np.zeros_like(hs.trade_share))
+    hs.export_transit = np.clip(sum(w[c] * crossing[c] for c in crossing), 0.0, 1.0)
+    ties = Ties(hs, pw, sp, spec, dyn.shares(pw.trade_potential, h["rest_of_world_trade"]),
+                transit)  # fmt: skip
+    hs.channels = {}
+    for c, terms in CHANNEL_TERMS.items():
+        d, r, k = terms(ties)
+        hs.channels[c] = dyn.channel_leverage(d, r, k, pw.capacity)
     hs.leverage = dyn.leverage(hs.channels, {c: h[f"weight_{c}"][:, None] for c in dyn.CHANNELS})
     hs.close = dyn.closeness(hs.position[:, None, :], p["ideal"], p["salience"])
     hs.alignment = dyn.alignment(hs.close, h["alignment_sharpness"])
@@ -525,16 +619,19 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.exposure = h["sanctions_intensity"] * (1.0 - enforcement) * sanctioned_trade
 
 
+def crossing_shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """The share of each commodity crossing each actor's territory (R x commodities*actors),
+    in the order of the ``commodity_actor`` entities: ``oil/russia``, ... ``freight/georgia``."""
+    shares = exports_crossing(hs, sp, spec, hs.flows, spec.crossing, spec.freight_crossing)
+    return np.concatenate([shares[c] for c in spec.commodities], axis=-1)
+
+
 def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> dict[str, Array]:
     """Every output variable the spec keeps as an (R, entities) array (one column when it
-    has no entity); only the kept ones are computed."""
+    has no entity); only the kept ones are computed. A view (``oil_via_russia_share``) is a
+    column of the variable it views, and 0 where its entity is not in the config."""
     col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731
     n = len(hs.position)
-
-    def via_russia() -> Array:
-        if "russia" not in spec.powers:
-            return col(np.zeros(n))
-        return col(hs.oil_transit[:, spec.powers.index("russia")])
 
     def compliance() -> Array:
         if spec.enforcement is None:
@@ -562,9 +659,9 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
         "trade_share": lambda: hs.trade_share,
         "total_trade": lambda: col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
         "oil_route_flow": lambda: hs.flows,
-        "oil_route_share": lambda: dyn.shares(hs.flows, 0.0),
+        "oil_route_share": lambda: route_shares(hs, spec),
         "oil_transit_share": lambda: hs.oil_transit,
-        "oil_via_russia_share": via_russia,
+        "transit_share": lambda: crossing_shares(hs, sp, spec),
         "export_transit_share": lambda: hs.export_transit,
         "oil_export_income": lambda: col(hs.income),
         "oil_price": lambda: col(sp.hedger["oil_price"]),
@@ -590,7 +687,25 @@ def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> d
     }
     get.update({f"leverage_{c}": (lambda c=c: hs.channels[c]) for c in dyn.CHANNELS})
     get.update({f"pressure_{j}": (lambda j=j: used(pw, j)) for j in dyn.INSTRUMENTS})
-    return {k: get[k]() for k in spec.outputs}
+    out: dict[str, Array] = {}
+    for k in spec.outputs:
+        view = VARIABLES[k].view
+        if view is None:
+            out[k] = get[k]()
+            continue
+        of, entity = view
+        entities = spec.entities_of(of)
+        out[k] = (col(get[of]()[:, entities.index(entity)]) if entity in entities
+                  else col(np.zeros(n)))  # fmt: skip
+    return out
+
+
+def route_shares(hs: HedgerState, spec: RunSpec) -> Array:
+    """Each route's share of its commodity's exports (R x K)."""
+    out = np.empty_like(hs.flows)
+    for _, k in spec.groups:
+        out[:, k] = dyn.shares(hs.flows[:, k], 0.0)
+    return out
 
 
 def stack_powers(states: list[PowerState]) -> PowerState:

@@ -13,9 +13,11 @@ from typing import Literal
 
 from simulate.scenarios.instruments import DECLARED
 
-#: What a variable's columns are: powers, routes, issues, outcome classes, the
-#: (issue, mechanism) pairs of the contributions, or a single column.
-Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism", "none"]
+#: What a variable's columns are: powers, (pipeline) routes, issues, outcome classes, the
+#: (issue, mechanism) pairs of the contributions, (commodity, actor) pairs
+#: (``oil/russia``, ``freight/georgia``), or a single column.
+Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism",
+                 "commodity_actor", "none"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class Variable:
     unit: str
     entity: Entity
     description: str
+    #: A named view: the column of another variable it shows, (variable, entity). 0 in a
+    #: config without that entity.
+    view: tuple[str, str] | None = None
 
 
 _VARS = [
@@ -59,7 +64,12 @@ _VARS = [
     Variable("oil_route_flow", "Mt/yr", "route", "Oil exports on each route"),
     Variable("oil_route_share", "share", "route", "Share of oil exports on each route"),
     Variable("oil_transit_share", "share", "power", "Share of oil exports crossing each power"),
-    Variable("oil_via_russia_share", "share", "none", "Share of oil exports crossing Russia"),
+    Variable("transit_share", "share", "commodity_actor",
+             "Share of each commodity crossing each actor's territory, powers and transit states "
+             "(commodity/actor; freight: China-Europe overland freight through Kazakhstan)"),
+    Variable("oil_via_russia_share", "share", "none",
+             "Share of oil exports crossing Russia (transit_share of oil/russia)",
+             view=("transit_share", "oil/russia")),
     Variable("export_transit_share", "share", "power", "Share of all exports crossing each power"),
     Variable("oil_export_income", "USD bn/yr", "none", "Income from the oil exports shipped"),
     Variable("oil_price", "USD/bbl", "none", "Oil price (an input: the scenario's path or draw)"),
