@@ -688,10 +688,12 @@ def load_config(path: str | Path | None = None) -> Config:
     """Load and validate a config file (the shipped default when ``path`` is None).
 
     A config may be an *overlay*: ``extends: <base config>`` (relative to the file) and
-    ``parameters`` holding only what it changes. Each parameter named there takes the
-    fields given (a ``value`` replaces a base ``low``/``high`` and the reverse; new
-    provenance replaces the old); everything else is the base's. Chains of overlays are
-    followed; a cycle is refused.
+    ``parameters`` holding only what it changes (and ``actors`` and ``routes`` only those
+    it adds or redefines; an actor entry that names an actor file, ``turkey:
+    actors/turkey.yaml``, adds that actor, :mod:`simulate.scenarios.actors`). Each
+    parameter named there takes the fields given (a ``value`` replaces a base
+    ``low``/``high`` and the reverse; new provenance replaces the old); everything else is
+    the base's. Chains of overlays are followed; a cycle is refused.
     """
     return parse_config(_resolved(Path(path or DEFAULT_CONFIG), ()))
 
@@ -704,6 +706,10 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
     """The config at ``path`` with its ``extends:`` chain merged in (overlay lines kept)."""
     located = yamlio.load_file(path)
     data = located.data
+    if isinstance(data, dict) and isinstance(data.get("actors"), dict):
+        from simulate.scenarios.actors import expand  # an actor named by its file
+
+        data = located.data = expand(data, path.parent)
     if isinstance(data, dict) and isinstance(data.get("posterior"), str):
         where = path.parent / data["posterior"]
         if not where.is_file():
@@ -725,7 +731,9 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
     base = _resolved(base_path, (*seen, path.resolve()))
     merged = copy.deepcopy(base.data)
     for key, value in data.items():
-        if key != "parameters" and key != "extends":
+        if key in ("actors", "routes") and isinstance(value, dict):  # an overlay adds them
+            merged.setdefault(key, {}).update(copy.deepcopy(value))
+        elif key != "parameters" and key != "extends":
             merged[key] = copy.deepcopy(value)
     for group, params in (data.get("parameters") or {}).items():
         into = merged.setdefault("parameters", {}).setdefault(group, {})
