@@ -300,6 +300,9 @@ class Parameter(BaseModel):
     prior: Prior | None = Field(
         None, description="An assumption's uncertainty: the distribution runs draw it from "
         "(and calibration starts from), with the reason for its width")
+    no_prior: str | None = Field(
+        None, description="Why an assumption takes no prior (a flag, a zero a flag implies, a "
+        "definition), in the file beside it; the default config lists its own in NO_PRIOR")
     calibrate: bool = False
 
     @model_validator(mode="after")
@@ -311,6 +314,9 @@ class Parameter(BaseModel):
             raise ValueError("give a value or a low/high range")
         if has_range and (self.low is None or self.high is None or self.low >= self.high):
             raise ValueError("a range needs low < high")
+        if self.no_prior is not None and (self.prior is not None or not self.assumption):
+            raise ValueError("no_prior gives an assumption's reason to take no prior (not beside "
+                             "a prior, nor on a sourced or observed figure)")
         if self.prior is not None:
             if not self.assumption:
                 raise ValueError("a prior belongs to an assumption (a sourced or observed "
