@@ -306,6 +306,8 @@ class RunSpec:
             j = self.powers.index(group)
             return ("power", issue[0], (j, self.issues.index(issue[1]))) if issue \
                 else ("power", name, (j,))  # fmt: skip
+        if group not in self.routes:
+            return "transit", name, ()  # a transit state's reach: part of the routes' reach
         return "route", name, (self.routes.index(group),)
 
     @staticmethod
