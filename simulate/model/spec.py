@@ -250,6 +250,27 @@ class RunSpec:
         """The entity labels of an output variable's columns."""
         return self.entities(VARIABLES[variable].entity)
 
+    def with_values(self, values: dict[str, float], outputs: list[str] | None = None
+                    ) -> RunSpec:  # fmt: skip
+        """A copy of this spec in which ``values`` (path -> value) depart from the start, as a
+        scenario's ``parameters`` do (each replaces any path, draw or posterior column on
+        that parameter), keeping only ``outputs`` if given. For designs that vary one built
+        spec (the outcome thresholds of ``simulate run``): no file is read, no scenario
+        checked again; the values must be model parameters of the config.
+        """
+        from dataclasses import replace
+
+        fixed = set(values)
+        post = self.posterior
+        if post is not None and fixed & set(post.paths):
+            post = _restricted(post, fixed)
+        return replace(
+            self, base={**self.base, **{k: float(v) for k, v in values.items()}},
+            paths={k: v for k, v in self.paths.items() if k not in fixed},
+            random=[p for p in self.random if p not in fixed],
+            priors=[p for p in self.priors if p not in fixed], posterior=post,
+            outputs=list(outputs) if outputs is not None else list(self.outputs))
+
     def params_at(self, t: int, draws: Draws) -> StepParams:
         """Parameter arrays for period ``t`` and the runs in ``draws``.
 
