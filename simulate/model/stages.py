@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from simulate.model import dynamics as dyn
 from simulate.model.spec import RunSpec, StepParams
@@ -626,77 +627,91 @@ def crossing_shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
     return np.concatenate([shares[c] for c in spec.commodities], axis=-1)
 
 
+@dataclass
+class Seen:
+    """What an observer reads at the end of a period: the states, the parameters, the spec."""
+
+    hs: HedgerState
+    pw: PowerState
+    sp: StepParams
+    spec: RunSpec
+
+
+def _col(x: ArrayLike) -> Array:
+    """One column (R, 1)."""
+    return np.asarray(x, dtype=float).reshape(-1, 1)
+
+
+def _compliance(o: Seen) -> Array:
+    e = o.spec.enforcement
+    return _col(np.zeros(len(o.hs.position)) if e is None else o.hs.position[:, e])
+
+
+#: How each output variable (:data:`simulate.scenarios.variables.VARIABLES`) is computed
+#: from what a period leaves: an (R, entities) array, one column when it has no entity. A
+#: view (``view=`` in its declaration) needs none: it is a column of the variable it views.
+OBSERVERS: dict[str, Callable[[Seen], Array]] = {
+    "position": lambda o: o.hs.position,
+    "alignment": lambda o: o.hs.alignment,
+    "agenda_share": lambda o: o.hs.agenda,
+    "closeness": lambda o: o.hs.close,
+    "balance_index": lambda o: _col(dyn.balance_index(o.hs.alignment)),
+    "outcome": lambda o: o.hs.classes,
+    "captured": lambda o: _col(o.hs.captured),
+    "leverage": lambda o: o.hs.leverage,
+    "pressure": lambda o: sum(used(o.pw, j) for j in dyn.INSTRUMENTS),
+    "inducement": lambda o: used(o.pw, "inducement"),
+    "trade": lambda o: o.pw.trade,
+    "trade_share": lambda o: o.hs.trade_share,
+    "total_trade": lambda o: _col(dyn.last_sum(o.pw.trade) + o.sp.hedger["rest_of_world_trade"]),
+    "oil_route_flow": lambda o: o.hs.flows,
+    "oil_route_share": lambda o: route_shares(o.hs, o.spec),
+    "oil_transit_share": lambda o: o.hs.oil_transit,
+    "transit_share": lambda o: crossing_shares(o.hs, o.sp, o.spec),
+    "export_transit_share": lambda o: o.hs.export_transit,
+    "oil_export_income": lambda o: _col(o.hs.income),
+    "oil_price": lambda o: _col(o.sp.hedger["oil_price"]),
+    "oil_route_capacity": lambda o: o.hs.capacity,
+    "oil_route_available": lambda o: o.hs.available,
+    "oil_route_utilisation": lambda o: dyn._div(o.hs.flows + o.hs.transit, o.hs.capacity),
+    "oil_transit_flow": lambda o: o.hs.transit,
+    "capacity_investment": lambda o: _col(o.hs.investment),
+    "transit_risk": lambda o: _col(o.hs.risk),
+    "revealed_intent": lambda o: o.hs.intent,
+    "reexport_trade": lambda o: o.pw.reexport,
+    "corridor_capacity": lambda o: _col(o.hs.corridor_capacity),
+    "corridor_utilisation": lambda o: _col(dyn._div(o.hs.corridor, o.hs.corridor_capacity)),
+    "corridor_volume": lambda o: _col(o.hs.corridor),
+    "northern_volume": lambda o: _col(o.hs.northern),
+    "corridor_transit_days": lambda o: _col(o.hs.transit_days),
+    "fdi_inflow": lambda o: o.pw.fdi_inflow,
+    "capacity": lambda o: o.pw.capacity,
+    "compliance": _compliance,
+    "sanctions_exposure": lambda o: _col(o.hs.exposure),
+    "contribution": lambda o: o.hs.contributions.transpose(0, 2, 1).reshape(
+        len(o.hs.position), -1),
+    "coercion_carried_out": lambda o: sum(action(o.sp.power, j) for j in dyn.INSTRUMENTS),
+    **{f"leverage_{c}": (lambda o, c=c: o.hs.channels[c]) for c in dyn.CHANNELS},
+    **{f"pressure_{j}": (lambda o, j=j: used(o.pw, j)) for j in dyn.INSTRUMENTS},
+}  # fmt: skip
+
+
 def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> dict[str, Array]:
     """Every output variable the spec keeps as an (R, entities) array (one column when it
-    has no entity); only the kept ones are computed. A view (``oil_via_russia_share``) is a
-    column of the variable it views, and 0 where its entity is not in the config."""
-    col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731
-    n = len(hs.position)
-
-    def compliance() -> Array:
-        if spec.enforcement is None:
-            return col(np.zeros(n))
-        return col(hs.position[:, spec.enforcement])
-
-    def utilisation() -> Array:
-        return dyn._div(hs.flows + hs.transit, hs.capacity)
-
-    def contribution() -> Array:
-        return hs.contributions.transpose(0, 2, 1).reshape(n, -1)
-
-    get: dict[str, Callable[[], Array]] = {
-        "position": lambda: hs.position,
-        "alignment": lambda: hs.alignment,
-        "agenda_share": lambda: hs.agenda,
-        "closeness": lambda: hs.close,
-        "balance_index": lambda: col(dyn.balance_index(hs.alignment)),
-        "outcome": lambda: hs.classes,
-        "captured": lambda: col(hs.captured),
-        "leverage": lambda: hs.leverage,
-        "pressure": lambda: sum(used(pw, j) for j in dyn.INSTRUMENTS),
-        "inducement": lambda: used(pw, "inducement"),
-        "trade": lambda: pw.trade,
-        "trade_share": lambda: hs.trade_share,
-        "total_trade": lambda: col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
-        "oil_route_flow": lambda: hs.flows,
-        "oil_route_share": lambda: route_shares(hs, spec),
-        "oil_transit_share": lambda: hs.oil_transit,
-        "transit_share": lambda: crossing_shares(hs, sp, spec),
-        "export_transit_share": lambda: hs.export_transit,
-        "oil_export_income": lambda: col(hs.income),
-        "oil_price": lambda: col(sp.hedger["oil_price"]),
-        "oil_route_capacity": lambda: hs.capacity,
-        "oil_route_available": lambda: hs.available,
-        "oil_route_utilisation": utilisation,
-        "oil_transit_flow": lambda: hs.transit,
-        "capacity_investment": lambda: col(hs.investment),
-        "transit_risk": lambda: col(hs.risk),
-        "revealed_intent": lambda: hs.intent,
-        "reexport_trade": lambda: pw.reexport,
-        "corridor_capacity": lambda: col(hs.corridor_capacity),
-        "corridor_utilisation": lambda: col(dyn._div(hs.corridor, hs.corridor_capacity)),
-        "corridor_volume": lambda: col(hs.corridor),
-        "northern_volume": lambda: col(hs.northern),
-        "corridor_transit_days": lambda: col(hs.transit_days),
-        "fdi_inflow": lambda: pw.fdi_inflow,
-        "capacity": lambda: pw.capacity,
-        "compliance": compliance,
-        "sanctions_exposure": lambda: col(hs.exposure),
-        "contribution": contribution,
-        "coercion_carried_out": lambda: sum(action(sp.power, j) for j in dyn.INSTRUMENTS),
-    }
-    get.update({f"leverage_{c}": (lambda c=c: hs.channels[c]) for c in dyn.CHANNELS})
-    get.update({f"pressure_{j}": (lambda j=j: used(pw, j)) for j in dyn.INSTRUMENTS})
+    has no entity), by its :data:`OBSERVERS` entry; only the kept ones are computed. A view
+    (``oil_via_russia_share``) is a column of the variable it views, and 0 where its entity
+    is not in the config."""
+    seen = Seen(hs, pw, sp, spec)
     out: dict[str, Array] = {}
     for k in spec.outputs:
         view = VARIABLES[k].view
         if view is None:
-            out[k] = get[k]()
+            out[k] = OBSERVERS[k](seen)
             continue
         of, entity = view
         entities = spec.entities_of(of)
-        out[k] = (col(get[of]()[:, entities.index(entity)]) if entity in entities
-                  else col(np.zeros(n)))  # fmt: skip
+        out[k] = (_col(OBSERVERS[of](seen)[:, entities.index(entity)]) if entity in entities
+                  else _col(np.zeros(len(hs.position))))  # fmt: skip
     return out
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simulate.errors import InputError
 from simulate.io import shipped, yamlio
-from simulate.scenarios.instruments import ALL_INSTRUMENTS
+from simulate.scenarios.instruments import ALL_INSTRUMENTS, CHANNELS
 
 CONFIG_DIR = shipped.folder("configs")
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -43,8 +43,8 @@ HEDGER_PARAMS = (
     "trade_capacity_elasticity", "trade_alignment_elasticity", "fdi_alignment_elasticity",
     "fdi_depreciation",
     "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
-    "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
-    "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
+    *(f"weight_{c}" for c in CHANNELS), "trade_substitution", "investment_substitution",
+    "finance_substitution",
     "sanctions_trade_drag",
     "sanctions_intensity", "sanctions_easing",
 )  # fmt: skip
