@@ -117,16 +117,11 @@ def following(position: Array, ideal: Array, distance: ArrayLike) -> Array:
     d = np.asarray(distance, dtype=float)[..., None, None]
     x = np.asarray(position)[..., None, :]
     near = np.abs(x - ideal) <= d  # (R, P, I)
-    out = np.empty(near.shape)
-    n = ideal.shape[-2]
-    for p in range(n):
-        clear = near[..., p, :].copy()
-        for q in range(n):
-            if q != p:
-                rival = np.abs(ideal[..., q, :] - ideal[..., p, :]) > d[..., 0, :]
-                clear &= ~(rival & near[..., q, :])
-        out[..., p, :] = clear
-    return out
+    # rival[..., p, q, i]: q wants something else than p on i (never p itself: |0| > d is
+    # false for d >= 0)
+    rival = np.abs(ideal[..., None, :, :] - ideal[..., :, None, :]) > d[..., None]
+    crowded = np.any(rival & near[..., None, :, :], axis=-2)  # another camp near the position
+    return (near & ~crowded).astype(float)
 
 
 def agenda_share(follow: Array, salience: Array) -> Array:

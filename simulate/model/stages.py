@@ -175,9 +175,15 @@ class Pulls:
     targets: Array  # (R, M, I)
 
     def _all(self, own_target: Array) -> tuple[Array, Array]:
-        """Weights and targets with the doctrine first (R x (1 + M) x I)."""
-        return (np.concatenate([self.own[:, None, :], self.weights], axis=1),
-                np.concatenate([own_target[:, None, :], self.targets], axis=1))  # fmt: skip
+        """Weights and targets with the doctrine first (R x (1 + M) x I), built once per
+        target (the best response and the shifts read the same arrays)."""
+        cached = getattr(self, "_joined", None)
+        if cached is not None and cached[0] is own_target:
+            return cached[1], cached[2]
+        w = np.concatenate([self.own[:, None, :], self.weights], axis=1)
+        t = np.concatenate([own_target[:, None, :], self.targets], axis=1)
+        self._joined = (own_target, w, t)
+        return w, t
 
     def best(self, own_target: Array) -> Array:
         """The best response: the weighted mean of the targets, in [0, 1]."""
