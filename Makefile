@@ -32,14 +32,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## Regenerate docs/scenario.schema.json from the scenario schema in the code, and the
-## event tables of docs/scenarios.md and docs/MODEL.md from simulate/scenarios/events.py, and
-## the lever tables of docs/scenarios.md and docs/decide.md from simulate/scenarios/levers.py.
+## Regenerate docs/scenario.schema.json from the scenario schema in the code, the event
+## tables of docs/scenarios.md and docs/MODEL.md from simulate/scenarios/events.py, and the
+## variable table of docs/results.md from simulate/scenarios/variables.py, the lever
+## tables of docs/scenarios.md and docs/decide.md from simulate/scenarios/levers.py.
 schema: $(STAMP)
 	$(BIN)/python -c "from simulate.scenarios.schema import json_schema; \
 		open('docs/scenario.schema.json', 'w').write(json_schema())"
 	$(BIN)/python -c "from simulate.scenarios.events import write_docs; write_docs()"
 	$(BIN)/python -c "from simulate.scenarios.levers import write_docs; write_docs()"
+	$(BIN)/python -c "from simulate.scenarios.variables import write_docs; write_docs()"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -26,9 +26,10 @@ def shipped_files() -> list[tuple[Path, Path]]:
     """(source, path inside the package) of every file to ship."""
     out = []
     for folder in SHIPPED:
-        for src in sorted((ROOT / folder).glob("*")):
+        for src in sorted((ROOT / folder).rglob("*")):  # with configs/actors/
             if src.is_file() and src.suffix in SUFFIXES:
-                out.append((src, Path("simulate", "_shipped", folder, src.name)))
+                rel = src.relative_to(ROOT / folder)
+                out.append((src, Path("simulate", "_shipped", folder, rel)))
     return out
 
 

@@ -8,7 +8,8 @@ Figures: whole ``simulate run`` commands (20,000 runs with ``--keep summary`` on
 worker; the Mesa and batched drivers per run, end to end; ``--keep runs`` at 10^5 runs);
 seconds per run for the Mesa driver, for ``mesa.batch_run`` and for the
 batched driver at 10^2..10^5 runs; run-steps per second per core; scaling with
-horizon length and with the number of actors; peak RSS of ``simulate run`` at
+horizon length and with the number of actors; the cost per run of the shipped optional
+actors (``baseline_wider``) against the four actors of the baseline; peak RSS of ``simulate run`` at
 10^5 runs with ``--keep summary`` and ``--keep runs``; the speed-up of a
 2-worker Dask LocalCluster over 1 worker; ``Experiment.run`` of a loaded scenario at 1,
 20 and 2,000 runs (median seconds, the simulation's own share of each call, and what
@@ -109,6 +110,25 @@ def scaling(runs: int, horizons: list[int], actors: list[int]) -> list[tuple]:
         t = _batched(spec, runs)
         rows.append((f"{n_actors} actors", len(spec.times), runs, t, runs * len(spec.times) / t))
     return rows
+
+
+def optional_actors(runs: int, repeats: int) -> list[tuple[str, int, float, float]]:
+    """Seconds per run, batched in-process, of the baseline (the four actors of the default
+    config) and of ``baseline_wider`` (with every shipped optional actor: two more powers and
+    two transit states), both 2024-2040 quarterly; medians of ``repeats`` timings,
+    alternated so that the machine's drift falls on both alike."""
+    from simulate.model.preparation import prepare
+
+    specs = {name: prepare(ROOT / "scenarios" / f"{name}.yaml", runs=runs)
+             for name in ("baseline", "baseline_wider")}  # fmt: skip
+    times: dict[str, list[float]] = {name: [] for name in specs}
+    for spec in specs.values():
+        _batched(spec, min(runs, 50))  # warm
+    for _ in range(repeats):
+        for name, spec in specs.items():
+            times[name].append(_batched(spec, runs) / runs)
+    return [(name, len(spec.powers) + len(spec.config.transit_states) + 1, runs,
+             statistics.median(times[name])) for name, spec in specs.items()]
 
 
 def cli_memory(runs: int, keep: str, workers: int, *extra: str) -> tuple[float, float]:
@@ -272,6 +292,11 @@ def main() -> None:
     horizons, actors = ([2026], [4, 8]) if smoke else ([2030, 2040, 2060, 2090], [4, 8, 16])
     for name, periods, n, t, rs in scaling(20 if smoke else 10_000, horizons, actors):
         print(f"| {name} | {periods} | {n:,} | {t:.3f} | {rs:,.0f} |")
+    print("\n| optional actors (batched, in-process) | actors | runs | s/run | per run vs "
+          "the four |\n|---|---:|---:|---:|---:|")
+    rows = optional_actors(20 if smoke else 2_000, 1 if smoke else 5)
+    for name, n_actors, n, per in rows:
+        print(f"| {name} | {n_actors} | {n:,} | {per:.2e} | {per / rows[0][3]:.2f}x |")
     print("\n| `Experiment.run(runs=N)`, baseline loaded once | call (ms) | simulation (ms) | "
           "API's own cost (ms) | `simulate run ... --runs N` (ms) | call / CLI | first "
           "`.frame` (ms) |\n|---|---:|---:|---:|---:|---:|---:|")

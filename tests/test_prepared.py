@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,29 @@ def test_results_in_memory_build_their_frame_only_when_it_is_used(exp):
     assert res.at("balance_index").index.tolist() == [0, 1]
     assert not res.loaded, "reading one series must not build the tidy frame"
     assert not res.frame.empty and res.loaded
+
+
+def test_simulate_run_builds_its_spec_once_and_checks_overrides_once(monkeypatch, tmp_path):
+    """--runs, --seed and --set, and the outcome-threshold check, all from one built spec."""
+    import simulate.model.preparation as preparation
+    import simulate.model.spec as spec_mod
+    from simulate.cli.main import main
+
+    counts = {"build": 0, "check": 0}
+    build, check = spec_mod.build, preparation.check_overrides
+
+    def counted_build(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        counts["build"] += 1
+        return build(*a, **k)
+
+    def counted_check(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        counts["check"] += 1
+        return check(*a, **k)
+
+    monkeypatch.setattr(spec_mod, "build", counted_build)
+    monkeypatch.setattr(preparation, "check_overrides", counted_check)
+    r = CliRunner().invoke(main, ["run", "baseline", "--runs", "12", "--seed", "3", "--set",
+                                  "russia.capacity=0.7", "-o", str(tmp_path / "a.parquet"),
+                                  "--quiet", "--threshold-check"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert counts == {"build": 1, "check": 1}

@@ -48,11 +48,11 @@ def wheel(tmp_path_factory) -> Path:
     return whl
 
 
-def test_the_wheel_carries_every_config_and_scenario(wheel):
+def test_the_wheel_carries_every_config_actor_and_scenario(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("configs", "scenarios"):
-        for f in (ROOT / folder).glob("*.yaml"):
-            assert f"simulate/_shipped/{folder}/{f.name}" in names
+        for f in (ROOT / folder).rglob("*.yaml"):
+            assert f"simulate/_shipped/{folder}/{f.relative_to(ROOT / folder)}" in names
 
 
 @pytest.fixture(scope="module")

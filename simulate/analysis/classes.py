@@ -78,7 +78,6 @@ def for_spec(spec: Any, runs: int | None = None) -> dict[str, Any]:
     ``runs``), in this process; thresholds as the spec has them (the config's, or a
     scenario's override)."""
     from simulate.model.batch import simulate_runs
-    from simulate.model.preparation import prepare
 
     n = min(runs or spec.scenario.runs, spec.scenario.runs)
     hedger = spec.hedger
@@ -86,8 +85,7 @@ def for_spec(spec: Any, runs: int | None = None) -> dict[str, Any]:
     labels = spec.outcome_classes
 
     def run(overrides: dict[str, float]) -> np.ndarray:
-        moved = prepare(spec.loaded, overrides=overrides or None, point=spec.point)
-        moved.outputs = ["outcome"]
+        moved = spec.with_values(overrides, outputs=["outcome"])  # the one spec, varied
         return simulate_runs(moved, range(n), spec.scenario.seed)["outcome"][:, -1, :]
 
     out = threshold_sensitivity(run, values, labels)

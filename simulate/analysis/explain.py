@@ -41,6 +41,7 @@ class IssueExplanation:
     value: float
     change: float
     contributions: list[tuple[str, float]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # actor -> its label
 
     def sentence(self, paired: bool, label: str, top: int) -> str:
         """The explanation in words."""
@@ -51,16 +52,18 @@ class IssueExplanation:
         else:
             head = (f"{what.capitalize()}: {self.start:.2f} at the start, {self.value:.2f} "
                     f"now ({self.change:+.3f})")  # fmt: skip
-        parts = [f"{describe(m)} {v:+.3f}" for m, v in self.contributions[:top]
+        parts = [f"{describe(m, self.labels)} {v:+.3f}" for m, v in self.contributions[:top]
                  if abs(v) >= NEGLIGIBLE]  # fmt: skip
         return head + (": " + "; ".join(parts) if parts else ": no mechanism moved it by "
                        f"{NEGLIGIBLE} or more") + "."
 
 
-def describe(mechanism: str) -> str:
-    """A mechanism label (``pressure:russia``) in words."""
+def describe(mechanism: str, labels: dict[str, str] | None = None) -> str:
+    """A mechanism label (``pressure:russia``) in words, the power by its config label."""
     kind, _, power = mechanism.partition(":")
-    name = {"eu": "the EU"}.get(power, power.title())
+    name = {"eu": "the EU"}.get(power) or (labels or {}).get(power) or power.title()
+    if name.startswith("United"):
+        name = f"the {name}"
     return WORDS.get(kind, mechanism).format(p=name)
 
 
@@ -88,18 +91,18 @@ def explain(
     if reference is not None:
         _check_paired(reference, result, t)
     tables = [_at(res, t, run) for res in files]
-    out = issue_rows(tables, _issues(result))
+    out = issue_rows(tables, _issues(result), result.metadata.get("labels"))
     return {"scenario": rv.label(result),
             "reference": rv.label(reference) if reference is not None else None,
             "time": t, "run": run, "runs": len(tables[-1][0]), "issues": out,
             "outcomes": _outcomes(files, t, run)}  # fmt: skip
 
 
-def issue_rows(tables: list[tuple[pd.DataFrame, pd.DataFrame]],
-               issues: list[str]) -> list[IssueExplanation]:  # fmt: skip
+def issue_rows(tables: list[tuple[pd.DataFrame, pd.DataFrame]], issues: list[str],
+               labels: dict[str, str] | None = None) -> list[IssueExplanation]:  # fmt: skip
     """Each issue's position and ranked contributions, from (contributions, positions) tables
     (runs x ``issue/mechanism``, runs x issue): one table, or a reference's then another's on
-    the same runs, whose paired differences are explained."""
+    the same runs, whose paired differences are explained; ``labels`` name the actors."""
     if len(tables) == 1:
         contrib, position = tables[0]
     else:
@@ -113,7 +116,7 @@ def issue_rows(tables: list[tuple[pd.DataFrame, pd.DataFrame]],
         value = float(tables[-1][1][issue].mean())
         start = value - float(tables[-1][0][cols].sum(axis=1).mean())
         change = float(position[issue].mean()) if len(tables) > 1 else value - start
-        out.append(IssueExplanation(issue, start, value, change, ranked))
+        out.append(IssueExplanation(issue, start, value, change, ranked, dict(labels or {})))
     return out
 
 

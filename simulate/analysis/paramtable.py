@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from simulate.errors import InputError
@@ -23,9 +24,18 @@ def prior_label(prior: Any) -> str:
     return f"logN(med {prior.median:g}, \u03c3 {prior.sigma:g})"
 
 
-def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """One dict per parameter: path, value or range, unit, role, provenance and prior."""
+def params_rows(config_path: str | None, groups: Sequence[str] = (),
+                added: Sequence[str] = ()) -> list[dict[str, Any]]:  # fmt: skip
+    """One dict per parameter: path, value or range, unit, role, provenance and prior.
+
+    ``added`` names optional actors (shipped names or actor files) to add to the config, as a
+    scenario's ``actors:`` does.
+    """
     cfg = load_config(config_path)
+    if added:
+        from simulate.scenarios.actors import with_actors
+
+        cfg = with_actors(cfg, added, Path.cwd())
     unknown = [g for g in groups if g not in cfg.parameters]
     if unknown:
         raise InputError(f"unknown actor or group {unknown[0]!r}; expected one of "
@@ -56,7 +66,7 @@ def params_rows(config_path: str | None, groups: Sequence[str] = ()) -> list[dic
                 "assumption": p.assumption,
                 "prior": p.prior.model_dump() if p.prior else None,
                 "prior_label": prior_label(p.prior) if p.prior else None,
-                "no_prior": NO_PRIOR.get(path) if unexplained else None,
+                "no_prior": (p.no_prior or NO_PRIOR.get(path)) if unexplained else None,
                 "calibrate": p.calibrate,
             })  # fmt: skip
     return rows

@@ -11,6 +11,7 @@ one without the other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,18 @@ def check_start(config: Config, history: History, *, config_file: str | Path | N
         if par.observed is None:
             continue
         group, _, name = path.partition(".")
-        line = located.line_of(("parameters", group, name, "observed")) if located else None
+        actor = config.actors.get(group)
+        if actor is not None and actor.file:  # an added actor: named at its own file
+            from simulate.io import yamlio
 
-        def fail(msg: str, path: str = path, line: int | None = line) -> None:
-            raise InputError(msg, file=where, line=line, field=f"parameters.{path}.observed")
+            here, line = actor.file, yamlio.load_file(actor.file).line_of(
+                ("parameters", name, "observed"))
+        else:
+            here = where
+            line = located.line_of(("parameters", group, name, "observed")) if located else None
+
+        def fail(msg: str, path: str = path, line: int | None = line, here: str = here) -> None:
+            raise InputError(msg, file=here, line=line, field=f"parameters.{path}.observed")
 
         obs = par.observed
         for sid in obs.series:
@@ -93,13 +102,15 @@ def check_start(config: Config, history: History, *, config_file: str | Path | N
                                                                 else ")"))  # fmt: skip
 
 
-def start_state(config_path: str | Path | None = None,
+def start_state(config_path: str | Path | None = None, added: Sequence[str] = (),
                 history_path: str | Path | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """The observed start state of a config, checked against the history file."""
+    """The observed start state of a config (with the optional actors ``added``), checked
+    against the history file."""
     from simulate.io import yamlio
+    from simulate.scenarios.actors import with_actors
 
     cfg_file = Path(config_path) if config_path else DEFAULT_CONFIG
-    config = load_config(cfg_file)
+    config = with_actors(load_config(cfg_file), added, Path.cwd())
     history = load_history(history_path or DEFAULT_HISTORY)
     check_start(config, history, config_file=cfg_file, located=yamlio.load_file(cfg_file))
     return start_rows(config, history)

@@ -227,21 +227,30 @@ def list_(directory, shipped, as_json):
 @click.option("--at-start", is_flag=True,
               help="The state at the start: each observed figure with its year, statistical "
               "basis and sources (checked against configs/history.yaml).")
+@click.option("--add", "added", multiple=True, metavar="ACTOR",
+              help="Add an optional actor, a shipped one (turkey, usa, azerbaijan, georgia) or "
+              "an actor file, as a scenario's actors: does (repeatable).")
 @opt.json_opt
 @base.boundary
-def params(actors, sources, config_path, at_start, as_json):
-    """Print the parameters, their values, units and sources. Assumptions are marked."""
+def params(actors, sources, config_path, at_start, added, as_json):
+    """Print the parameters, their values, units and sources. Assumptions are marked.
+
+    \b
+    Examples:
+      simulate params --sources -a russia
+      simulate params --add turkey -a turkey --sources
+    """
     from simulate.analysis.paramtable import params_rows, render_params
 
     if at_start:
         from simulate.analysis.startstate import render_start, start_state
 
-        rows = start_state(config_path)
+        rows = start_state(config_path, added)
         if actors:
             rows = [r for r in rows if r["parameter"].partition(".")[0] in actors]
         click.echo(json.dumps(rows, indent=2) if as_json else render_start(rows))
         return
-    rows = params_rows(config_path, actors)
+    rows = params_rows(config_path, actors, added)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     elif sources:

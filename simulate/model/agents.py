@@ -69,6 +69,42 @@ class PowerAgent(mesa.Agent):
         return float("nan")
 
 
+class TransitAgent(mesa.Agent):
+    """A transit state (Azerbaijan, Georgia on the Middle Corridor): territory on routes' paths.
+
+    It decides nothing and acts in no stage of the schedule: the routes across it carry
+    what Kazakhstan ships, and the powers that can press it reach those routes (its
+    ``reach_<power>`` parameters, in the spec's reach). It reports what crosses it.
+
+    Attributes:
+        name: The actor's name in the config.
+    """
+
+    model: BalancingModel
+
+    def __init__(self, model: BalancingModel, name: str) -> None:
+        super().__init__(model)
+        self.name = name
+
+    def crossing(self, commodity: str) -> float:
+        """The share of ``commodity`` crossing this state, as last recorded (NaN if not kept)."""
+        obs = self.model.observation.get("transit_share")
+        if obs is None:
+            return float("nan")
+        return float(obs[0, self.model.spec.entities("commodity_actor").index(
+            f"{commodity}/{self.name}")])
+
+    def report(self, variable: str) -> float:
+        """NaN: per-power variables belong to the powers (an agent reporter's value here)."""
+        del variable
+        return float("nan")
+
+    def issue_position(self, issue: int) -> float:
+        """NaN: positions are the hedger's (an agent reporter's value for a transit state)."""
+        del issue
+        return float("nan")
+
+
 class HedgerAgent(mesa.Agent):
     """Kazakhstan: chooses its positions, keeps its routes, records its outcomes.
 

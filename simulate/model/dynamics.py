@@ -82,6 +82,11 @@ def closeness(position: ArrayLike, ideal: ArrayLike, salience: ArrayLike) -> Arr
     return np.clip(1.0 - _div(gap(position, ideal, salience), last_sum(salience)), 0.0, 1.0)
 
 
+def issue_closeness(position: ArrayLike, ideal: ArrayLike, issue: int) -> Array:
+    """Closeness on one issue, 1 - |position - ideal| (elementwise per power)."""
+    return 1.0 - np.abs(np.asarray(position)[..., issue] - np.asarray(ideal)[..., issue])
+
+
 def alignment(close: Array, sharpness: ArrayLike) -> Array:
     """Alignment over the powers (R x P): closeness ** sharpness, normalised to the simplex."""
     w = np.clip(close, 0.0, 1.0) ** np.asarray(sharpness)[..., None]
@@ -112,16 +117,11 @@ def following(position: Array, ideal: Array, distance: ArrayLike) -> Array:
     d = np.asarray(distance, dtype=float)[..., None, None]
     x = np.asarray(position)[..., None, :]
     near = np.abs(x - ideal) <= d  # (R, P, I)
-    out = np.empty(near.shape)
-    n = ideal.shape[-2]
-    for p in range(n):
-        clear = near[..., p, :].copy()
-        for q in range(n):
-            if q != p:
-                rival = np.abs(ideal[..., q, :] - ideal[..., p, :]) > d[..., 0, :]
-                clear &= ~(rival & near[..., q, :])
-        out[..., p, :] = clear
-    return out
+    # rival[..., p, q, i]: q wants something else than p on i (never p itself: |0| > d is
+    # false for d >= 0)
+    rival = np.abs(ideal[..., None, :, :] - ideal[..., :, None, :]) > d[..., None]
+    crowded = np.any(rival & near[..., None, :, :], axis=-2)  # another camp near the position
+    return (near & ~crowded).astype(float)
 
 
 def agenda_share(follow: Array, salience: Array) -> Array:
@@ -295,6 +295,18 @@ def quantal(best: Array, shock: Array, scale: ArrayLike) -> Array:
     b = np.clip(best, EPS, 1.0 - EPS)
     z = np.log(b) - np.log1p(-b) + np.asarray(scale)[..., None] * shock
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def smoothed_noise(noise: Array, chosen: Array, best: Array, inertia: ArrayLike,
+                   dt: float) -> Array:  # fmt: skip
+    """The smoothed effect of the choice shocks: N' = k N + (1 - k) (chosen - best).
+
+    k = inertia ** dt, the lag of the position itself. The position follows the chosen
+    target with the same lag (:func:`adjust`), so N is the part of the position's change
+    since the start that the shocks made.
+    """
+    keep = (np.asarray(inertia) ** dt)[..., None]
+    return keep * noise + (1.0 - keep) * (chosen - best)
 
 
 def adjust(position: Array, target: Array, inertia: ArrayLike, dt: float) -> Array:
@@ -544,21 +556,31 @@ def corridor_base(
 # --- stage 4: leverage and outcomes -------------------------------------------------------
 
 
-def crossing(flows: Array, crosses: Array) -> Array:
-    """Share of oil exports crossing each power's territory (R x P); ``crosses`` is K x P."""
+def through(amounts: Array, crosses: ArrayLike) -> Array:
+    """``amounts`` (R x K) weighted by ``crosses`` (K x P, or R x K x P per run), summed over
+    the routes (R x P), one route at a time (see :func:`axis_sum`)."""
+    return axis_sum(np.asarray(amounts)[..., :, None] * np.asarray(crosses), -2)
+
+
+def crossing(flows: Array, crosses: ArrayLike) -> Array:
+    """Share of a commodity's flows crossing (or within reach of) each actor (R x P).
+
+    ``crosses`` is routes x actors, 1 where a route crosses an actor (or the share of the
+    route an actor can withhold), for all runs or per run (R x K x P).
+    """
     total = last_sum(flows, keepdims=True)
-    return np.clip(_div(flows, total) @ crosses, 0.0, 1.0)
+    return np.clip(through(_div(flows, total), crosses), 0.0, 1.0)
 
 
-def substitution(flows: Array, capacity: Array, crosses: Array) -> Array:
-    """How much of the oil crossing each power could switch to other routes at once (R x P).
+def substitution(flows: Array, capacity: Array, crosses: ArrayLike) -> Array:
+    """How much of the flow crossing each actor could switch to other routes at once (R x P).
 
     min(1, spare capacity on routes not crossing p / flow crossing p), in [0, 1].
     """
     spare = np.maximum(capacity - flows, 0.0)
-    around = spare @ (1.0 - crosses)
-    through = flows @ crosses
-    return np.where(through > 0, np.clip(_div(around, through, 1.0), 0.0, 1.0), 1.0)
+    around = through(spare, 1.0 - np.asarray(crosses))
+    across = through(flows, crosses)
+    return np.where(across > 0, np.clip(_div(around, across, 1.0), 0.0, 1.0), 1.0)
 
 
 def channel_leverage(

@@ -57,7 +57,7 @@ from mesa.agent import AgentSet
 
 from simulate.errors import InputError
 from simulate.model import stages
-from simulate.model.agents import HedgerAgent, PowerAgent
+from simulate.model.agents import HedgerAgent, PowerAgent, TransitAgent
 from simulate.model.modelspec import Source, model_spec
 from simulate.model.randomness import draw_runs, run_seed
 from simulate.model.rest import start
@@ -97,6 +97,8 @@ class BalancingModel(mesa.Model):
             named ``time``, which newer Mesa versions may keep for their own clock).
         hedger: The :class:`HedgerAgent`.
         powers: The :class:`PowerAgent` set, in config order.
+        transit_states: The :class:`TransitAgent` of each transit state (they act in no
+            stage).
         observation: The latest recorded outputs, variable -> (1, entities).
         datacollector: Collects every (variable, entity) per period, and per agent.
 
@@ -132,6 +134,7 @@ class BalancingModel(mesa.Model):
                              for j, name in enumerate(spec.powers)]  # fmt: skip
         self.powers = AgentSet(self.power_agents, random=self.random)
         self.hedger = HedgerAgent(self, spec.hedger, hs)
+        self.transit_states = [TransitAgent(self, name) for name in spec.config.transit_states]
         self.support = np.zeros((1, len(spec.powers)))
         self.observation = stages.observe(hs, pw, self.params, spec)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters(),
@@ -162,6 +165,10 @@ class BalancingModel(mesa.Model):
         if "position" in self.spec.outputs:
             for j, issue in enumerate(self.spec.issues):
                 reporters[f"position_{issue}"] = lambda a, j=j: a.issue_position(j)
+        if self.transit_states and "transit_share" in self.spec.outputs:
+            for c in self.spec.commodities:
+                reporters[f"crossing_{c}"] = (
+                    lambda a, c=c: a.crossing(c) if isinstance(a, TransitAgent) else float("nan"))
         return reporters
 
     def gather_powers(self) -> stages.PowerState:

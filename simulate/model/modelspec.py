@@ -30,15 +30,16 @@ def _load_file(path: str, mtime_ns: int) -> scenario_mod.LoadedScenario:
 
 def loaded_scenario(source: str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
                     ) -> scenario_mod.LoadedScenario:  # fmt: skip
-    """The validated scenario of ``source`` (a file and a shipped name are read once).
+    """The validated scenario of ``source`` (a file and a shipped name are read once per
+    version; everything else as :func:`simulate.model.preparation.load_source` loads it).
 
     Raises:
         InputError: The scenario is missing or invalid (file, line and field named).
     """
-    if isinstance(source, scenario_mod.LoadedScenario):
-        return source
-    if isinstance(source, Mapping):
-        return scenario_mod.load(dict(source))
+    from simulate.model.preparation import load_source
+
+    if isinstance(source, scenario_mod.LoadedScenario | Mapping):
+        return load_source(source)
     from simulate.io.shipped import resolve_scenario
 
     path = resolve_scenario(source)
@@ -61,7 +62,7 @@ def model_spec(source: Source, parameters: Mapping[str, Any] | None = None) -> s
     Raises:
         InputError: The scenario is invalid, or a parameter is unknown or out of range.
     """
-    from simulate.model.preparation import prepare
+    from simulate.model.preparation import specify
 
     if isinstance(source, spec_mod.RunSpec):
         if not parameters:
@@ -70,6 +71,6 @@ def model_spec(source: Source, parameters: Mapping[str, Any] | None = None) -> s
     else:
         loaded = loaded_scenario(source)
     try:
-        return prepare(loaded, overrides=dict(parameters or {}))
+        return specify(loaded, overrides=dict(parameters or {}))
     except InputError as exc:
         raise InputError(exc.message, field="parameters") from None

@@ -1,8 +1,10 @@
-"""A run spec prepared from a scenario: runs, seed and parameter overrides applied and checked.
+"""The one way from a source to a run spec: load the scenario once, then build the spec.
 
-Every way of running a scenario (the runner, experiment designs, calibration, the
-dashboard) builds its :class:`~simulate.model.spec.RunSpec` here, so the checks of
-``runs``, ``seed`` and overrides are made once, in one place.
+Every way of running a scenario (the runner and ``simulate run``, :class:`Experiment`,
+experiment designs, calibration, ``simulate check``, the Mesa model and the dashboard)
+goes through :func:`load_source` (a file, a shipped name, a mapping or a loaded scenario,
+with an optional config and the scenario's actors added) and :func:`specify` (runs, seed
+and overrides checked once, the spec built once). :func:`prepare` is the two together.
 """
 
 from __future__ import annotations
@@ -16,14 +18,41 @@ from simulate.model import spec as spec_mod
 from simulate.scenarios import scenario as scenario_mod
 from simulate.scenarios.schema import MAX_RUNS
 
+#: What a scenario can be given as.
+Source = str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
+
+
+def load_source(source: Source, config: Any = None) -> scenario_mod.LoadedScenario:
+    """The validated scenario of ``source``, run with ``config`` when one is given.
+
+    Args:
+        source: A scenario file, a shipped scenario's name, a mapping or a loaded scenario.
+        config: A config file or :class:`~simulate.scenarios.parameters.Config` to use
+            instead of the scenario's own (its actors are added to it).
+
+    Raises:
+        InputError: The scenario is missing or invalid (file, line and field named).
+    """
+    if isinstance(config, str | Path):
+        from simulate.scenarios.parameters import load_config
+
+        config = load_config(config)
+    if isinstance(source, scenario_mod.LoadedScenario):
+        return source if config is None else scenario_mod.with_config(source, config)
+    if isinstance(source, Mapping):
+        return scenario_mod.load(dict(source), config=config)
+    from simulate.io.shipped import resolve_scenario
+
+    return scenario_mod.load(resolve_scenario(source), config=config)
+
 
 def prepare(
-    source: str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario,
+    source: Source,
     *,
     runs: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, float] | None = None,
-    config: str | Path | None = None,
+    config: Any = None,
     point: bool | None = None,
 ) -> spec_mod.RunSpec:
     """Load a scenario, apply runs, seed and overrides, and build its run spec.
@@ -34,8 +63,8 @@ def prepare(
         seed: Seed (default: the scenario's).
         overrides: Parameter values by dotted path; an override replaces any path or
             uncertainty on that parameter, and the result gets its own name.
-        config: A config file to run with instead of the scenario's; it runs as a point
-            config (every assumption at its value) unless ``point`` says otherwise.
+        config: A config to run with instead of the scenario's; it runs as a point config
+            (every assumption at its value) unless ``point`` says otherwise.
         point: True: every assumption at its value; False: an ensemble (the posterior and
             the priors); None (default): a point for ``config``, else an ensemble.
 
@@ -45,21 +74,24 @@ def prepare(
     Raises:
         InputError: ``runs`` or ``seed`` out of range, or a bad override.
     """
-    chosen = None
-    if config is not None:
-        from simulate.scenarios.parameters import load_config
+    loaded = load_source(source, config)
+    return specify(loaded, runs=runs, seed=seed, overrides=overrides,
+                   point=(config is not None) if point is None else point)  # fmt: skip
 
-        chosen = load_config(config)
-    if isinstance(source, scenario_mod.LoadedScenario):
-        loaded = source
-        if chosen is not None:
-            loaded = scenario_mod.LoadedScenario(scenario=loaded.scenario, config=chosen,
-                                                 origins=loaded.origins, file=loaded.file)
-    else:
-        from simulate.io.shipped import resolve_scenario
 
-        loaded = scenario_mod.load(dict(source) if isinstance(source, Mapping)
-                                   else resolve_scenario(source), config=chosen)  # fmt: skip
+def specify(
+    loaded: scenario_mod.LoadedScenario,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, float] | None = None,
+    point: bool = False,
+) -> spec_mod.RunSpec:
+    """The run spec of a loaded scenario with runs, seed and overrides applied and checked.
+
+    Raises:
+        InputError: ``runs`` or ``seed`` out of range, or a bad override.
+    """
     update: dict[str, Any] = {}
     if runs is not None:
         if not _is_int(runs) or not 1 <= runs <= MAX_RUNS:
@@ -82,9 +114,9 @@ def prepare(
     if update:
         loaded = scenario_mod.LoadedScenario(
             scenario=loaded.scenario.model_copy(update=update), config=loaded.config,
-            origins=loaded.origins, file=loaded.file,
+            origins=loaded.origins, file=loaded.file, notes=loaded.notes,
         )  # fmt: skip
-    return spec_mod.build(loaded, point=(config is not None) if point is None else point)
+    return spec_mod.build(loaded, point=point)
 
 
 def _is_int(x: Any) -> bool:

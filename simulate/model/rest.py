@@ -58,11 +58,10 @@ def settle(spec: RunSpec, sp: StepParams) -> State:
     hs = _hedger(sp, spec, x0)
     hs.risk_ref = sp.hedger["transit_risk"] + stages.threat(pw, sp, spec)
     hs.risk = hs.risk_ref.copy()
-    withheld = stages.shares(hs, sp, spec)
-    hs.around_ref = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
-    hs.contracted = dyn.allocate_routes(sp.hedger["oil_exports"],
-                                        stages.preferences(hs, sp, spec),
-                                        hs.own_capacity * (1.0 - withheld))
+    withheld = stages.usable_capacity(hs, sp, spec)
+    hs.around_ref = dyn.last_sum(hs.own_capacity * spec.around)
+    hs.contracted = stages.allocate(spec, sp.hedger, stages.preferences(hs, sp, spec),
+                                    hs.own_capacity * (1.0 - withheld))
     hs.corridor = np.minimum(hs.corridor_capacity, np.maximum(sp.corridor["demand"], 0.0))
     stages.routes(hs, pw, sp, spec, spec.dt)
     stages.record(hs, pw, sp, spec)
@@ -88,7 +87,7 @@ def _powers(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.PowerState:
     at = x[:, None, :]
     roles = {}
     for idx, key in ((spec.investment, "invest_ref"), (spec.security, "security_ref")):
-        roles[key] = np.ones_like(zero) if idx is None else stages.issue_closeness(at, p, idx)
+        roles[key] = np.ones_like(zero) if idx is None else dyn.issue_closeness(at, p["ideal"], idx)
     enforcement = zero if spec.enforcement is None else x[:, spec.enforcement][:, None]
     reexport = dyn.reexports(p["reexport_potential"], p["sanctioned"],
                              h["sanctions_intensity"][:, None], enforcement)  # fmt: skip
@@ -133,7 +132,8 @@ def _hedger(sp: StepParams, spec: RunSpec, x: np.ndarray) -> stages.HedgerState:
         corridor_const=const, corridor_capacity=np.maximum(c["capacity"], 0.0).copy(),
         corridor_built=zero, corridor_pipeline=np.zeros((dyn.BUILD_STAGES, runs)),
         risk=h["transit_risk"].copy(), loss=zero, intent=empty, investment=zero,
-        leverage=empty, channels={}, oil_transit=empty, export_transit=empty, exposure=zero,
+        leverage=empty, channels={}, oil_transit=empty, reached=empty, export_transit=empty,
+        exposure=zero,
         income=zero, sanction_ref=h["sanctions_intensity"] * enforcement, risk_ref=zero,
         price_ref=h["oil_price"].copy(), around_ref=zero,
     )  # fmt: skip

@@ -21,12 +21,15 @@ from simulate.scenarios import events as event_kinds
 from simulate.scenarios.events import CompiledEvent
 from simulate.scenarios.instruments import ALL_INSTRUMENTS, INSTRUMENT_INDEX
 from simulate.scenarios.parameters import (
-    CORRIDOR,
+    CARVED,
+    COMMODITY_PARAMS,
     CORRIDOR_PARAMS,
     HEDGER_ISSUE_PARAMS,
     HEDGER_PARAMS,
+    PIPELINE,
     POWER_ISSUE_PARAMS,
     POWER_PARAMS,
+    REACH,
     ROUTE_PARAMS,
 )  # fmt: skip
 from simulate.scenarios.scenario import LoadedScenario
@@ -39,7 +42,9 @@ class StepParams:
 
     hedger: (R,) arrays, and ``position``/``salience`` (R, I); power: (R, P) arrays, and
     ``ideal``/``salience`` (R, P, I); route: (R, K) (``capacity`` after disruption
-    events, ``capacity_nominal`` before); corridor: (R,).
+    events, ``capacity_nominal`` before) and ``reach`` (R, K, P), the share of each
+    route each power can withhold; corridor: (R,), and ``reach`` (R, 2, P) for the freight
+    route and the northern route.
     """
 
     hedger: dict[str, np.ndarray]
@@ -108,10 +113,15 @@ class RunSpec:
     paths: dict[str, np.ndarray]
     random: list[str]
     events: list[CompiledEvent]
-    crosses: np.ndarray  # (K, P)
-    freight_crosses: np.ndarray  # (P,)
+    crosses: np.ndarray  # (K, P) 1 where a route's path crosses a power
+    crossing: np.ndarray  # (K, A) 1 where it crosses an actor (powers, then transit states)
+    freight_crossing: np.ndarray  # (2, A) the freight route and the northern route
     avoids: np.ndarray  # (K,) 1 for routes crossing the power the routing issue avoids
     avoided: np.ndarray  # (P,) 1 for that power
+    #: Each pipeline commodity and the routes that carry it (a slice when it is the only one).
+    groups: list[tuple[str, np.ndarray | slice]] = field(default_factory=list)
+    #: (K,) 1 for oil routes: the routing issue's economics are the oil's.
+    is_oil: np.ndarray = field(default_factory=lambda: np.zeros(0))
     outputs: list[str] = field(default_factory=list)
     #: The assumptions each run draws from its prior (an ensemble; none for a point config).
     priors: list[str] = field(default_factory=list)
@@ -140,8 +150,28 @@ class RunSpec:
 
     @property
     def routes(self) -> list[str]:
-        """Route names, in config order (the route axis)."""
+        """Pipeline route names, in config order (the route axis)."""
         return self.config.route_names
+
+    @property
+    def crossed(self) -> list[str]:
+        """The actors a route can cross: powers, then transit states."""
+        return self.config.crossed
+
+    @property
+    def commodities(self) -> list[str]:
+        """The commodities the routes carry (pipeline ones, then freight)."""
+        return self.config.commodities
+
+    @property
+    def around(self) -> np.ndarray:
+        """(K,) 1 for the oil routes that avoid the avoided power."""
+        return (1.0 - self.avoids) * self.is_oil
+
+    @property
+    def across(self) -> np.ndarray:
+        """(K,) 1 for the oil routes that cross the avoided power."""
+        return self.avoids * self.is_oil
 
     @property
     def issues(self) -> list[str]:
@@ -212,11 +242,34 @@ class RunSpec:
             "power": lambda: self.powers, "route": lambda: self.routes,
             "issue": lambda: self.issues, "none": lambda: [""],
             "outcome_class": lambda: self.outcome_classes,
+            "commodity_actor": lambda: [f"{c}/{a}" for c in self.commodities
+                                        for a in self.crossed],
         }[kind]()  # fmt: skip
 
     def entities_of(self, variable: str) -> list[str]:
         """The entity labels of an output variable's columns."""
         return self.entities(VARIABLES[variable].entity)
+
+    def with_values(self, values: dict[str, float], outputs: list[str] | None = None
+                    ) -> RunSpec:  # fmt: skip
+        """A copy of this spec in which ``values`` (path -> value) depart from the start, as a
+        scenario's ``parameters`` do (each replaces any path, draw or posterior column on
+        that parameter), keeping only ``outputs`` if given. For designs that vary one built
+        spec (the outcome thresholds of ``simulate run``): no file is read, no scenario
+        checked again; the values must be model parameters of the config.
+        """
+        from dataclasses import replace
+
+        fixed = set(values)
+        post = self.posterior
+        if post is not None and fixed & set(post.paths):
+            post = _restricted(post, fixed)
+        return replace(
+            self, base={**self.base, **{k: float(v) for k, v in values.items()}},
+            paths={k: v for k, v in self.paths.items() if k not in fixed},
+            random=[p for p in self.random if p not in fixed],
+            priors=[p for p in self.priors if p not in fixed], posterior=post,
+            outputs=list(outputs) if outputs is not None else list(self.outputs))
 
     def params_at(self, t: int, draws: Draws) -> StepParams:
         """Parameter arrays for period ``t`` and the runs in ``draws``.
@@ -228,8 +281,16 @@ class RunSpec:
         if static is None:
             static = draws.cache["static"] = self._static(draws, self.base)
         out = static.copy()
+        reach = {}
         for path, series in self.paths.items():
+            if path.rpartition(".")[2].startswith(REACH):
+                reach[path] = float(series[t])  # a reach is a route's, computed below
+                continue
             _set(out, self._slot(path), np.full(len(draws.occurs), series[t]))
+        if reach:
+            n = len(draws.occurs)
+            out.route["reach"], out.corridor["reach"] = self._reaches(
+                self._values(draws, {**self.base, **reach}), n)
         if any(self._slot(p)[1] in ("ideal", "salience") for p in self.paths):
             out.power["opposition"] = opposition(out.power["ideal"], out.power["salience"])
         out.route["capacity_nominal"] = out.route["capacity"]
@@ -260,15 +321,19 @@ class RunSpec:
         if group == self.hedger:
             return ("hedger", issue[0], (self.issues.index(issue[1]),)) if issue \
                 else ("hedger", name, ())  # fmt: skip
-        if group == CORRIDOR:
+        if group == self.config.freight_route:
             return "corridor", name, ()
         if group in self.powers:
             j = self.powers.index(group)
             return ("power", issue[0], (j, self.issues.index(issue[1]))) if issue \
                 else ("power", name, (j,))  # fmt: skip
+        if group not in self.routes:
+            return "transit", name, ()  # a transit state's reach: part of the routes' reach
         return "route", name, (self.routes.index(group),)
 
-    def _static(self, draws: Draws, values: dict[str, float]) -> StepParams:
+    @staticmethod
+    def _values(draws: Draws, values: dict[str, float]):  # noqa: ANN205 - a closure
+        """A parameter's (R,) values: the run's draw, else ``values``, else 0."""
         n = draws.occurs.shape[0]
 
         def val(path: str) -> np.ndarray:
@@ -278,10 +343,29 @@ class RunSpec:
                 return np.full(n, values[path])
             return np.zeros(n)  # an instrument the power does not hold
 
-        h, c, issues = self.hedger, CORRIDOR, self.issues
-        hedger = {k: val(f"{h}.{k}") for k in HEDGER_PARAMS}
+        return val
+
+    def _reaches(self, val, n: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+        """Each power's reach over the pipeline routes (R, K, P) and over the freight route
+        and the northern route (R, 2, P)."""
+        route = (np.stack([self._reach(r, self.crossing[k], val, n)
+                           for k, r in enumerate(self.routes)], axis=1)
+                 if self.routes else np.zeros((n, 0, len(self.powers))))  # fmt: skip
+        freight = np.stack([self._reach(self.config.freight_route, self.freight_crossing[0],
+                                        val, n),
+                            self._reach(None, self.freight_crossing[1], val, n)], axis=1)
+        return route, freight
+
+    def _static(self, draws: Draws, values: dict[str, float]) -> StepParams:
+        n = draws.occurs.shape[0]
+        val = self._values(draws, values)
+
+        h, c, issues = self.hedger, self.config.freight_route, self.issues
+        extra = [f"{g}_{k}" for g, _ in self.groups if g != "oil" for k in COMMODITY_PARAMS]
+        hedger = {k: val(f"{h}.{k}") for k in (*HEDGER_PARAMS, *extra)}
         hedger.update({k: np.stack([val(f"{h}.{k}_{i}") for i in issues], axis=-1)
                        for k in HEDGER_ISSUE_PARAMS})  # fmt: skip
+        self._carve(hedger, draws)
         power = {k: np.stack([val(f"{p}.{k}") for p in self.powers], axis=-1)
                  for k in POWER_PARAMS}  # fmt: skip
         power.update({
@@ -296,12 +380,49 @@ class RunSpec:
             for k in POWER_ISSUE_PARAMS
         })  # fmt: skip
         power["opposition"] = opposition(power["ideal"], power["salience"])
-        return StepParams(
-            hedger=hedger, power=power,
-            route={k: np.stack([val(f"{r}.{k}") for r in self.routes], axis=-1)
-                   for k in ROUTE_PARAMS},
-            corridor={k: val(f"{c}.{k}") for k in CORRIDOR_PARAMS},
-        )  # fmt: skip
+        route = {k: np.stack([val(f"{r}.{k}") for r in self.routes], axis=-1)
+                 for k in ROUTE_PARAMS}  # fmt: skip
+        corridor = {k: val(f"{c}.{k}") for k in CORRIDOR_PARAMS}
+        route["reach"], corridor["reach"] = self._reaches(val, n)
+        return StepParams(hedger=hedger, power=power, route=route, corridor=corridor)
+
+    def _reach(self, group: str | None, path: np.ndarray, val, n: int  # noqa: ANN001
+               ) -> np.ndarray:  # fmt: skip
+        """The share of a route each power can withhold (R, P): all of it where the route
+        crosses the power; else what the power's reach over the route, and over the transit
+        states on its path, gives: 1 - (1 - r_route) x prod over transit states (1 - r_t).
+
+        ``path`` is the route's row of the crossing matrix (A,); ``group`` its parameter
+        group (None: a route with no parameters, the northern freight route).
+        """
+        cfg = self.config
+        n_p = len(self.powers)
+        cols = []
+        for j, p in enumerate(self.powers):
+            free = np.full(n, 1.0 - path[j])
+            where = [group] if group is not None else []
+            where += [t for a, t in enumerate(self.crossed[n_p:]) if path[n_p + a] > 0]
+            for g in where:
+                ref = cfg.reach(g, p)
+                if ref is not None:
+                    free = free * (1.0 - np.clip(val(ref), 0.0, 1.0))
+            cols.append(1.0 - free)
+        return np.stack(cols, axis=-1)
+
+    def _carve(self, hedger: dict[str, np.ndarray], draws: Draws) -> None:
+        """Carve the start's trade and FDI of the powers a config added out of the hedger's
+        rest of the world (:data:`~simulate.scenarios.parameters.CARVED`), at the rest
+        point's values: Kazakhstan's total trade and FDI stay what was observed; a
+        scenario's later departures add to them."""
+        added = [p for p in self.powers if self.config.actors[p].rest_of_world]
+        if not added:
+            return
+        n = draws.occurs.shape[0]
+        for own, rest in CARVED.items():
+            carved = sum(np.array(draws.values[f"{p}.{own}"], dtype=float)
+                         if f"{p}.{own}" in draws.values else np.full(n, self.rest[f"{p}.{own}"])
+                         for p in added)  # fmt: skip
+            hedger[rest] = np.maximum(hedger[rest] - carved, 0.0)
 
     def _apply_events(self, sp: StepParams, t: int, occurs: np.ndarray) -> None:
         """Apply the events in force at period ``t`` (:func:`simulate.scenarios.events.apply`)."""
@@ -351,15 +472,21 @@ def build(loaded: LoadedScenario, *, point: bool = False) -> RunSpec:
     fixed = set(sc.parameters) | set(sc.initial) | set(sc.paths) | set(drawn)
     ranged = [p for p in sorted(model_paths) if cfg.get(p).is_range and p not in fixed]
     events = [event_kinds.compile_event(ev, cfg, hz.dt) for ev in sc.events]
-    powers, routes = cfg.powers, cfg.route_names
-    crosses = np.array(
-        [[1.0 if p in cfg.routes[r].crosses else 0.0 for p in powers] for r in routes]
-    ).reshape(len(routes), len(powers))
-    freight = np.array([1.0 if p in cfg.freight_crosses else 0.0 for p in powers])
+    powers, routes, crossed = cfg.powers, cfg.route_names, cfg.crossed
+    crossing = np.array([[1.0 if a in cfg.path(r) else 0.0 for a in crossed] for r in routes]
+                        ).reshape(len(routes), len(crossed))  # fmt: skip
+    freight = np.array([[1.0 if a in cfg.path(r) else 0.0 for a in crossed]
+                        for r in (cfg.freight_route, "northern")])  # fmt: skip
+    crosses = crossing[:, : len(powers)]
     routing = cfg.role("routing")
     avoided_name = cfg.issues[routing].avoids if routing else None
     avoided = np.array([1.0 if p == avoided_name else 0.0 for p in powers])
     avoids = crosses @ avoided if len(routes) else np.zeros(0)
+    kinds = [cfg.route_commodity(r) for r in routes]
+    carried = [c for c in PIPELINE if c in kinds]
+    groups = [(c, slice(None) if len(carried) == 1
+               else np.array([k for k, x in enumerate(kinds) if x == c])) for c in carried]
+    is_oil = np.array([1.0 if x == "oil" else 0.0 for x in kinds])
     outputs = list(sc.outputs) if sc.outputs else list(VARIABLES)
     posterior = None if point else load_posterior(cfg)
     if posterior is not None:
@@ -368,9 +495,11 @@ def build(loaded: LoadedScenario, *, point: bool = False) -> RunSpec:
     priors = [] if point else [p for p in sorted(model_paths)
                                if cfg.get(p).prior is not None and p not in fixed
                                and p not in taken]  # fmt: skip
-    return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events, crosses,
-                   freight, np.clip(avoids, 0.0, 1.0), avoided, outputs, priors,
-                   posterior)  # fmt: skip
+    return RunSpec(loaded, times, hz.dt, base, rest, paths, drawn + ranged, events,
+                   crosses=crosses, crossing=crossing, freight_crossing=freight,
+                   avoids=np.clip(avoids, 0.0, 1.0), avoided=avoided, groups=groups,
+                   is_oil=is_oil, outputs=outputs, priors=priors,
+                   posterior=posterior)  # fmt: skip
 
 
 def load_posterior(cfg) -> Posterior | None:  # noqa: ANN001 - Config (avoids a cycle)

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from simulate.model import dynamics as dyn
 from simulate.model.spec import RunSpec, StepParams
+from simulate.scenarios.variables import VARIABLES
 
 Array = np.ndarray
 
@@ -85,7 +87,8 @@ class HedgerState:
     investment: Array  # (R,) capital committed to new route capacity (USD bn/yr)
     leverage: Array  # (R, P)
     channels: dict[str, Array]  # channel -> (R, P)
-    oil_transit: Array  # (R, P)
+    oil_transit: Array  # (R, P) share of oil exports crossing each power
+    reached: Array  # (R, P) share of pipeline exports within each power's reach
     export_transit: Array  # (R, P)
     exposure: Array  # (R,)
     income: Array  # (R,) oil export income
@@ -172,9 +175,15 @@ class Pulls:
     targets: Array  # (R, M, I)
 
     def _all(self, own_target: Array) -> tuple[Array, Array]:
-        """Weights and targets with the doctrine first (R x (1 + M) x I)."""
-        return (np.concatenate([self.own[:, None, :], self.weights], axis=1),
-                np.concatenate([own_target[:, None, :], self.targets], axis=1))  # fmt: skip
+        """Weights and targets with the doctrine first (R x (1 + M) x I), built once per
+        target (the best response and the shifts read the same arrays)."""
+        cached = getattr(self, "_joined", None)
+        if cached is not None and cached[0] is own_target:
+            return cached[1], cached[2]
+        w = np.concatenate([self.own[:, None, :], self.weights], axis=1)
+        t = np.concatenate([own_target[:, None, :], self.targets], axis=1)
+        self._joined = (own_target, w, t)
+        return w, t
 
     def best(self, own_target: Array) -> Array:
         """The best response: the weighted mean of the targets, in [0, 1]."""
@@ -253,7 +262,7 @@ def route_cost(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
     around grows (:func:`dynamics.scale_factor`).
     """
     h = sp.hedger
-    around = dyn.last_sum(hs.own_capacity * (1.0 - spec.avoids))
+    around = dyn.last_sum(hs.own_capacity * spec.around)
     price = dyn._div(hs.price_ref, h["oil_price"], 1.0)
     return price * dyn.scale_factor(around, hs.around_ref, h["scale_exponent"])
 
@@ -266,8 +275,8 @@ def bypass_bounds(hs: HedgerState, sp: StepParams, spec: RunSpec) -> tuple[Array
     """
     cap = hs.available
     demand = sp.hedger["oil_exports"]
-    around = dyn.last_sum(cap * (1.0 - spec.avoids))
-    across = dyn.last_sum(cap * spec.avoids)
+    around = dyn.last_sum(cap * spec.around)
+    across = dyn.last_sum(cap * spec.across)
     share = lambda x: np.clip(np.divide(x, demand, out=np.ones_like(x),  # noqa: E731
                                         where=demand > 0), 0.0, 1.0)
     return np.clip(1.0 - share(across), 0.0, 1.0), share(around)
@@ -282,8 +291,7 @@ def respond(
     pull = pulls(hs, pw, sp, spec)
     best = pull.best(hs.own)
     chosen = dyn.quantal(best, shock, h["choice_noise"])
-    keep = (h["inertia"] ** dt)[:, None]
-    hs.noise = keep * hs.noise + (1.0 - keep) * (chosen - best)
+    hs.noise = dyn.smoothed_noise(hs.noise, chosen, best, h["inertia"], dt)
     hs.position = dyn.adjust(hs.position, chosen, h["inertia"], dt)
     if "contribution" not in spec.outputs:
         return  # the decomposition costs as much as the choice; skip it when not kept
@@ -323,44 +331,42 @@ def economy(
     sanctions = action(p, "secondary_sanctions")
     pw.trade = pw.trade_potential * (1.0 - sanctions * (1.0 - enforcement))
     pull = 1.0 if investment is None else dyn.political_factor(
-        issue_closeness(position, p, investment), pw.invest_ref, h["fdi_alignment_elasticity"])
+        dyn.issue_closeness(position, p["ideal"], investment), pw.invest_ref,
+        h["fdi_alignment_elasticity"])
     scale = np.minimum(pw.capacity, 1.0) / np.maximum(np.minimum(pw.capacity_ref, 1.0), 1e-9)
     pw.fdi_inflow = (np.maximum(p["fdi_inflow"], 0.0) * scale * pull
                      * (1.0 - action(p, "investment_freeze")))  # fmt: skip
     pw.fdi_stock = dyn.accumulate_stock(pw.fdi_stock, pw.fdi_inflow, h["fdi_depreciation"], dt)
 
 
-def issue_closeness(position: Array, p: dict[str, Array], issue: int) -> Array:
-    """1 - |position - ideal| on one issue (elementwise per power)."""
-    return 1.0 - np.abs(position[..., issue] - p["ideal"][..., issue])
-
-
 def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
-    """Route capacity, oil flows, income, perceived transit risk and freight for the period.
+    """Route capacity, flows, income, perceived transit risk and freight for the period.
 
     Capacity ordered (the scenario's ``build_rate`` and the diversification Kazakhstan's
     perceived risk calls for) arrives after a construction delay; other shippers' oil
-    (transit) keeps its share of a route; Kazakh exports take up new capacity and move
-    between routes as contracts allow (the ramp), towards the capacity shippers expect
-    (a power's cut is meant to last and is rebooked around; an outage is repaired and is
-    not); what is shipped is the contracted flow within the capacity available now.
+    (transit) keeps its share of a route; Kazakh exports of each pipeline commodity take
+    up new capacity and move between its routes as contracts allow (the ramp), towards
+    the capacity shippers expect (a power's cut is meant to last and is rebooked around;
+    an outage is repaired and is not); what is shipped is the contracted flow within the
+    capacity available now.
     """
     h, r = sp.hedger, sp.route
     hs.orders = r["build_rate"] + diversification(hs, sp, spec)
     hs.pipeline, done = dyn.construction(hs.pipeline, hs.orders, r["build_lag"], dt)
     hs.built = hs.built + done
     hs.capacity = np.maximum(r["capacity_nominal"] + hs.built, 0.0)
-    withheld = shares(hs, sp, spec)
+    withheld = usable_capacity(hs, sp, spec)
     pref = preferences(hs, sp, spec)
-    hs.nominal = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity)
+    hs.nominal = allocate(spec, h, pref, hs.own_capacity)
     # contracts follow the capacity shippers expect: a power's cut is meant to last, an
     # outage is repaired (nobody rebooks for a storm)
-    desired = dyn.allocate_routes(h["oil_exports"], pref, hs.own_capacity * (1.0 - withheld))
+    desired = allocate(spec, h, pref, hs.own_capacity * (1.0 - withheld))
     hs.contracted = dyn.contract(hs.contracted, desired, h["contract_time"], dt)
     hs.flows = np.minimum(hs.contracted, hs.available)
     hs.loss = dyn.remembered(hs.loss, disrupted(sp, spec), h["loss_memory"], dt)
     hs.intent = dyn.revealed_intent(hs.intent, shown(hs, sp), h["intent_memory"][:, None], dt)
-    hs.income = dyn.oil_income(dyn.last_sum(hs.flows), h["oil_price"], h["barrels_per_tonne"])
+    hs.income = dyn.oil_income(dyn.last_sum(hs.flows * spec.is_oil), h["oil_price"],
+                               h["barrels_per_tonne"])  # fmt: skip
     hs.risk = h["transit_risk"] + threat(pw, sp, spec) + hs.loss + hs.intent @ spec.avoided
     hs.investment = (dyn.last_sum(r["build_cost"] * hs.orders)
                      + sp.corridor["build_cost"] * sp.corridor["build_rate"])  # fmt: skip
@@ -368,18 +374,34 @@ def routes(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec, dt: f
     freight(hs, sp, spec, dt)
 
 
-def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Split each route's capacity between other shippers and Kazakh oil; returns the share
-    of each route a power withholds this period (R x K).
+def allocate(spec: RunSpec, h: dict[str, Array], preference: Array, capacity: Array) -> Array:
+    """Each pipeline commodity's exports over its routes (R x K, :func:`dynamics.allocate_routes`):
+    the hedger's ``oil_exports`` over the oil routes, ``<commodity>_exports`` over the others."""
+    out = np.empty_like(capacity)
+    for c, k in spec.groups:
+        out[:, k] = dyn.allocate_routes(h[f"{c}_exports"], preference[:, k], capacity[:, k])
+    return out
+
+
+def cut(sp: StepParams, reach: Array) -> Array:
+    """The share of each route the powers' transit cuts withhold (R x routes), in [0, 1]: each
+    power's campaign carried out times its reach over the route (``reach`` R x routes x P)."""
+    done = action(sp.power, "transit_disruption")
+    return np.clip(dyn.last_sum(done[:, None, :] * reach), 0.0, 1.0)
+
+
+def usable_capacity(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """Split each route's capacity between other shippers and Kazakh exports; returns the
+    share of each route the powers withhold this period (R x K).
 
     Other shippers (``other_use``: transit oil, partners' own oil) keep their volume
-    within the capacity; outages (events) and a power's transit cuts take their share of
-    everyone's capacity.
+    within the capacity; outages (events) and the powers' transit cuts (on the routes
+    within their reach) take their share of everyone's capacity.
     """
     r = sp.route
     outage = np.divide(r["capacity"], r["capacity_nominal"], out=np.ones_like(r["capacity"]),
                        where=r["capacity_nominal"] > 0)  # fmt: skip
-    withheld = np.clip(action(sp.power, "transit_disruption") @ spec.crosses.T, 0.0, 1.0)
+    withheld = cut(sp, r["reach"])
     factor = np.clip(outage, 0.0, 1.0) * (1.0 - withheld)
     others = np.minimum(np.maximum(r["other_use"], 0.0), hs.capacity)
     hs.own_capacity = hs.capacity - others
@@ -389,34 +411,40 @@ def shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
 
 
 def preferences(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Preferred split of exports over routes (R x K) from the routing position."""
+    """Preferred split of each pipeline commodity's exports over its routes (R x K), from
+    the routing position (the share avoiding the avoided power, for every commodity)."""
     avoid = 0.0 if spec.routing is None else hs.position[:, spec.routing]
-    return dyn.route_preferences(avoid, sp.route["preference"], spec.avoids)
+    base = sp.route["preference"]
+    out = np.empty_like(base)
+    for _, k in spec.groups:
+        out[:, k] = dyn.route_preferences(avoid, base[:, k], spec.avoids[k])
+    return out
 
 
 def diversification(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
-    """Capacity Kazakhstan orders on the routes avoiding the avoided power (R x K, Mt/yr a year).
+    """Capacity Kazakhstan orders on the oil routes avoiding the avoided power (R x K, Mt/yr a
+    year).
 
     diversification_response x (transit risk - its level at the start), when positive,
     spread over the routes around by their base preference: a risk that outlasts its
     shock is what makes a diversification programme (the Kuryk terminal, seed 001).
     """
-    free = np.maximum(sp.route["preference"], 0.0) * (1.0 - spec.avoids)
+    free = np.maximum(sp.route["preference"], 0.0) * spec.around
     split = dyn._div(free, dyn.last_sum(free, keepdims=True))
     excess = np.maximum(hs.risk - hs.risk_ref, 0.0)
     return (sp.hedger["diversification_response"] * excess)[:, None] * split
 
 
 def disrupted(sp: StepParams, spec: RunSpec) -> Array:
-    """Share of the capacity across the avoided power that outages take out now (R,).
+    """Share of the oil capacity across the avoided power that outages take out now (R,).
 
     Outages are what the scenario imposes on a route (``route_disruption``): they reveal
     a risk whether or not the exports find another route, and Kazakhstan remembers them
     for ``loss_memory`` years. A power's deliberate cuts are remembered apart, as intent
     (:func:`shown`).
     """
-    across = dyn.last_sum(sp.route["capacity_nominal"] * spec.avoids)
-    left = dyn.last_sum(sp.route["capacity"] * spec.avoids)
+    across = dyn.last_sum(sp.route["capacity_nominal"] * spec.across)
+    left = dyn.last_sum(sp.route["capacity"] * spec.across)
     outage = np.divide(left, across, out=np.ones_like(left), where=across > 0)
     return np.clip(1.0 - outage, 0.0, 1.0)
 
@@ -424,12 +452,12 @@ def disrupted(sp: StepParams, spec: RunSpec) -> Array:
 def shown(hs: HedgerState, sp: StepParams) -> Array:
     """Share each power withholds this period by a coercion campaign, its largest (R x P).
 
-    Only a cut that reaches something counts: oil crossing the power (transit
-    disruption), trade with it (secondary sanctions), its investment (investment
-    freeze). Security pressure cuts nothing. A power with no such tie shows nothing
-    by pressing, so its pressure moves nothing.
+    Only a cut that reaches something counts: exports within the power's reach (transit
+    disruption), trade with it (secondary sanctions), its investment (investment freeze).
+    Security pressure cuts nothing. A power with no such tie shows nothing by pressing,
+    so its pressure moves nothing.
     """
-    reach = {"transit_disruption": hs.oil_transit, "secondary_sanctions": hs.trade_share,
+    reach = {"transit_disruption": hs.reached, "secondary_sanctions": hs.trade_share,
              "investment_freeze": hs.fdi_share}  # fmt: skip
     out = np.zeros(sp.power["capacity"].shape)
     for j, tie in reach.items():
@@ -449,34 +477,110 @@ def threat(pw: PowerState, sp: StepParams, spec: RunSpec) -> Array:
 
 
 def freight_risk(sp: StepParams, spec: RunSpec) -> Array:
-    """Sanctions risk premium of the northern freight route: intensity x sanctioned crossed."""
-    crossed = np.clip(sp.power["sanctioned"] @ spec.freight_crosses, 0.0, 1.0)
-    return sp.hedger["sanctions_intensity"] * crossed
+    """The northern route's sanctions risk premium over the freight route's (R,): intensity x
+    the sanctioned powers each crosses."""
+    n_p = len(spec.powers)
+    crossed = np.clip(sp.power["sanctioned"] @ spec.freight_crossing[:, :n_p].T, 0.0, 1.0)
+    return sp.hedger["sanctions_intensity"] * (crossed[:, 1] - crossed[:, 0])
 
 
 def freight(hs: HedgerState, sp: StepParams, spec: RunSpec, dt: float) -> None:
     """China-Europe overland freight: the Middle Corridor's share by time and risk.
 
     The freight the corridor would carry (its share of the total, within its capacity,
-    which orders raise after their construction delay) is taken up over the corridor's
-    ``ramp_time``: shippers, forwarders and ferry schedules move over months, which is
-    why the corridor's tonnage doubled each year after 2022 rather than at once.
+    which orders raise after their construction delay and the powers' cuts lower) is
+    taken up over the corridor's ``ramp_time``: shippers, forwarders and ferry schedules
+    move over months, which is why the corridor's tonnage doubled each year after 2022
+    rather than at once.
     """
     c = sp.corridor
     hs.corridor_pipeline, done = dyn.construction(hs.corridor_pipeline, c["build_rate"],
                                                   c["build_lag"], dt)  # fmt: skip
     hs.corridor_built = hs.corridor_built + done
     hs.corridor_capacity = np.maximum(c["capacity"] + hs.corridor_built, 0.0)
+    usable = hs.corridor_capacity * (1.0 - cut(sp, c["reach"][:, :1])[:, 0])
     total = np.maximum(c["demand"] + c["northern_volume"], 0.0)
     share = dyn.corridor_share(hs.corridor_const, c["time_weight"], c["transit_days"],
                                c["northern_days"], c["risk_weight"], freight_risk(sp, spec))
-    desired = np.minimum(hs.corridor_capacity, total * share)
-    hs.corridor = np.minimum(dyn.contract(hs.corridor, desired, c["ramp_time"], dt),
-                             hs.corridor_capacity)  # fmt: skip
+    desired = np.minimum(usable, total * share)
+    hs.corridor = np.minimum(dyn.contract(hs.corridor, desired, c["ramp_time"], dt), usable)
     hs.northern = total - hs.corridor
 
 
 # --- stage 4: outcomes ---------------------------------------------------------------------
+
+
+@dataclass
+class Ties:
+    """What each dependence channel measures, for :data:`CHANNEL_TERMS` (arrays R x P)."""
+
+    hs: HedgerState
+    pw: PowerState
+    sp: StepParams
+    spec: RunSpec
+    trade_potential: Array  # share of trade potential (before coercion)
+    transit: Array  # transit dependence (exports within reach that cannot switch)
+
+
+def _trade(t: Ties) -> tuple:
+    return (t.trade_potential, t.sp.power["partner_dependence"],
+            1.0 - t.sp.hedger["trade_substitution"][:, None])  # fmt: skip
+
+
+def _transit(t: Ties) -> tuple:
+    return t.transit, t.sp.power["transit_reliance"], 1.0
+
+
+def _investment(t: Ties) -> tuple:
+    return t.hs.fdi_share, 0.0, 1.0 - t.sp.hedger["investment_substitution"][:, None]
+
+
+def _finance(t: Ties) -> tuple:
+    return t.sp.power["finance_tie"], 0.0, 1.0 - t.sp.hedger["finance_substitution"][:, None]
+
+
+def _security(t: Ties) -> tuple:
+    p, tie = t.sp.power, t.sp.power["security_tie"]
+    if t.spec.security is not None:
+        close = dyn.issue_closeness(t.hs.position[:, None, :], p["ideal"], t.spec.security)
+        tie = tie * np.divide(close, t.pw.security_ref, out=np.ones_like(close),
+                              where=t.pw.security_ref > 0)  # fmt: skip
+    return np.clip(tie, 0.0, 1.0), 0.0, 1.0
+
+
+def _identity(t: Ties) -> tuple:
+    return t.sp.power["identity_tie"], 0.0, 1.0
+
+
+#: Each dependence channel (:data:`simulate.scenarios.instruments.CHANNELS`): its
+#: (dependence, reverse dependence, difficulty of substitution), docs/MODEL.md 7.5.
+CHANNEL_TERMS: dict[str, Callable[[Ties], tuple]] = {
+    "trade": _trade, "transit": _transit, "investment": _investment, "finance": _finance,
+    "security": _security, "identity": _identity,
+}  # fmt: skip
+if tuple(CHANNEL_TERMS) != dyn.CHANNELS:
+    raise AssertionError(f"every declared channel needs its terms: {dyn.CHANNELS}")
+
+
+def exports_crossing(hs: HedgerState, sp: StepParams, spec: RunSpec, flows: Array,
+                     matrix: Array, freight: Array | None = None) -> dict[str, Array]:  # fmt: skip
+    """The share of each commodity's exports crossing (or within reach of) each column of
+    ``matrix`` (R x columns per commodity); ``matrix`` is routes x columns or per run, and
+    ``freight`` the freight route's and northern route's rows (default: the same columns
+    of the spec's freight crossing)."""
+    out = {c: dyn.crossing(flows[:, k], matrix[..., k, :]) for c, k in spec.groups}
+    total = np.stack([hs.corridor, hs.northern], axis=-1)
+    rows = spec.freight_crossing[:, : matrix.shape[-1]] if freight is None else freight
+    out["freight"] = dyn.crossing(total, rows)
+    return out
+
+
+def weights(sp: StepParams, spec: RunSpec) -> dict[str, Array]:
+    """Each commodity's weight in Kazakhstan's exports across others' territory (R x 1): the
+    hedger's ``<commodity>_export_weight`` for pipeline commodities, the rest for freight."""
+    w = {c: sp.hedger[f"{c}_export_weight"][:, None] for c, _ in spec.groups}
+    w["freight"] = np.maximum(1.0 - sum(w.values()), 0.0)
+    return w
 
 
 def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> None:
@@ -485,39 +589,31 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.trade_share = dyn.shares(pw.trade, h["rest_of_world_trade"])
     other = dyn.steady_stock(h["other_fdi_inflow"], h["fdi_depreciation"], spec.dt)
     hs.fdi_share = dyn.shares(pw.fdi_stock, other)
-    potential_share = dyn.shares(pw.trade_potential, h["rest_of_world_trade"])
-    oil_cross = dyn.crossing(hs.nominal, spec.crosses)
-    oil_free = dyn.substitution(hs.nominal, hs.own_capacity, spec.crosses)
-    total = np.maximum(hs.corridor + hs.northern, 0.0)
-    north = np.divide(hs.northern, total, out=np.zeros_like(total), where=total > 0)
-    spare = np.maximum(hs.corridor_capacity - hs.corridor, 0.0)
-    freight_free = np.clip(np.divide(spare, hs.northern, out=np.ones_like(spare),
-                                     where=hs.northern > 0), 0.0, 1.0)  # fmt: skip
-    w = h["oil_export_weight"][:, None]
-    freight_cross = north[:, None] * spec.freight_crosses
-    hs.oil_transit = dyn.crossing(hs.flows, spec.crosses)
-    hs.export_transit = np.clip(w * hs.oil_transit + (1.0 - w) * freight_cross, 0.0, 1.0)
-    transit_dep = w * oil_cross * (1.0 - oil_free) + (1.0 - w) * freight_cross * (
-        1.0 - freight_free[:, None])
-    security = p["security_tie"]
-    if spec.security is not None:
-        close = issue_closeness(hs.position[:, None, :], p, spec.security)
-        security = security * np.divide(close, pw.security_ref, out=np.ones_like(close),
-                                        where=pw.security_ref > 0)  # fmt: skip
-    zero = np.zeros_like(potential_share)
-    one = np.ones_like(potential_share)
-    dependence = {
-        "trade": (potential_share, p["partner_dependence"], 1.0 - h["trade_substitution"]),
-        "transit": (transit_dep, p["transit_reliance"], one),
-        "investment": (hs.fdi_share, zero, 1.0 - h["investment_substitution"]),
-        "finance": (p["finance_tie"], zero, 1.0 - h["finance_substitution"]),
-        "security": (np.clip(security, 0.0, 1.0), zero, one),
-        "identity": (p["identity_tie"], zero, one),
-    }
-    hs.channels = {
-        c: dyn.channel_leverage(d, r, k[:, None] if np.ndim(k) == 1 else k, pw.capacity)
-        for c, (d, r, k) in dependence.items()
-    }
+    w = weights(sp, spec)
+    # transit dependence: exports within each power's reach that could not switch at once,
+    # on undisrupted capacities and the split Kazakhstan would want on them
+    transit = np.zeros_like(hs.trade_share)
+    hs.reached = np.zeros_like(hs.trade_share)
+    for c, k in spec.groups:
+        reach = sp.route["reach"][:, k]
+        held = dyn.crossing(hs.nominal[:, k], reach)
+        free = dyn.substitution(hs.nominal[:, k], hs.own_capacity[:, k], reach)
+        transit = transit + w[c] * held * (1.0 - free)
+        hs.reached = hs.reached + dyn.crossing(hs.flows[:, k], reach)
+    flows = np.stack([hs.corridor, hs.northern], axis=-1)
+    room = np.stack([hs.corridor_capacity, hs.northern], axis=-1)  # the northern route: no spare
+    held = dyn.crossing(flows, sp.corridor["reach"])
+    free = dyn.substitution(flows, room, sp.corridor["reach"])
+    transit = transit + w["freight"] * held * (1.0 - free)
+    crossing = exports_crossing(hs, sp, spec, hs.flows, spec.crosses)
+    hs.oil_transit = crossing.get("oil", np.zeros_like(hs.trade_share))
+    hs.export_transit = np.clip(sum(w[c] * crossing[c] for c in crossing), 0.0, 1.0)
+    ties = Ties(hs, pw, sp, spec, dyn.shares(pw.trade_potential, h["rest_of_world_trade"]),
+                transit)  # fmt: skip
+    hs.channels = {}
+    for c, terms in CHANNEL_TERMS.items():
+        d, r, k = terms(ties)
+        hs.channels[c] = dyn.channel_leverage(d, r, k, pw.capacity)
     hs.leverage = dyn.leverage(hs.channels, {c: h[f"weight_{c}"][:, None] for c in dyn.CHANNELS})
     hs.close = dyn.closeness(hs.position[:, None, :], p["ideal"], p["salience"])
     hs.alignment = dyn.alignment(hs.close, h["alignment_sharpness"])
@@ -530,76 +626,107 @@ def record(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> No
     hs.exposure = h["sanctions_intensity"] * (1.0 - enforcement) * sanctioned_trade
 
 
+def crossing_shares(hs: HedgerState, sp: StepParams, spec: RunSpec) -> Array:
+    """The share of each commodity crossing each actor's territory (R x commodities*actors),
+    in the order of the ``commodity_actor`` entities: ``oil/russia``, ... ``freight/georgia``."""
+    shares = exports_crossing(hs, sp, spec, hs.flows, spec.crossing, spec.freight_crossing)
+    return np.concatenate([shares[c] for c in spec.commodities], axis=-1)
+
+
+@dataclass
+class Seen:
+    """What an observer reads at the end of a period: the states, the parameters, the spec."""
+
+    hs: HedgerState
+    pw: PowerState
+    sp: StepParams
+    spec: RunSpec
+
+
+def _col(x: ArrayLike) -> Array:
+    """One column (R, 1)."""
+    return np.asarray(x, dtype=float).reshape(-1, 1)
+
+
+def _compliance(o: Seen) -> Array:
+    e = o.spec.enforcement
+    return _col(np.zeros(len(o.hs.position)) if e is None else o.hs.position[:, e])
+
+
+#: How each output variable (:data:`simulate.scenarios.variables.VARIABLES`) is computed
+#: from what a period leaves: an (R, entities) array, one column when it has no entity. A
+#: view (``view=`` in its declaration) needs none: it is a column of the variable it views.
+OBSERVERS: dict[str, Callable[[Seen], Array]] = {
+    "position": lambda o: o.hs.position,
+    "alignment": lambda o: o.hs.alignment,
+    "agenda_share": lambda o: o.hs.agenda,
+    "closeness": lambda o: o.hs.close,
+    "balance_index": lambda o: _col(dyn.balance_index(o.hs.alignment)),
+    "outcome": lambda o: o.hs.classes,
+    "captured": lambda o: _col(o.hs.captured),
+    "leverage": lambda o: o.hs.leverage,
+    "pressure": lambda o: sum(used(o.pw, j) for j in dyn.INSTRUMENTS),
+    "inducement": lambda o: used(o.pw, "inducement"),
+    "trade": lambda o: o.pw.trade,
+    "trade_share": lambda o: o.hs.trade_share,
+    "total_trade": lambda o: _col(dyn.last_sum(o.pw.trade) + o.sp.hedger["rest_of_world_trade"]),
+    "oil_route_flow": lambda o: o.hs.flows,
+    "oil_route_share": lambda o: route_shares(o.hs, o.spec),
+    "oil_transit_share": lambda o: o.hs.oil_transit,
+    "transit_share": lambda o: crossing_shares(o.hs, o.sp, o.spec),
+    "export_transit_share": lambda o: o.hs.export_transit,
+    "oil_export_income": lambda o: _col(o.hs.income),
+    "oil_price": lambda o: _col(o.sp.hedger["oil_price"]),
+    "oil_route_capacity": lambda o: o.hs.capacity,
+    "oil_route_available": lambda o: o.hs.available,
+    "oil_route_utilisation": lambda o: dyn._div(o.hs.flows + o.hs.transit, o.hs.capacity),
+    "oil_transit_flow": lambda o: o.hs.transit,
+    "capacity_investment": lambda o: _col(o.hs.investment),
+    "transit_risk": lambda o: _col(o.hs.risk),
+    "revealed_intent": lambda o: o.hs.intent,
+    "reexport_trade": lambda o: o.pw.reexport,
+    "corridor_capacity": lambda o: _col(o.hs.corridor_capacity),
+    "corridor_utilisation": lambda o: _col(dyn._div(o.hs.corridor, o.hs.corridor_capacity)),
+    "corridor_volume": lambda o: _col(o.hs.corridor),
+    "northern_volume": lambda o: _col(o.hs.northern),
+    "corridor_transit_days": lambda o: _col(o.hs.transit_days),
+    "fdi_inflow": lambda o: o.pw.fdi_inflow,
+    "capacity": lambda o: o.pw.capacity,
+    "compliance": _compliance,
+    "sanctions_exposure": lambda o: _col(o.hs.exposure),
+    "contribution": lambda o: o.hs.contributions.transpose(0, 2, 1).reshape(
+        len(o.hs.position), -1),
+    "coercion_carried_out": lambda o: sum(action(o.sp.power, j) for j in dyn.INSTRUMENTS),
+    **{f"leverage_{c}": (lambda o, c=c: o.hs.channels[c]) for c in dyn.CHANNELS},
+    **{f"pressure_{j}": (lambda o, j=j: used(o.pw, j)) for j in dyn.INSTRUMENTS},
+}  # fmt: skip
+
+
 def observe(hs: HedgerState, pw: PowerState, sp: StepParams, spec: RunSpec) -> dict[str, Array]:
     """Every output variable the spec keeps as an (R, entities) array (one column when it
-    has no entity); only the kept ones are computed."""
-    col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1)  # noqa: E731
-    n = len(hs.position)
+    has no entity), by its :data:`OBSERVERS` entry; only the kept ones are computed. A view
+    (``oil_via_russia_share``) is a column of the variable it views, and 0 where its entity
+    is not in the config."""
+    seen = Seen(hs, pw, sp, spec)
+    out: dict[str, Array] = {}
+    for k in spec.outputs:
+        view = VARIABLES[k].view
+        if view is None:
+            out[k] = OBSERVERS[k](seen)
+            continue
+        of, entity = view
+        entities = spec.entities_of(of)
+        out[k] = (_col(OBSERVERS[of](seen)[:, entities.index(entity)]) if entity in entities
+                  else _col(np.zeros(len(hs.position))))  # fmt: skip
+    return out
 
-    def via_russia() -> Array:
-        if "russia" not in spec.powers:
-            return col(np.zeros(n))
-        return col(hs.oil_transit[:, spec.powers.index("russia")])
 
-    def route_share() -> Array:
-        total = dyn.last_sum(hs.flows, keepdims=True)
-        return np.divide(hs.flows, total, out=np.zeros_like(hs.flows), where=total > 0)
-
-    def compliance() -> Array:
-        if spec.enforcement is None:
-            return col(np.zeros(n))
-        return col(hs.position[:, spec.enforcement])
-
-    def utilisation() -> Array:
-        return dyn._div(hs.flows + hs.transit, hs.capacity)
-
-    def contribution() -> Array:
-        return hs.contributions.transpose(0, 2, 1).reshape(n, -1)
-
-    get: dict[str, Callable[[], Array]] = {
-        "position": lambda: hs.position,
-        "alignment": lambda: hs.alignment,
-        "agenda_share": lambda: hs.agenda,
-        "closeness": lambda: hs.close,
-        "balance_index": lambda: col(dyn.balance_index(hs.alignment)),
-        "outcome": lambda: hs.classes,
-        "captured": lambda: col(hs.captured),
-        "leverage": lambda: hs.leverage,
-        "pressure": lambda: sum(used(pw, j) for j in dyn.INSTRUMENTS),
-        "inducement": lambda: used(pw, "inducement"),
-        "trade": lambda: pw.trade,
-        "trade_share": lambda: hs.trade_share,
-        "total_trade": lambda: col(dyn.last_sum(pw.trade) + sp.hedger["rest_of_world_trade"]),
-        "oil_route_flow": lambda: hs.flows,
-        "oil_route_share": route_share,
-        "oil_transit_share": lambda: hs.oil_transit,
-        "oil_via_russia_share": via_russia,
-        "export_transit_share": lambda: hs.export_transit,
-        "oil_export_income": lambda: col(hs.income),
-        "oil_price": lambda: col(sp.hedger["oil_price"]),
-        "oil_route_capacity": lambda: hs.capacity,
-        "oil_route_available": lambda: hs.available,
-        "oil_route_utilisation": utilisation,
-        "oil_transit_flow": lambda: hs.transit,
-        "capacity_investment": lambda: col(hs.investment),
-        "transit_risk": lambda: col(hs.risk),
-        "revealed_intent": lambda: hs.intent,
-        "reexport_trade": lambda: pw.reexport,
-        "corridor_capacity": lambda: col(hs.corridor_capacity),
-        "corridor_utilisation": lambda: col(dyn._div(hs.corridor, hs.corridor_capacity)),
-        "corridor_volume": lambda: col(hs.corridor),
-        "northern_volume": lambda: col(hs.northern),
-        "corridor_transit_days": lambda: col(hs.transit_days),
-        "fdi_inflow": lambda: pw.fdi_inflow,
-        "capacity": lambda: pw.capacity,
-        "compliance": compliance,
-        "sanctions_exposure": lambda: col(hs.exposure),
-        "contribution": contribution,
-        "coercion_carried_out": lambda: sum(action(sp.power, j) for j in dyn.INSTRUMENTS),
-    }
-    get.update({f"leverage_{c}": (lambda c=c: hs.channels[c]) for c in dyn.CHANNELS})
-    get.update({f"pressure_{j}": (lambda j=j: used(pw, j)) for j in dyn.INSTRUMENTS})
-    return {k: get[k]() for k in spec.outputs}
+def route_shares(hs: HedgerState, spec: RunSpec) -> Array:
+    """Each route's share of its commodity's exports (R x K)."""
+    out = np.empty_like(hs.flows)
+    for _, k in spec.groups:
+        out[:, k] = dyn.shares(hs.flows[:, k], 0.0)
+    return out
 
 
 def stack_powers(states: list[PowerState]) -> PowerState:

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from simulate.model import spec as spec_mod
-from simulate.model.preparation import prepare
+from simulate.model.preparation import load_source, specify
 from simulate.results.files import Results
 from simulate.running.runner import execute
 from simulate.scenarios import scenario as scenario_mod
-from simulate.scenarios.parameters import Config, load_config
+from simulate.scenarios.parameters import Config
 
 Source = str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
 
@@ -49,22 +49,8 @@ class Experiment:
     def __init__(self, scenario: Source, config: str | Path | Config | None = None,
                  point: bool | None = None) -> None:  # fmt: skip
         self.point = (config is not None) if point is None else bool(point)
-        if isinstance(config, str | Path):
-            config = load_config(config)
-        if isinstance(scenario, scenario_mod.LoadedScenario):
-            loaded = scenario
-            if config is not None:
-                loaded = scenario_mod.LoadedScenario(scenario=loaded.scenario, config=config,
-                                                     origins=loaded.origins, file=loaded.file)
-                scenario_mod.check_against_config(loaded)
-        elif isinstance(scenario, Mapping):
-            loaded = scenario_mod.load(dict(scenario), config=config)
-        else:
-            from simulate.io.shipped import resolve_scenario
-
-            loaded = scenario_mod.load(resolve_scenario(scenario), config=config)
-        self.loaded = loaded
-        self._spec = spec_mod.build(loaded, point=self.point)
+        self.loaded = load_source(scenario, config)
+        self._specs: dict[tuple, spec_mod.RunSpec] = {}
 
     @property
     def name(self) -> str:
@@ -85,19 +71,18 @@ class Experiment:
         self, *, runs: int | None = None, seed: int | None = None,
         overrides: Mapping[str, float] | None = None,
     ) -> spec_mod.RunSpec:  # fmt: skip
-        """The run spec for these arguments, built in memory from the loaded scenario.
-
-        Without arguments it is the spec built when the experiment was created; with
-        runs, seed or overrides, a new one (no file is read; well under a millisecond).
+        """The run spec for these arguments, built in memory from the loaded scenario, once:
+        the same arguments give the same spec (no file is read, no check made again).
 
         Raises:
             InputError: ``runs`` or ``seed`` out of range, an unknown parameter or a
                 value that is not a number (the checks of ``simulate run --set``).
         """
-        if runs is None and seed is None and not overrides:
-            return self._spec
-        return prepare(self.loaded, runs=runs, seed=seed, overrides=overrides,
-                       point=self.point)
+        key = (runs, seed, _frozen(overrides))
+        if key not in self._specs:
+            self._specs[key] = specify(self.loaded, runs=runs, seed=seed, overrides=overrides,
+                                       point=self.point)  # fmt: skip
+        return self._specs[key]
 
     def run(
         self,
@@ -132,3 +117,13 @@ class Experiment:
         spec = self.spec(runs=runs, seed=seed, overrides=overrides)
         return execute(spec, engine=engine, output=output, keep=keep, progress=progress,
                        **executor)  # fmt: skip
+
+
+def _frozen(overrides: Mapping[str, float] | None) -> tuple | None:
+    """Overrides as a key of the specs built (None and {} alike); unhashable ones are keyed
+    by their text, so a bad value still reaches the checks."""
+    if not overrides:
+        return None
+    if not isinstance(overrides, Mapping):
+        return (repr(overrides),)
+    return tuple(sorted((str(k), repr(v)) for k, v in overrides.items()))

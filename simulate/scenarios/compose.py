@@ -104,6 +104,12 @@ def _layer(located: Located, base_dir: Path, chain: tuple[str, ...],
         data["config"] = os.path.join(base_dir, name)
     elif "config" in data and data["config"] is not None:
         raise _fail("expected a file path (text)", located, ("config",), via)
+    if isinstance(data.get("actors"), list):  # an actor file, relative to this file
+        from simulate.scenarios.actors import is_file_ref
+
+        data["actors"] = [os.path.join(base_dir, _file_name(a, located, ("actors", i), via))
+                          if isinstance(a, str) and is_file_ref(a) else a
+                          for i, a in enumerate(data["actors"])]  # fmt: skip
     parent = data.get("extends")
     if parent is None:
         return Composed(data, origins)

@@ -19,7 +19,7 @@ from numbers import Real
 from typing import Any
 
 from simulate.io.limits import echo
-from simulate.scenarios.parameters import CORRIDOR, Config, domain
+from simulate.scenarios.parameters import Config, domain
 
 
 class DomainError(ValueError):
@@ -51,7 +51,7 @@ def number(value: Any, what: str = "the value") -> float:
 def parameter(cfg: Config, path: Any) -> str:
     """Check that ``path`` names a model parameter of ``cfg``; return it."""
     if not isinstance(path, str) or not cfg.has(path):
-        groups = ", ".join([*cfg.actors, *cfg.routes, CORRIDOR])
+        groups = ", ".join([*cfg.actors, *cfg.routes])
         hint = suggestion(path, cfg.paths()) if isinstance(path, str) else ""
         raise DomainError(f"unknown parameter {echo(path)}{hint}; expected <group>.<name> with "
                           f"group one of {groups} (see `simulate params`)")  # fmt: skip

@@ -9,8 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Dependence channels of leverage (asymmetric interdependence).
-CHANNELS = ("trade", "transit", "investment", "finance", "security", "identity")
+
+@dataclass(frozen=True)
+class Channel:
+    """A dependence channel of leverage (asymmetric interdependence).
+
+    Attributes:
+        name: Its name in outputs (``leverage_<name>``) and in the hedger's
+            ``weight_<name>``.
+        through: What Kazakhstan depends on through it (the output's description).
+    """
+
+    name: str
+    through: str
+
+
+#: The dependence channels, declared once: the ``leverage_<channel>`` outputs, the
+#: hedger's weights and the model's terms per channel derive from this.
+CHANNEL_DECLARED: tuple[Channel, ...] = (
+    Channel("trade", "trade (its share of trade potential, against the partner's reverse "
+            "dependence)"),
+    Channel("transit", "transit (exports within the power's reach that could not switch at "
+            "once)"),
+    Channel("investment", "investment (the power's share of the FDI stock)"),
+    Channel("finance", "payments and finance (where secondary sanctions bite)"),
+    Channel("security", "security ties"),
+    Channel("identity", "identity ties"),
+)  # fmt: skip
+#: Dependence channels of leverage, in order.
+CHANNELS = tuple(c.name for c in CHANNEL_DECLARED)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """The parameter registry: actors, routes and every parameter with its provenance.
 
-A config file (``configs/default.yaml``) lists the actors (one hedger and any
-number of powers), the oil-export routes and, per group (an actor, a route or
-``middle_corridor``), parameters that each carry a value or a ``low``/``high``
-range, a unit and either ``sources`` (seed file + verbatim quote) or an
-``assumption`` with its reason. Parameters are addressed by dotted path,
-``<group>.<name>``, e.g. ``russia.trade`` or ``trans_caspian.capacity``.
+A config file (``configs/default.yaml``) lists the actors (one hedger, any number of
+powers and of transit states), the routes (each carries a commodity, oil, gas or
+freight, across a list of actors) and, per group (an actor or a route), parameters
+that each carry a value or a ``low``/``high`` range, a unit and either ``sources``
+(seed file + verbatim quote), ``observed`` (the history series) or an ``assumption``
+with its reason. Parameters are addressed by dotted path, ``<group>.<name>``, e.g.
+``russia.trade`` or ``trans_caspian.capacity``. An actor may also come from its own
+file (``configs/actors/<name>.yaml``, :mod:`simulate.scenarios.actors`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from simulate.errors import InputError
 from simulate.io import shipped, yamlio
-from simulate.scenarios.instruments import ALL_INSTRUMENTS
+from simulate.scenarios.instruments import ALL_INSTRUMENTS, CHANNELS
 
 CONFIG_DIR = shipped.folder("configs")
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -41,8 +43,8 @@ HEDGER_PARAMS = (
     "trade_capacity_elasticity", "trade_alignment_elasticity", "fdi_alignment_elasticity",
     "fdi_depreciation",
     "rest_of_world_trade", "other_fdi_inflow", "oil_exports", "oil_price", "oil_export_weight",
-    "weight_trade", "weight_transit", "weight_investment", "weight_finance", "weight_security",
-    "weight_identity", "trade_substitution", "investment_substitution", "finance_substitution",
+    *(f"weight_{c}" for c in CHANNELS), "trade_substitution", "investment_substitution",
+    "finance_substitution",
     "sanctions_trade_drag",
     "sanctions_intensity", "sanctions_easing",
 )  # fmt: skip
@@ -54,11 +56,24 @@ POWER_PARAMS = (
     "capacity", "capacity_growth", "reactivity", "transit_reliance", "sanctioned",
     "reexport_potential", "oil_trade_share",
 )  # fmt: skip
+#: Parameters every transit state must define (besides its optional ``reach_<power>``).
+TRANSIT_PARAMS: tuple[str, ...] = ()
 #: How capacity is built: ordered (Mt/yr a year), delayed, paid for.
 BUILD_PARAMS = ("build_lag", "build_cost", "build_rate")
-#: Parameters every route must define.
+#: Parameters every pipeline route (oil or gas) must define.
 ROUTE_PARAMS = ("capacity", "preference", "other_use", *BUILD_PARAMS)
-#: Parameters of the Middle Corridor freight submodel.
+#: What a route carries: pipeline commodities (allocated over their routes by preference,
+#: capacity and contracts) and freight (split between the corridor and the northern route).
+COMMODITIES = ("oil", "gas", "freight")
+PIPELINE = ("oil", "gas")
+#: Parameters the hedger defines for each pipeline commodity other than oil, which has
+#: ``oil_exports`` and ``oil_export_weight`` among :data:`HEDGER_PARAMS`.
+COMMODITY_PARAMS = ("exports", "export_weight")
+#: An optional parameter of a route or a transit state, one per power: the share of the
+#: route's (or of the transit across the state's) capacity the power can withhold though
+#: its territory is not on the path (a navy, a treaty, pressure on the transit state).
+REACH = "reach_"
+#: Parameters of the freight route (the Middle Corridor) and its northern alternative.
 CORRIDOR_PARAMS = (
     "capacity", "transit_days", "demand", "northern_volume", "northern_days", "time_weight",
     "risk_weight", "ramp_time", *BUILD_PARAMS,
@@ -86,7 +101,7 @@ DOMAINS: dict[str, tuple[float, float]] = {
         "finance_tie",
         "security_tie", "identity_tie", "transit_reliance", "sanctioned", "sanctions_intensity",
         "trade_substitution", "investment_substitution", "finance_substitution", "preference",
-        "oil_trade_share")},
+        "oil_trade_share", "gas_export_weight")},
     **{n: _RATE for n in ("trade_growth", "capacity_growth")},
     **{n: _POSITIVE for n in ("balance_preference", "resolve", "loss_memory", "transit_days",
                                "northern_days", "alignment_sharpness", "intent_memory",
@@ -152,6 +167,8 @@ def domain(path: str) -> tuple[float, float]:
     name = path.rpartition(".")[2]
     if name in DOMAINS:
         return DOMAINS[name]
+    if name.startswith(REACH):
+        return _SHARE
     for prefix, dom in _PREFIX_DOMAINS.items():
         if name.startswith(prefix):
             return dom
@@ -283,6 +300,9 @@ class Parameter(BaseModel):
     prior: Prior | None = Field(
         None, description="An assumption's uncertainty: the distribution runs draw it from "
         "(and calibration starts from), with the reason for its width")
+    no_prior: str | None = Field(
+        None, description="Why an assumption takes no prior (a flag, a zero a flag implies, a "
+        "definition), in the file beside it; the default config lists its own in NO_PRIOR")
     calibrate: bool = False
 
     @model_validator(mode="after")
@@ -294,6 +314,9 @@ class Parameter(BaseModel):
             raise ValueError("give a value or a low/high range")
         if has_range and (self.low is None or self.high is None or self.low >= self.high):
             raise ValueError("a range needs low < high")
+        if self.no_prior is not None and (self.prior is not None or not self.assumption):
+            raise ValueError("no_prior gives an assumption's reason to take no prior (not beside "
+                             "a prior, nor on a sourced or observed figure)")
         if self.prior is not None:
             if not self.assumption:
                 raise ValueError("a prior belongs to an assumption (a sourced or observed "
@@ -333,14 +356,28 @@ class Parameter(BaseModel):
 
 
 class Actor(BaseModel):
-    """An actor: the hedger (Kazakhstan) or a power, with the instruments a power holds."""
+    """An actor: the hedger (Kazakhstan), a power, or a transit state.
+
+    A power is a pole Kazakhstan balances between: ideals and saliences on the issues,
+    ties, instruments. A transit state (Azerbaijan, Georgia on the Middle Corridor) takes
+    no side: it lies on routes' paths, and the powers that can press it reach the routes
+    across it (its ``reach_<power>`` parameters).
+    """
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["hedger", "power"]
+    kind: Literal["hedger", "power", "transit"]
     label: str = ""
     instruments: list[str] = Field(
         default_factory=list, description="Coercive instruments and inducement a power holds"
     )
+    crosses: list[str] = Field(
+        default_factory=list, description="Routes whose path crosses the actor (added to those "
+        "routes' crosses)")
+    rest_of_world: bool = Field(
+        False, description="Its trade and FDI inflow at the start were counted in the "
+        "hedger's rest_of_world_trade and other_fdi_inflow, and are carved out of them "
+        "(an actor added to a config that did not model it)")
+    file: str | None = Field(None, description="The actor file it came from, if any")
 
 
 class Issue(BaseModel):
@@ -355,10 +392,11 @@ class Issue(BaseModel):
 
 
 class Route(BaseModel):
-    """An oil-export route and the powers whose territory it crosses."""
+    """A route: the commodity it carries and the actors whose territory it crosses, in order."""
 
     model_config = ConfigDict(extra="forbid")
     label: str = ""
+    commodity: Literal["oil", "gas", "freight"] = "oil"
     crosses: list[str] = Field(default_factory=list)
 
 
@@ -374,17 +412,61 @@ class Config(BaseModel):
     issues: dict[str, Issue]
     routes: dict[str, Route]
     freight_crosses: list[str] = Field(
-        default_factory=list, description="Powers the northern (non-corridor) freight route crosses"
-    )
+        default_factory=list, description="Actors the northern freight route (the alternative "
+        "to the freight route in routes) crosses")
     posterior: str | None = Field(
         None, description="A posterior sample (CSV, relative to the config) that ensembles take "
         "their calibrated values from; written by `simulate calibrate`")
     parameters: dict[str, dict[str, Parameter]]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _corridor_is_a_route(cls, data: Any) -> Any:
+        """A config written before freight routes: its ``middle_corridor`` is the freight route."""
+        if isinstance(data, dict) and isinstance(data.get("routes"), dict):
+            routes = data["routes"]
+            freight = [r for r, v in routes.items()
+                       if isinstance(v, dict) and v.get("commodity") == "freight"]  # fmt: skip
+            if not freight and CORRIDOR in (data.get("parameters") or {}):
+                data = {**data, "routes": {**routes, CORRIDOR: {
+                    "label": "Middle Corridor", "commodity": "freight", "crosses": []}}}
+        return data
+
     @property
     def powers(self) -> list[str]:
         """The power names, in config order."""
         return [n for n, a in self.actors.items() if a.kind == "power"]
+
+    @property
+    def transit_states(self) -> list[str]:
+        """The transit states, in config order."""
+        return [n for n, a in self.actors.items() if a.kind == "transit"]
+
+    @property
+    def crossed(self) -> list[str]:
+        """The actors a route can cross: the powers, then the transit states."""
+        return [*self.powers, *self.transit_states]
+
+    @property
+    def freight_route(self) -> str:
+        """The freight route (the Middle Corridor): its parameter group."""
+        return next(r for r, v in self.routes.items() if v.commodity == "freight")
+
+    @property
+    def commodities(self) -> list[str]:
+        """The commodities the routes carry, pipeline ones first, in :data:`COMMODITIES` order."""
+        have = {v.commodity for v in self.routes.values()}
+        return [c for c in COMMODITIES if c in have]
+
+    def route_commodity(self, route: str) -> str:
+        """The commodity a route carries."""
+        return self.routes[route].commodity
+
+    def path(self, route: str) -> list[str]:
+        """The actors a route crosses (the northern freight route: ``northern``)."""
+        if route == "northern" and route not in self.routes:
+            return list(self.freight_crosses)
+        return list(self.routes[route].crosses)
 
     @property
     def issue_names(self) -> list[str]:
@@ -398,20 +480,34 @@ class Config(BaseModel):
     def required(self) -> dict[str, list[str]]:
         """The model parameters the equations read, by group."""
         issues = self.issue_names
-        out = {self.hedger: [*HEDGER_PARAMS,
-                             *(f"{k}_{i}" for k in HEDGER_ISSUE_PARAMS for i in issues)],
-               CORRIDOR: list(CORRIDOR_PARAMS)}  # fmt: skip
+        extra = [f"{c}_{k}" for c in self.commodities if c in PIPELINE and c != "oil"
+                 for k in COMMODITY_PARAMS]  # fmt: skip
+        out = {self.hedger: [*HEDGER_PARAMS, *extra,
+                             *(f"{k}_{i}" for k in HEDGER_ISSUE_PARAMS for i in issues)]}
         for p in self.powers:
             out[p] = [*POWER_PARAMS, *(f"{k}_{i}" for k in POWER_ISSUE_PARAMS for i in issues),
                       *(f"{j}_{k}" for j in self.actors[p].instruments
                         for k in INSTRUMENT_PARAMS)]  # fmt: skip
-        out.update({r: list(ROUTE_PARAMS) for r in self.routes})
+        out.update({t: list(TRANSIT_PARAMS) for t in self.transit_states})
+        out.update({r: list(CORRIDOR_PARAMS if v.commodity == "freight" else ROUTE_PARAMS)
+                    for r, v in self.routes.items()})  # fmt: skip
         return out
+
+    def optional(self) -> dict[str, list[str]]:
+        """Model parameters a group may define and the equations read when it does, by group:
+        a route's or a transit state's ``reach_<power>`` (0 when not given)."""
+        reach = [f"{REACH}{p}" for p in self.powers]
+        return {g: reach for g in [*self.routes, *self.transit_states]}
+
+    def reach(self, group: str, power: str) -> str | None:
+        """The path of ``group``'s reach parameter for ``power``, if the config defines it."""
+        path = f"{group}.{REACH}{power}"
+        return path if self.has(path) else None
 
     @property
     def route_names(self) -> list[str]:
-        """The route names, in config order."""
-        return list(self.routes)
+        """The pipeline routes (oil and gas), in config order: the route axis."""
+        return [r for r, v in self.routes.items() if v.commodity in PIPELINE]
 
     def get(self, path: str) -> Parameter:
         """Return the parameter at ``group.name``; KeyError if there is none."""
@@ -435,9 +531,12 @@ class Config(BaseModel):
             for p in sorted(self.paths())
         }  # fmt: skip
         blob = json.dumps(
-            {"actors": {k: v.instruments for k, v in self.actors.items()},
+            {"actors": {k: ([v.kind, v.instruments, v.rest_of_world]
+                            if v.kind != "power" or v.rest_of_world else v.instruments)
+                        for k, v in self.actors.items()},
              "issues": {k: [v.role, v.avoids] for k, v in self.issues.items()},
-             "routes": {k: v.crosses for k, v in self.routes.items()},
+             "routes": {k: (v.crosses if v.commodity == "oil" else [v.commodity, v.crosses])
+                        for k, v in self.routes.items()},
              "values": values}, sort_keys=True
         )  # fmt: skip
         return hashlib.sha256(blob.encode()).hexdigest()
@@ -454,18 +553,35 @@ def _check_structure(cfg: Config) -> None:
         raise ValueError(f"exactly one hedger actor expected, named {cfg.hedger!r}")
     if not cfg.powers:
         raise ValueError("at least one power is needed")
-    clash = set(cfg.actors) & (set(cfg.routes) | {CORRIDOR})
+    clash = set(cfg.actors) & set(cfg.routes)
     if clash:
         raise ValueError(f"names used twice (actor and route): {sorted(clash)}")
+    freight = [r for r, v in cfg.routes.items() if v.commodity == "freight"]
+    if len(freight) != 1:
+        raise ValueError(f"exactly one freight route expected (the corridor whose share of "
+                         f"China-Europe freight the model splits from the northern route), got "
+                         f"{freight or 'none'}")  # fmt: skip
+    for name, actor in cfg.actors.items():
+        for r in actor.crosses:
+            if r not in cfg.routes:
+                raise ValueError(f"actor {name!r} crosses unknown route {r!r}; expected one of "
+                                 f"{list(cfg.routes)}")  # fmt: skip
+            if name not in cfg.routes[r].crosses:
+                cfg.routes[r].crosses.append(name)
+        if actor.kind == "hedger" and actor.crosses:
+            raise ValueError(f"actor {name!r}: the hedger is where routes start, not a crossing")
+    crossed = cfg.crossed
     for p in cfg.freight_crosses:
-        if p not in cfg.powers:
-            raise ValueError(f"freight_crosses names unknown power {p!r}")
+        if p not in crossed:
+            raise ValueError(f"freight_crosses names unknown actor {p!r}")
     for rname, route in cfg.routes.items():
         for p in route.crosses:
-            if p not in cfg.powers:
-                raise ValueError(f"route {rname!r} crosses unknown power {p!r}")
+            if p not in crossed:
+                raise ValueError(f"route {rname!r} crosses unknown actor {p!r}; expected a "
+                                 f"power or a transit state: {crossed}")  # fmt: skip
     _check_issues(cfg)
     _check_parameters(cfg)
+    _check_rest_of_world(cfg)
 
 
 def _check_issues(cfg: Config) -> None:
@@ -489,18 +605,21 @@ def _check_issues(cfg: Config) -> None:
         if bad:
             raise ValueError(f"actor {name!r}: unknown instruments {bad}; expected some of "
                              f"{list(ALL_INSTRUMENTS)}")  # fmt: skip
-        if actor.kind == "hedger" and actor.instruments:
-            raise ValueError(f"actor {name!r}: the hedger holds no instruments")
+        if actor.kind != "power" and actor.instruments:
+            raise ValueError(f"actor {name!r}: only a power holds instruments")
+        if actor.kind != "power" and actor.rest_of_world:
+            raise ValueError(f"actor {name!r}: only a power's trade and FDI are modelled")
 
 
 def _check_parameters(cfg: Config) -> None:
-    required = cfg.required()
+    required, optional = cfg.required(), cfg.optional()
     for group, names in required.items():
         have = cfg.parameters.get(group, {})
         missing = [n for n in names if n not in have or have[n].role != "model"]
         if missing:
             raise ValueError(f"parameters.{group}: missing model parameters {missing}")
-        unused = [n for n, par in have.items() if par.role == "model" and n not in names]
+        allowed = set(names) | set(optional.get(group, ()))
+        unused = [n for n, par in have.items() if par.role == "model" and n not in allowed]
         if unused:
             raise ValueError(f"parameters.{group}: {unused} are not used by the equations; "
                              "mark a figure kept for reference with 'role: reference'")  # fmt: skip
@@ -515,18 +634,44 @@ def _check_parameters(cfg: Config) -> None:
             raise ValueError(f"parameters.{path}: {vals} outside its domain [{lo}, {hi}]")
 
 
-def with_power(config: Config, name: str, like: str) -> Config:
-    """A copy of ``config`` with a new power ``name`` that copies power ``like``.
+#: What an actor added to a config is carved out of: its parameter -> the hedger's.
+CARVED = {"trade": "rest_of_world_trade", "fdi_inflow": "other_fdi_inflow"}
 
-    Its instruments, parameters (ideals and saliences included) are ``like``'s; edit
-    them afterwards to make the new power differ. Used to add Turkey, the US or a
-    neighbour to a config without writing every parameter by hand.
+
+def _check_rest_of_world(cfg: Config) -> None:
+    """An added power's trade and FDI at the start fit in the rest of the world they leave."""
+    added = [p for p in cfg.powers if cfg.actors[p].rest_of_world]
+    for own, rest in CARVED.items():
+        carved = sum(cfg.get(f"{p}.{own}").central for p in added)
+        left = cfg.get(f"{cfg.hedger}.{rest}").central
+        if carved > left:
+            raise ValueError(f"the added powers' {own} at the start ({carved:g}, {added}) is more "
+                             f"than the hedger's {rest} ({left:g}) it is carved out of")
+
+
+def with_power(config: Config, name: str, like: str) -> Config:
+    """A copy of ``config`` with a placeholder power ``name`` holding power ``like``'s values.
+
+    Its instruments and parameter values (ideals and saliences included) are ``like``'s,
+    but none of ``like``'s provenance: every model parameter becomes an assumption that
+    says it is a placeholder copied from ``like`` (no sources, observed figures or priors
+    are copied: a quote about the EU does not source another power). For tests and
+    benchmarks of the model's size; a real actor is a file with its own sources
+    (``configs/actors/``, :mod:`simulate.scenarios.actors`).
     """
     data = config.model_dump(mode="json", exclude_none=True)
     if like not in config.powers:
         raise InputError(f"unknown power {like!r}; expected one of {config.powers}")
-    data["actors"][name] = {**copy.deepcopy(data["actors"][like]), "label": name}
-    data["parameters"][name] = copy.deepcopy(data["parameters"][like])
+    data["actors"][name] = {**copy.deepcopy(data["actors"][like]), "label": name,
+                            "crosses": []}  # fmt: skip
+    data["actors"][name].pop("file", None)
+    data["parameters"][name] = {
+        k: {**{f: v for f, v in par.items() if f in ("value", "low", "high", "unit",
+                                                      "description")},
+            "assumption": f"A placeholder: {like}'s value, copied without its sources by "
+                          f"with_power; replace it with a figure for {name}."}
+        for k, par in data["parameters"][like].items() if par.get("role", "model") == "model"
+    }  # fmt: skip
     return config_from_mapping(data)
 
 
@@ -549,10 +694,12 @@ def load_config(path: str | Path | None = None) -> Config:
     """Load and validate a config file (the shipped default when ``path`` is None).
 
     A config may be an *overlay*: ``extends: <base config>`` (relative to the file) and
-    ``parameters`` holding only what it changes. Each parameter named there takes the
-    fields given (a ``value`` replaces a base ``low``/``high`` and the reverse; new
-    provenance replaces the old); everything else is the base's. Chains of overlays are
-    followed; a cycle is refused.
+    ``parameters`` holding only what it changes (and ``actors`` and ``routes`` only those
+    it adds or redefines; an actor entry that names an actor file, ``turkey:
+    actors/turkey.yaml``, adds that actor, :mod:`simulate.scenarios.actors`). Each
+    parameter named there takes the fields given (a ``value`` replaces a base
+    ``low``/``high`` and the reverse; new provenance replaces the old); everything else is
+    the base's. Chains of overlays are followed; a cycle is refused.
     """
     return parse_config(_resolved(Path(path or DEFAULT_CONFIG), ()))
 
@@ -565,6 +712,10 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
     """The config at ``path`` with its ``extends:`` chain merged in (overlay lines kept)."""
     located = yamlio.load_file(path)
     data = located.data
+    if isinstance(data, dict) and isinstance(data.get("actors"), dict):
+        from simulate.scenarios.actors import expand  # an actor named by its file
+
+        data = located.data = expand(data, path.parent)
     if isinstance(data, dict) and isinstance(data.get("posterior"), str):
         where = path.parent / data["posterior"]
         if not where.is_file():
@@ -586,7 +737,9 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> yamlio.Located:
     base = _resolved(base_path, (*seen, path.resolve()))
     merged = copy.deepcopy(base.data)
     for key, value in data.items():
-        if key != "parameters" and key != "extends":
+        if key in ("actors", "routes") and isinstance(value, dict):  # an overlay adds them
+            merged.setdefault(key, {}).update(copy.deepcopy(value))
+        elif key != "parameters" and key != "extends":
             merged[key] = copy.deepcopy(value)
     for group, params in (data.get("parameters") or {}).items():
         into = merged.setdefault("parameters", {}).setdefault(group, {})

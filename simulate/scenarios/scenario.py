@@ -22,7 +22,7 @@ from simulate.scenarios import domains, events, levers
 from simulate.scenarios import rules as scenario_rules
 from simulate.scenarios.compose import Origin, compose
 from simulate.scenarios.messages import clean_loc, tags_of, validation_errors
-from simulate.scenarios.parameters import Config, load_config, parse_config
+from simulate.scenarios.parameters import Config, load_config
 from simulate.scenarios.schema import Scenario
 
 
@@ -75,6 +75,7 @@ def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedSc
         raise AssertionError("unreachable: a scenario that does not validate has problems")
     if config is None:
         config = _scenario_config(scenario, origins)
+    config = _with_actors(config, scenario, origins)
     loaded = LoadedScenario(scenario=scenario, config=config, origins=origins, file=name,
                             notes=composed.notes)  # fmt: skip
     raise_all(in_file_order([*problems, *config_problems(loaded)], name), MAX_ERRORS)
@@ -137,12 +138,42 @@ def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config
         return load_config()
     o = origins.get(("config",)) or Origin("<scenario>", None)
     ref = yamlio.Ref(o.file, o.line, "config")
-    text = yamlio.read_text(scenario.config, named_at=ref)
+    yamlio.read_text(scenario.config, named_at=ref)  # a missing or unreadable file, named here
     try:
-        return parse_config(yamlio.loads(text, scenario.config))
+        return load_config(scenario.config)  # an overlay's extends, actors named by file
     except InputError as exc:
         raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
                          via=(*o.via, str(ref))) from None  # fmt: skip
+
+
+def _with_actors(config: Config, scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
+    """The config with the scenario's ``actors:`` added; an error also names the scenario line."""
+    if not scenario.actors:
+        return config
+    from simulate.scenarios.actors import with_actors
+
+    o = origins.get(("actors",)) or Origin("<scenario>", None)
+    try:
+        return with_actors(config, scenario.actors)
+    except InputError as exc:
+        ref = yamlio.Ref(o.file, o.line, "actors")
+        raise InputError(exc.message, file=exc.file or o.file, line=exc.line if exc.file
+                         else o.line, field=exc.field if exc.file else "actors",
+                         via=(*o.via, str(ref)) if exc.file else o.via) from None  # fmt: skip
+
+
+def with_config(loaded: LoadedScenario, config: Config) -> LoadedScenario:
+    """``loaded`` run with another config: the scenario's actors added to it, and every field
+    checked against it.
+
+    Raises:
+        InputError: what the scenario names that the config lacks (every problem).
+    """
+    config = _with_actors(config, loaded.scenario, loaded.origins)
+    out = LoadedScenario(scenario=loaded.scenario, config=config, origins=loaded.origins,
+                         file=loaded.file, notes=list(loaded.notes))  # fmt: skip
+    check_against_config(out)
+    return out
 
 
 def check_against_config(loaded: LoadedScenario) -> None:

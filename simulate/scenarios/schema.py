@@ -269,6 +269,10 @@ class Scenario(_Strict):
     config: str | None = Field(
         None, description="Parameter config file; default configs/default.yaml"
     )
+    actors: list[str] = Field(
+        default_factory=list, max_length=50,
+        description="Actors added to the config: a shipped actor's name (configs/actors/, "
+        "e.g. turkey, usa, azerbaijan, georgia) or an actor file, relative to this one")
     horizon: Horizon
     runs: int = Field(100, ge=1, le=MAX_RUNS)
     seed: int = Field(0, ge=0, lt=2**63)

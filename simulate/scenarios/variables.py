@@ -9,13 +9,16 @@ reads it back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from simulate.scenarios.instruments import DECLARED
+from simulate.scenarios.instruments import CHANNEL_DECLARED, DECLARED
 
-#: What a variable's columns are: powers, routes, issues, outcome classes, the
-#: (issue, mechanism) pairs of the contributions, or a single column.
-Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism", "none"]
+#: What a variable's columns are: powers, (pipeline) routes, issues, outcome classes, the
+#: (issue, mechanism) pairs of the contributions, (commodity, actor) pairs
+#: (``oil/russia``, ``freight/georgia``), or a single column.
+Entity = Literal["power", "route", "issue", "outcome_class", "issue_mechanism",
+                 "commodity_actor", "none"]
 
 
 @dataclass(frozen=True)
@@ -26,64 +29,88 @@ class Variable:
     unit: str
     entity: Entity
     description: str
+    #: A named view: the column of another variable it shows, (variable, entity). 0 in a
+    #: config without that entity.
+    view: tuple[str, str] | None = None
 
 
 _VARS = [
-    Variable("position", "index 0-1", "issue", "Kazakhstan's position on each issue"),
-    Variable("alignment", "share", "power", "Kazakhstan's alignment with each power (sums to 1)"),
+    Variable("position", "index 0-1", "issue",
+             "Kazakhstan's position on each issue (0 and 1 as the config's `issues:` describe "
+             "them)"),
+    Variable("alignment", "share", "power",
+             "Alignment with each power, from the positions; sums to 1 over the powers"),
     Variable("closeness", "index 0-1", "power",
              "Salience-weighted closeness of the positions to each power's ideals"),
-    Variable("balance_index", "index 0-1", "none", "Normalised entropy of alignment; 1 = even"),
+    Variable("balance_index", "index 0-1", "none",
+             "Normalised entropy of alignment: 1 = even, 0 = one power only"),
     Variable("agenda_share", "share", "power",
              "Share of each power's agenda (by its salience) Kazakhstan follows, issue by issue"),
     Variable("outcome", "0/1", "outcome_class",
-             "Outcome class this period, from the agenda shares: balanced, leaning:<power> or "
-             "aligned:<power>"),
-    Variable("captured", "0/1", "none", "1 once the run has been aligned with a power"),
-    Variable("leverage", "index 0-1", "power", "Kazakhstan's vulnerability to each power"),
-    Variable("leverage_trade", "index 0-1", "power", "Vulnerability through trade"),
-    Variable("leverage_transit", "index 0-1", "power", "Vulnerability through transit"),
-    Variable("leverage_investment", "index 0-1", "power", "Vulnerability through investment"),
-    Variable("leverage_finance", "index 0-1", "power",
-             "Vulnerability through payments and finance (where secondary sanctions bite)"),
-    Variable("leverage_security", "index 0-1", "power", "Vulnerability through security ties"),
-    Variable("leverage_identity", "index 0-1", "power", "Vulnerability through identity ties"),
+             "This period's class, from the agenda shares: `balanced`, `leaning:<power>`, "
+             "`aligned:<power>`; its mean over runs is the class's probability"),
+    Variable("captured", "0/1", "none",
+             "1 from the first period the run is aligned with a power (balancing failed); "
+             "stays 1"),
+    Variable("leverage", "index 0-1", "power",
+             "Kazakhstan's vulnerability to each power (weighted mean of the channels)"),
+    *(Variable(f"leverage_{c.name}", "index 0-1", "power", f"Vulnerability through {c.through}")
+      for c in CHANNEL_DECLARED),
     Variable("pressure", "index 0-1", "power", "Coercive effort, all instruments together"),
-    *(Variable(f"pressure_{i.name}", "index 0-1", "power", i.effort) for i in DECLARED),
+    *(Variable(f"pressure_{i.name}", "index 0-1", "power",
+               f"{i.effort} (0 for a power that does not hold it)") for i in DECLARED),
     Variable("inducement", "index 0-1", "power", "Inducements offered"),
     Variable("coercion_carried_out", "index 0-1", "power",
              "Coercion carried out (campaigns): shares of capacity, trade or investment cut"),
     Variable("trade", "USD bn/yr", "power", "Bilateral trade with each partner"),
-    Variable("trade_share", "share", "power", "Partner's share of Kazakhstan's trade"),
-    Variable("total_trade", "USD bn/yr", "none", "Kazakhstan's foreign trade with all partners"),
-    Variable("oil_route_flow", "Mt/yr", "route", "Oil exports on each route"),
-    Variable("oil_route_share", "share", "route", "Share of oil exports on each route"),
+    Variable("trade_share", "share", "power",
+             "Partner's share of Kazakhstan's trade (rest of the world included in the total)"),
+    Variable("total_trade", "USD bn/yr", "none", "Kazakhstan's trade with all partners"),
+    Variable("oil_route_flow", "Mt/yr", "route",
+             "Exports shipped on each pipeline route (oil; a gas route's own unit)"),
+    Variable("oil_route_share", "share", "route",
+             "Share of its commodity's exports on each pipeline route"),
     Variable("oil_transit_share", "share", "power", "Share of oil exports crossing each power"),
-    Variable("oil_via_russia_share", "share", "none", "Share of oil exports crossing Russia"),
-    Variable("export_transit_share", "share", "power", "Share of all exports crossing each power"),
-    Variable("oil_export_income", "USD bn/yr", "none", "Income from the oil exports shipped"),
-    Variable("oil_price", "USD/bbl", "none", "Oil price (an input: the scenario's path or draw)"),
+    Variable("transit_share", "share", "commodity_actor",
+             "Share of each commodity crossing each actor's territory, powers and transit "
+             "states (`oil/russia`, `freight/georgia`; freight: China-Europe overland freight "
+             "through Kazakhstan)"),
+    Variable("oil_via_russia_share", "share", "none",
+             "Share of oil exports crossing Russia: the view of `transit_share` at "
+             "`oil/russia` (0 if the config has no `russia`)",
+             view=("transit_share", "oil/russia")),
+    Variable("export_transit_share", "share", "power",
+             "Share of all exports (oil, gas and freight, by their weights) crossing each power"),
+    Variable("oil_export_income", "USD bn/yr", "none",
+             "Income from the oil shipped (tonnes x barrels per tonne x the oil price)"),
+    Variable("oil_price", "USD/bbl", "none", "The oil price (an input: the scenario's path or "
+             "draw)"),
     Variable("oil_route_capacity", "Mt/yr", "route",
-             "Usable capacity of each route, all shippers (new capacity after its take-up)"),
+             "Each route's capacity, all shippers (orders completed included)"),
     Variable("oil_route_available", "Mt/yr", "route",
-             "Capacity Kazakh oil can use on each route this period (after outages and cuts)"),
+             "Capacity Kazakh exports can use on each route this period (after transit oil, "
+             "outages and cuts)"),
     Variable("oil_route_utilisation", "share", "route",
              "Oil carried (Kazakh and transit) over usable capacity, per route"),
     Variable("oil_transit_flow", "Mt/yr", "route",
-             "Other shippers' oil on each route (transit oil, partners' own oil)"),
+             "Other shippers' oil on each route (transit oil to China, Russian oil in the CPC): "
+             "not Kazakh exports"),
     Variable("capacity_investment", "USD bn/yr", "none",
              "Capital committed to new route and corridor capacity"),
     Variable("transit_risk", "index", "none",
-             "Risk Kazakhstan perceives on routes crossing the avoided power"),
+             "The risk Kazakhstan perceives on routes crossing the avoided power "
+             "(docs/MODEL.md, 7.7)"),
     Variable("revealed_intent", "share", "power",
-             "Share of capacity, trade or investment each power has shown it will withhold "
-             "(remembered)"),
+             "What each power has shown it will withhold by a campaign carried out, as "
+             "Kazakhstan remembers it"),
     Variable("reexport_trade", "USD bn/yr", "power",
-             "Trade diverted through Kazakhstan to a sanctioned partner (part of trade)"),
-    Variable("corridor_capacity", "Mt/yr", "none", "Usable Middle Corridor capacity"),
+             "Trade diverted through Kazakhstan to a sanctioned partner (part of `trade`)"),
+    Variable("corridor_capacity", "Mt/yr", "none",
+             "Middle Corridor capacity (orders completed included)"),
     Variable("corridor_utilisation", "share", "none", "Middle Corridor freight over capacity"),
     Variable("corridor_volume", "Mt/yr", "none", "Middle Corridor freight volume"),
-    Variable("northern_volume", "Mt/yr", "none", "China-Europe freight on the northern route"),
+    Variable("northern_volume", "Mt/yr", "none",
+             "China-Europe freight on the northern route through Russia"),
     Variable("corridor_transit_days", "days", "none", "Middle Corridor transit time"),
     Variable("fdi_inflow", "USD bn/yr", "power", "Gross FDI inflow by source"),
     Variable("capacity", "index (1 = 2021)", "power", "Each power's capacity"),
@@ -91,7 +118,9 @@ _VARS = [
              "Kazakhstan's enforcement of Western sanctions (its position on that issue)"),
     Variable("sanctions_exposure", "index 0-1", "none", "Exposure to secondary sanctions"),
     Variable("contribution", "index 0-1", "issue_mechanism",
-             "Each mechanism's part in a position's change since the start (issue/mechanism)"),
+             "Each mechanism's part in a position's change since the start "
+             "(`sanctions_enforcement/pressure:russia`); per issue they add up to the change "
+             "(docs/MODEL.md, 7.4; `simulate explain`)"),
 ]
 VARIABLES: dict[str, Variable] = {v.name: v for v in _VARS}
 
@@ -103,7 +132,7 @@ def is_binary(name: str) -> bool:
 
 def units() -> dict[str, str]:
     """Unit of every variable, for result-file metadata."""
-    return {v.name: v.unit for v in _VARS}
+    return {v.name: v.unit for v in VARIABLES.values()}
 
 
 #: The key outcomes, in the order they are shown: after ``simulate run``, in the outcome
@@ -131,3 +160,29 @@ def parse_column(name: str) -> tuple[str, str]:
     if bracket and rest.endswith("]"):
         return variable, rest[:-1]
     return name, ""
+
+
+#: How each entity kind reads in the docs' table.
+_ENTITY_WORDS = {"power": "power", "route": "route", "issue": "issue",
+                 "outcome_class": "outcome class", "issue_mechanism": "issue/mechanism",
+                 "commodity_actor": "commodity/actor", "none": '""'}  # fmt: skip
+BEGIN = "<!-- variable table: generated from simulate/scenarios/variables.py -->"
+END = "<!-- end of table -->"
+
+
+def docs_table() -> str:
+    """The variable table of ``docs/results.md``: variable, entity, unit, meaning."""
+    rows = [f"| `{v.name}` | {_ENTITY_WORDS[v.entity]} | {v.unit} | {v.description} |"
+            for v in VARIABLES.values()]  # fmt: skip
+    return "\n".join(["| variable | entity | unit | meaning |", "|---|---|---|---|", *rows]) + "\n"
+
+
+def write_docs(root: str | Path = ".") -> None:
+    """Refresh the variable table of ``docs/results.md`` under ``root`` (``make schema``)."""
+    path = Path(root) / "docs" / "results.md"
+    text = path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition(BEGIN)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        raise ValueError("the markers of the generated variable table are missing")
+    path.write_text(f"{head}{BEGIN}\n{docs_table()}{END}{tail}", encoding="utf-8")
