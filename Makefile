@@ -24,7 +24,7 @@ run: $(STAMP)
 ## those tests skip and a note says how to install it.
 test: $(STAMP)
 	@sh .ci/chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check simulate tests bench

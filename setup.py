@@ -19,7 +19,7 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = ("configs", "scenarios")
-SUFFIXES = (".yaml", ".yml", ".md")
+SUFFIXES = (".yaml", ".yml", ".md", ".csv")  # .csv: a posterior sample
 
 
 def shipped_files() -> list[tuple[Path, Path]]:

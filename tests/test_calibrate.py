@@ -107,6 +107,7 @@ def test_calibrate_writes_a_new_config_and_a_fit_table(tmp_path):
 def test_calibrate_in_place_is_the_only_way_to_overwrite(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_bytes(DEFAULT.read_bytes())
+    (tmp_path / "posterior.csv").write_bytes((DEFAULT.parent / "posterior.csv").read_bytes())
     assert_bad_input(invoke("calibrate", "--config", cfg, "-o", cfg), "--in-place")
     assert cfg.read_bytes() == DEFAULT.read_bytes()
     r = invoke("calibrate", "--config", cfg, "--targets", targets_file(tmp_path), "--in-place")
@@ -141,6 +142,7 @@ def test_calibrate_bad_files_exit_2(tmp_path):
     assert_bad_input(invoke("calibrate", "--targets", tmp_path / "none.yaml",
                             "-o", tmp_path / "o.yaml"), "not found")  # fmt: skip
     cfg = tmp_path / "plain.yaml"
+    (tmp_path / "posterior.csv").write_bytes((DEFAULT.parent / "posterior.csv").read_bytes())
     cfg.write_text(DEFAULT.read_text(encoding="utf-8").replace("calibrate: true",
                                                                "calibrate: false"))
     assert_bad_input(invoke("calibrate", "--config", cfg, "--targets", targets_file(tmp_path),

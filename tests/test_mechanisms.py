@@ -57,9 +57,11 @@ def test_more_vulnerability_never_moves_kazakhstan_away_from_that_powers_ideals(
     data.get("paths", {}).pop(path, None)
     data["uncertainties"] = [u for u in data["uncertainties"] if u["parameter"] != path]
     base = cfg.get(path).central
-    a = simulate_runs(prepare(data), [0, 1], 1)
+    # a point config: the property is of the equations at the config's values (with priors
+    # drawn, balancing against a revealed threat can take back a few 1e-4 of it)
+    a = simulate_runs(prepare(data, point=True), [0, 1], 1)
     tied = dict(data, parameters={**data["parameters"], path: min(base + more, 1.0)})
-    b = simulate_runs(prepare(tied), [0, 1], 1)
+    b = simulate_runs(prepare(tied, point=True), [0, 1], 1)
     j = cfg.powers.index(power)
     assert np.all(b["closeness"][..., j] >= a["closeness"][..., j] - 1e-9)
 

@@ -16,7 +16,7 @@ from simulate.running.runner import prepare
 from .conftest import SCENARIOS, write
 
 UNCERTAIN = {"russia.capacity_growth", "china.capacity_growth", "kazakhstan.balance_preference",
-             "kazakhstan.choice_noise", "kazakhstan.oil_price"}  # fmt: skip
+             "kazakhstan.choice_noise", "kazakhstan.oil_price", "kazakhstan.sanctions_easing"}
 
 
 def invoke(*args):

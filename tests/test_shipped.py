@@ -108,4 +108,4 @@ def test_check_takes_a_shipped_name_and_its_reference_by_name(tmp_path, monkeypa
     for target in ("middle_corridor", "mine.yaml"):
         r = CliRunner().invoke(main, ["check", target, "--runs", "4", "--json"])
         assert r.exit_code == 0, r.output
-        assert all(f["verdict"] == "pass" for f in json.loads(r.output))
+        assert all(f["verdict"] == "pass" for f in json.loads(r.stdout))

@@ -143,7 +143,9 @@ def discover(
                          "'leverage:russia>0.6'", field="outcome")  # fmt: skip
     t = ex.period_index(base, at)
     n = runs or ex.prepare(scenario).scenario.runs  # base was sized for one row
-    spec = ex.load_for_design(scenario, n, seed)
+    # a design's rows differ only in the inputs it sets (a point config); an ensemble's runs
+    # in everything they draw
+    spec = ex.load_for_design(scenario, n, seed, point=inputs == "design")
     s = spec.scenario.seed
     update = progress(n) if progress is not None else None
     if inputs == "ensemble":

@@ -137,8 +137,9 @@ def given_data_indices(names: list[str], x: np.ndarray, y: np.ndarray, seed: int
                "bounds": [[float(a), float(b)] for a, b in zip(lo, hi, strict=True)]}
     si = delta.analyze(problem, x, y, num_resamples=resamples, seed=seed,
                        print_to_console=False)  # fmt: skip
+    key = "delta" if "delta" in si else "delta_raw"  # SALib 1.6 names it delta_raw
     rows = [{"parameter": n, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
-             "delta": float(si["delta"][j]), "delta_conf": float(si["delta_conf"][j])}
+             "delta": float(si[key][j]), "delta_conf": float(si[f"{key}_conf"][j])}
             for j, n in enumerate(names)]  # fmt: skip
     rows.sort(key=lambda r: -r["S1"])
     return rows
@@ -204,7 +205,7 @@ def analyse(
 def _on_ensemble(scenario: Any, runs: int, parsed: Any, t: int, seed: int | None,
                  progress: Any, **executor: Any) -> dict[str, Any]:  # fmt: skip
     """Indices from the scenario's own ensemble (its posterior and priors as drawn)."""
-    spec = ex.load_for_design(scenario, runs, seed)
+    spec = ex.load_for_design(scenario, runs, seed, point=False)
     names, x = ex.ensemble_inputs(spec, range(runs))
     update = progress(runs) if progress is not None else None
     y = ex.evaluate_runs(spec, parsed, t, progress=update, **executor)

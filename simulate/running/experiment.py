@@ -85,12 +85,16 @@ def period_index(spec: RunSpec, year: float | None) -> int:
     return k
 
 
-def load_for_design(scenario: str | Path | Mapping[str, Any], n: int, seed: int | None) -> RunSpec:
-    """The scenario's spec, sized for ``n`` design rows."""
+def load_for_design(scenario: str | Path | Mapping[str, Any], n: int, seed: int | None,
+                    *, point: bool = True) -> RunSpec:  # fmt: skip
+    """The scenario's spec, sized for ``n`` design rows: by default a point config (every
+    assumption at its value), so that the rows of a design differ only in the inputs it
+    sets; ``point=False`` for an ensemble whose own inputs are studied as its runs drew
+    them (:func:`ensemble_inputs`)."""
     if not 1 <= n <= MAX_RUNS:
         raise InputError(f"the design needs {n:,} runs; the limit is {MAX_RUNS:,}",
                          field="samples")  # fmt: skip
-    return prepare(scenario, runs=n, seed=seed)
+    return prepare(scenario, runs=n, seed=seed, point=point)
 
 
 def uncertainty_bounds(spec: RunSpec) -> tuple[list[str], list[list[float]]]:

@@ -302,8 +302,9 @@ def _start_problems(lever: Any, k: LeverKind, horizon: Any) -> Iterator[tuple[st
                ("start",))  # fmt: skip
     elif lever.start < horizon.start:
         yield f"the lever starts in {lever.start:g}, before {span}", ("start",)
-    elif lever.start > horizon.end:
-        yield f"the lever starts in {lever.start:g}, after {span} ends", ("start",)
+    # A start after the horizon's end is no error here: a scenario with a shorter horizon
+    # inherits the levers of the one it extends; a policy that sets such a lever is refused
+    # (setting_problem).
 
 
 def earliest(lever: Any, horizon: Any) -> float:
