@@ -19,7 +19,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/simulate run scenarios/baseline.yaml scenarios/middle_corridor.yaml
 
-## Run the whole test suite (about 8 minutes on two cores). Chromium, which the browser
+## Run the whole test suite on every core (about 18 minutes on two). Chromium, which the browser
 ## tests drive, is installed with apt-get where this user may (.ci/chromium); elsewhere
 ## those tests skip and a note says how to install it.
 test: $(STAMP)
