@@ -22,7 +22,7 @@ from .hostile_harness import judge, record, write_tally
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 #: Examples per test (scenarios, result files, arguments) by profile.
-EXAMPLES = {"fuzz": (2000, 700, 700), "ci": (160, 70, 70)}.get(PROFILE, (60, 25, 25))
+EXAMPLES = {"fuzz": (2000, 700, 700), "ci": (80, 35, 35)}.get(PROFILE, (60, 25, 25))
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -26,8 +26,10 @@ from simulate.cli import options as opt
                    "Default: runs up to 25 million rows, else summary.")
 @opt.point_config_opt
 @click.option("--threshold-check/--no-threshold-check", default=None,
+              envvar="SIMULATE_THRESHOLD_CHECK", show_envvar=True,
               help="Rerun the first 1,000 runs with each outcome-class threshold moved ±20% "
-                   "and say whether a class probability flips (default: on up to 5,000 runs).")
+                   "and say whether a class probability flips (default: on up to 5,000 runs; "
+                   "SIMULATE_THRESHOLD_CHECK=0 turns it off for every run).")
 @opt.executor_options
 @opt.quiet_opt
 @opt.json_opt
