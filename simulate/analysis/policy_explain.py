@@ -87,9 +87,8 @@ def explain_policies(
             vals = [float(np.mean(arrays[var][k, :, 0, j])) for k in range(2)]
             outcomes.append({"variable": var, "entity": ent, "values": vals,
                              "difference": vals[1] - vals[0]})  # fmt: skip
-    labels = {k: a.label or k for k, a in spec.config.actors.items()}
     return {"scenario": policy, "reference": against, "time": year, "run": None,
-            "runs": futures.count, "issues": issue_rows(tables, issues, labels),
+            "runs": futures.count, "issues": issue_rows(tables, issues, spec.config.labels),
             "outcomes": outcomes,
             "scenarios": futures.names,
             "settings": {p.name: p.describe() for p in chosen}}  # fmt: skip

@@ -180,7 +180,7 @@ def make_metadata(spec: RunSpec, *, runs: int, seed: int, engine: str, **extra: 
         "config": spec.config.name,
         "ensemble": ensemble_of(spec),
         "powers": spec.powers,
-        "labels": {k: a.label or k for k, a in spec.config.actors.items()},
+        "labels": spec.config.labels,
         "routes": spec.routes,
         "issues": spec.issues,
         "outcome_classes": spec.outcome_classes,

@@ -438,6 +438,11 @@ class Config(BaseModel):
         return [n for n, a in self.actors.items() if a.kind == "power"]
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each actor's label for a reader (its name where it has none), in config order."""
+        return {n: a.label or n for n, a in self.actors.items()}
+
+    @property
     def transit_states(self) -> list[str]:
         """The transit states, in config order."""
         return [n for n, a in self.actors.items() if a.kind == "transit"]
