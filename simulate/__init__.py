@@ -15,10 +15,38 @@ The public API::
 
 from __future__ import annotations
 
-from simulate.errors import InputError
-from simulate.results.files import Results, load_results
-from simulate.running.prepared import Experiment
-from simulate.running.runner import run_scenario
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from simulate.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulate.errors import InputError
+    from simulate.results.files import Results, load_results
+    from simulate.running.prepared import Experiment
+    from simulate.running.runner import run_scenario
+
+#: Where each public name lives; imported on first use, so that ``import simulate`` (and
+#: ``simulate --help``) does not pay for numpy, scipy, pandas and pyarrow up front.
+_PUBLIC = {
+    "Experiment": "simulate.running.prepared",
+    "InputError": "simulate.errors",
+    "Results": "simulate.results.files",
+    "load_results": "simulate.results.files",
+    "run_scenario": "simulate.running.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'simulate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, for ``dir(simulate)`` and completion."""
+    return sorted([*globals(), *_PUBLIC])
+
 
 __all__ = ["Experiment", "InputError", "Results", "__version__", "load_results", "run_scenario"]

@@ -176,6 +176,27 @@ def test_the_threshold_check_reruns_the_same_runs_and_says_whether_anything_flip
     assert "stable" in classes.to_text("u", res) or "FLIPS" in classes.to_text("u", res)
 
 
+def test_a_class_no_run_reaches_says_how_far_its_threshold_would_have_to_move():
+    labels = ["balanced", "leaning:a", "leaning:b", "aligned:a", "aligned:b"]
+    agenda = np.array([[0.40, 0.10], [0.55, 0.20], [0.30, 0.35]])
+    outcome = dyn.outcome_class(agenda, 0.5, 0.75)
+    rows = {r["class"]: r for r in classes.margins(agenda, outcome, labels, ["a", "b"], 0.5, 0.75)}
+    assert set(rows) == {"leaning:b", "aligned:a", "aligned:b"}  # leaning:a is reached
+    assert rows["leaning:b"]["closest"] == 0.35
+    assert rows["leaning:b"]["move"] == pytest.approx(0.35 / 0.5 - 1)  # 30% lower
+    assert rows["aligned:a"]["move"] == pytest.approx(0.55 / 0.75 - 1)
+    # lowered by that much, the closest run does reach the class
+    moved = dyn.outcome_class(agenda, 0.5 * (1 + rows["leaning:b"]["move"]), 0.75)
+    assert moved[:, labels.index("leaning:b")].sum() == 1
+    text = "\n".join(classes.margins_text(list(rows.values())))
+    assert "no run leaning:b" in text and "fall by 30%" in text
+    # none balanced: how far lean_threshold would have to rise
+    tipped = np.array([[0.6, 0.1], [0.2, 0.7]])
+    (row,) = [r for r in classes.margins(tipped, dyn.outcome_class(tipped, 0.5, 0.75), labels,
+                                         ["a", "b"], 0.5, 0.75) if r["class"] == "balanced"]
+    assert row["move"] == pytest.approx(0.2)
+
+
 # --- the pieces of ABC ------------------------------------------------------------------------
 
 

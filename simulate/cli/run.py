@@ -28,7 +28,8 @@ from simulate.cli import options as opt
 @click.option("--threshold-check/--no-threshold-check", default=None,
               envvar="SIMULATE_THRESHOLD_CHECK", show_envvar=True,
               help="Rerun the first 1,000 runs with each outcome-class threshold moved ±20% "
-                   "and say whether a class probability flips (default: on up to 5,000 runs; "
+                   "and say whether a class probability flips, and for a class no run reaches how far "
+                   "its threshold would have to move (default: on up to 5,000 runs; "
                    "SIMULATE_THRESHOLD_CHECK=0 turns it off for every run).")
 @opt.executor_options
 @opt.quiet_opt
