@@ -1,8 +1,6 @@
-"""The dashboard without a browser: levers, ensembles and their speed, charts, saving, the CLI."""
+"""The dashboard without a browser: levers, ensembles, charts, saving, the CLI."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
@@ -63,17 +61,10 @@ def test_ensemble_quantiles_are_those_of_the_batched_runs(baseline):
     assert ens.overrides == {"kazakhstan.resolve": 0.5} and ens.seed == spec.scenario.seed
 
 
-def test_several_hundred_runs_answer_within_a_second_or_two(baseline):
-    fans.ensemble(baseline, {}, 20)  # warm up
-    t0 = time.perf_counter()
+def test_a_moved_lever_redraws_every_chart_against_the_same_runs_of_the_base(baseline):
     base = fans.ensemble(baseline, {}, 400)
     moved = fans.ensemble(baseline, {"russia.capacity_growth": 0.03}, 400)
     figures = charts.all_charts(moved, base)
-    seconds = time.perf_counter() - t0
-    print(f"400 runs x 2 ensembles + 4 charts: {seconds:.2f} s "
-          f"(ensembles {base.seconds:.2f} s and {moved.seconds:.2f} s)")
-    assert moved.seconds < 2.0
-    assert seconds < 6.0  # generous: two shared cores
     assert all(png.startswith(b"\x89PNG") for png in figures.values())
     (name, value, ref) = fans.headline(moved, base)[0]
     assert name == "alignment with russia" and value > ref  # Russia growing pulls alignment
