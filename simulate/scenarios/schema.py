@@ -1,7 +1,8 @@
 """The scenario schema (pydantic), published as JSON Schema in ``docs/scenario.schema.json``.
 
-This module only describes shapes and simple bounds; checks that need the
-parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenarios.scenario`.
+This module only describes shapes and simple bounds, and the name a run with
+overrides takes within the rule of a name (:func:`overridden_name`); checks that need
+the parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenarios.scenario`.
 """
 
 from __future__ import annotations
