@@ -109,6 +109,12 @@ class InputErrors(InputError):
         return "\n".join(self.lines())
 
 
+def in_file_order(errors: list[InputError], file: str) -> list[InputError]:
+    """Errors by line, those of ``file`` first, then those of the files it reaches
+    (``extends:``, ``config:``), each file by line."""
+    return sorted(errors, key=lambda e: (e.file != file, e.file or "", e.line or 0))
+
+
 def raise_all(errors: list[InputError], limit: int = 20) -> None:
     """Raise nothing for no problem, the problem itself for one, :class:`InputErrors` for more.
 

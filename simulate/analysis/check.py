@@ -75,9 +75,7 @@ def check(
     Raises:
         InputError: The scenario declares no ``expect:`` or its reference cannot be loaded.
     """
-    from simulate.io.shipped import resolve_scenario
-
-    loaded = scenario_mod.load(resolve_scenario(path))
+    loaded = scenario_mod.load(path)
     blocks = loaded.scenario.expectations
     if not blocks:
         raise InputError("declares no expected directions (expect:)", file=str(path),

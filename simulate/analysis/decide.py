@@ -107,11 +107,9 @@ def load_scenarios(sources: Sequence[str | Path]) -> list[LoadedScenario]:
     Raises:
         InputError: a bad scenario; no levers; levers declared differently.
     """
-    from simulate.io.shipped import resolve_scenario
-
     if not sources:
         raise InputError("give at least one scenario", field="scenarios")
-    loaded = [scenario_mod.load(resolve_scenario(s)) for s in sources]
+    loaded = [scenario_mod.load(s) for s in sources]
     first = loaded[0]
     if not first.scenario.levers:
         raise InputError("the scenario declares no levers (a `levers:` section; the shipped "

@@ -69,7 +69,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, config_path, thr
         if not quiet:
             for note in spec.loaded.notes:
                 click.echo(f"note: {note}", err=True)
-        target = _target(output, name, several=len(scenarios) > 1)
+        target = _target(output, name)
         if name in written:
             raise InputError(f"two scenarios are named {name!r}; their results would share "
                              f"{target}", file=path, field="name")  # fmt: skip
@@ -125,8 +125,12 @@ def _payload(summaries: dict, diffs: dict, written: dict, at: dict, sizes: dict,
     return out
 
 
-def _target(output: str | None, name: str, several: bool) -> Path:
-    """Where a scenario's result goes; by default ``results/NAME.parquet``, never outside."""
+def _target(output: str | None, name: str) -> Path:
+    """Where a scenario's result goes; by default ``results/NAME.parquet``, never outside.
+
+    An ``output`` that is a folder (as it must be for several scenarios) takes
+    ``NAME.parquet``; any other ``output`` is the file itself.
+    """
     if output is None:
         target = Path("results") / f"{name}.parquet"
         if target.resolve().parent != Path("results").resolve():
@@ -136,7 +140,7 @@ def _target(output: str | None, name: str, several: bool) -> Path:
         if not os.path.lexists("results"):
             os.mkdir("results")  # the default folder, made where the command runs
         return target
-    if several or os.path.isdir(output):
+    if os.path.isdir(output):
         return Path(output) / f"{name}.parquet"
     return Path(output)
 
@@ -152,13 +156,12 @@ def validate(files, quiet):
     message); exit code 2 when any file has one.
     """
     from simulate.errors import InputError
-    from simulate.io.shipped import resolve_scenario
     from simulate.scenarios import scenario
 
     bad = 0
     for f in files:
         try:
-            loaded = scenario.load(resolve_scenario(f))
+            loaded = scenario.load(f)
         except InputError as exc:
             bad += 1
             for line in exc.lines():

@@ -31,15 +31,13 @@ def _load_file(path: str, mtime_ns: int) -> scenario_mod.LoadedScenario:
 def loaded_scenario(source: str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
                     ) -> scenario_mod.LoadedScenario:  # fmt: skip
     """The validated scenario of ``source`` (a file and a shipped name are read once per
-    version; everything else as :func:`simulate.model.preparation.load_source` loads it).
+    version; everything else as :func:`simulate.scenarios.scenario.load` loads it).
 
     Raises:
         InputError: The scenario is missing or invalid (file, line and field named).
     """
-    from simulate.model.preparation import load_source
-
     if isinstance(source, scenario_mod.LoadedScenario | Mapping):
-        return load_source(source)
+        return scenario_mod.load(source)
     from simulate.io.shipped import resolve_scenario
 
     path = resolve_scenario(source)

@@ -1,10 +1,11 @@
-"""The one way from a source to a run spec: load the scenario once, then build the spec.
+"""The one way from a loaded scenario to a run spec: runs, seed and overrides checked once.
 
 Every way of running a scenario (the runner and ``simulate run``, :class:`Experiment`,
 experiment designs, calibration, ``simulate check``, the Mesa model and the dashboard)
-goes through :func:`load_source` (a file, a shipped name, a mapping or a loaded scenario,
-with an optional config and the scenario's actors added) and :func:`specify` (runs, seed
-and overrides checked once, the spec built once). :func:`prepare` is the two together.
+loads it with :func:`simulate.scenarios.scenario.load` (a file, a shipped name, a
+mapping or a loaded scenario, with an optional config and the scenario's actors added)
+and builds its spec with :func:`specify` (runs, seed and overrides checked once, the
+spec built once). :func:`prepare` is the two together.
 """
 
 from __future__ import annotations
@@ -16,34 +17,11 @@ from typing import Any
 from simulate.errors import InputError
 from simulate.model import spec as spec_mod
 from simulate.scenarios import scenario as scenario_mod
-from simulate.scenarios.schema import MAX_RUNS
+from simulate.scenarios.parameters import Config
+from simulate.scenarios.schema import MAX_RUNS, overridden_name
 
 #: What a scenario can be given as.
 Source = str | Path | Mapping[str, Any] | scenario_mod.LoadedScenario
-
-
-def load_source(source: Source, config: Any = None) -> scenario_mod.LoadedScenario:
-    """The validated scenario of ``source``, run with ``config`` when one is given.
-
-    Args:
-        source: A scenario file, a shipped scenario's name, a mapping or a loaded scenario.
-        config: A config file or :class:`~simulate.scenarios.parameters.Config` to use
-            instead of the scenario's own (its actors are added to it).
-
-    Raises:
-        InputError: The scenario is missing or invalid (file, line and field named).
-    """
-    if isinstance(config, str | Path):
-        from simulate.scenarios.parameters import load_config
-
-        config = load_config(config)
-    if isinstance(source, scenario_mod.LoadedScenario):
-        return source if config is None else scenario_mod.with_config(source, config)
-    if isinstance(source, Mapping):
-        return scenario_mod.load(dict(source), config=config)
-    from simulate.io.shipped import resolve_scenario
-
-    return scenario_mod.load(resolve_scenario(source), config=config)
 
 
 def prepare(
@@ -74,7 +52,7 @@ def prepare(
     Raises:
         InputError: ``runs`` or ``seed`` out of range, or a bad override.
     """
-    loaded = load_source(source, config)
+    loaded = scenario_mod.load(source, config=config)
     return specify(loaded, runs=runs, seed=seed, overrides=overrides,
                    point=(config is not None) if point is None else point)  # fmt: skip
 
@@ -103,7 +81,7 @@ def specify(
             raise InputError("seed must be a non-negative 64-bit integer", field="seed")
         update["seed"] = seed
     if overrides:
-        values = check_overrides(loaded, overrides)
+        values = check_overrides(loaded.config, overrides)
         update["parameters"] = {**loaded.scenario.parameters, **values}
         # an override fixes the value: it replaces any path or uncertainty on that parameter
         update["paths"] = {k: v for k, v in loaded.scenario.paths.items() if k not in values}
@@ -125,9 +103,9 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
-def check_overrides(loaded: scenario_mod.LoadedScenario,
-                    overrides: Mapping[str, Any]) -> dict[str, float]:  # fmt: skip
-    """Overrides ``{path: value}`` checked like a scenario's ``parameters`` (one domain check).
+def check_overrides(config: Config, overrides: Mapping[str, Any]) -> dict[str, float]:
+    """Overrides ``{path: value}`` checked like a scenario's ``parameters`` (one domain check)
+    against the parameters of ``config``.
 
     Raises:
         InputError: an unknown or reference parameter, or a value that is not a finite
@@ -141,20 +119,7 @@ def check_overrides(loaded: scenario_mod.LoadedScenario,
     out: dict[str, float] = {}
     for path, value in overrides.items():
         try:
-            out[path] = domains.parameter_value(loaded.config, path, value)
+            out[path] = domains.parameter_value(config, path, value)
         except domains.DomainError as exc:
             raise InputError(exc.message, field="overrides") from None
     return out
-
-
-def overridden_name(name: str, values: Mapping[str, float]) -> str:
-    """The name of a scenario run with overrides: ``<name>-set-<8 hex digits of the values>``.
-
-    The digest depends only on the overridden paths and values, so the same ``--set``
-    always gives the same name, and a modified run is never mistaken for the original.
-    """
-    import hashlib
-    import json
-
-    blob = json.dumps(sorted((k, float(v)) for k, v in values.items())).encode()
-    return f"{name[:50]}-set-{hashlib.sha256(blob).hexdigest()[:8]}"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from simulate.model import spec as spec_mod
-from simulate.model.preparation import load_source, specify
+from simulate.model.preparation import specify
 from simulate.results.files import Results
 from simulate.running.runner import execute
 from simulate.scenarios import scenario as scenario_mod
@@ -49,7 +49,7 @@ class Experiment:
     def __init__(self, scenario: Source, config: str | Path | Config | None = None,
                  point: bool | None = None) -> None:  # fmt: skip
         self.point = (config is not None) if point is None else bool(point)
-        self.loaded = load_source(scenario, config)
+        self.loaded = scenario_mod.load(scenario, config=config)
         self._specs: dict[tuple, spec_mod.RunSpec] = {}
 
     @property

@@ -1,5 +1,7 @@
 """Compose a scenario from its file and every file it ``extends``, remembering origins.
 
+A scenario given by the bare name of a shipped scenario (``middle_corridor``, when no
+file of that name is here) is that shipped file (:func:`simulate.io.shipped.resolve_scenario`).
 Each layer (the scenario, its parent, the parent's parent...) is read with the
 limits of :mod:`simulate.io.yamlio`; ``extends:`` and ``config:`` are resolved
 relative to the file that names them, and must be regular YAML files; ``extends:``
@@ -43,11 +45,15 @@ class Origin:
 
 @dataclass
 class Composed:
-    """A scenario's merged data, the origin of each key path, and notes for the user."""
+    """A scenario's merged data, the origin of each key path, and notes for the user.
+
+    ``file`` names the scenario in messages: its path, or ``<scenario>`` for a mapping.
+    """
 
     data: dict[str, Any]
     origins: dict[tuple, Origin]
     notes: list[str] = field(default_factory=list)
+    file: str = "<scenario>"
 
 
 def deep_merge(base: dict, over: dict) -> dict:
@@ -62,20 +68,27 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 
 def compose(source: str | Path | dict) -> Composed:
-    """Read a scenario (a file or a mapping) and everything it extends, merged.
+    """Read a scenario (a file, a shipped scenario's name or a mapping) and everything it
+    extends, merged.
 
     Raises:
-        InputError: naming file, line and field (and the chain of ``extends``).
+        InputError: naming file, line and field (and the chain of ``extends``); a bare
+            name that is neither a file here nor a shipped scenario.
     """
+    if not isinstance(source, dict):
+        source = shipped.resolve_scenario(source)  # a shipped scenario's name: its file
     if isinstance(source, dict):
-        located = yamlio.from_data(source, "<scenario>")
+        file = "<scenario>"
+        located = yamlio.from_data(source, file)
         base_dir, chain = Path.cwd(), ()
     else:
+        file = str(source)
         located = yamlio.load_file(source)
         real = os.path.realpath(source)
         base_dir, chain = Path(real).parent, (real,)
     out = _layer(located, base_dir, chain, ())
     out.data = _normalise_path_years(out.data)
+    out.file = file
     check_finite(out.data, out.origins, located.file or "<scenario>")
     return out
 

@@ -48,8 +48,12 @@ def number(value: Any, what: str = "the value") -> float:
     return x
 
 
-def parameter(cfg: Config, path: Any) -> str:
-    """Check that ``path`` names a model parameter of ``cfg``; return it."""
+def parameter(cfg: Config, path: Any) -> None:
+    """Check that ``path`` names a model parameter of ``cfg``.
+
+    Raises:
+        DomainError: an unknown parameter (with the closest name), or a reference figure.
+    """
     if not isinstance(path, str) or not cfg.has(path):
         groups = ", ".join([*cfg.actors, *cfg.routes])
         hint = suggestion(path, cfg.paths()) if isinstance(path, str) else ""
@@ -57,7 +61,6 @@ def parameter(cfg: Config, path: Any) -> str:
                           f"group one of {groups} (see `simulate params`)")  # fmt: skip
     if cfg.get(path).role != "model":
         raise DomainError(f"{path!r} is a reference figure, not used by the model")
-    return path
 
 
 def value_in_domain(path: str, value: Any, what: str | None = None) -> float:
@@ -71,7 +74,8 @@ def value_in_domain(path: str, value: Any, what: str | None = None) -> float:
 
 def parameter_value(cfg: Config, path: Any, value: Any) -> float:
     """Check a parameter path and a value for it, the one check every source goes through."""
-    return value_in_domain(parameter(cfg, path), value)
+    parameter(cfg, path)
+    return value_in_domain(path, value)
 
 
 def positive(value: Any, what: str) -> float:

@@ -1,7 +1,8 @@
 """Schema validation errors as clear messages: file, line, field, what was expected.
 
 Pydantic reports every problem of a document. :func:`validation_errors` gives each
-field's problem once, in the order of the file; :func:`validation_error` the most
+field's problem once (the loader puts them in the order of the files, with the
+problems found against the config); :func:`validation_error` the most
 useful one alone. An unknown field comes before a missing one (``horizn:`` is a
 misspelt ``horizon``, not a missing horizon), with the closest known name suggested; a
 boolean where a number belongs says so; values echoed back are short. Where a field
@@ -36,11 +37,12 @@ def validation_error(exc: ValidationError, model: type[BaseModel], origins: dict
 
 def validation_errors(exc: ValidationError, model: type[BaseModel], origins: dict,
                       name: str) -> list[InputError]:  # fmt: skip
-    """Every field's problem in ``exc``, once each, ordered by file and line.
+    """Every field's problem in ``exc``, once each, in the order pydantic found them.
 
     Returns:
         One :class:`InputError` per field (for a field with several problems, the most
-        useful, as :func:`validation_error` chooses).
+        useful, as :func:`validation_error` chooses); sort them with
+        :func:`simulate.errors.in_file_order`.
     """
     tags = tags_of(model)
     errors = _the_shape_written(exc.errors(), _members(model))
@@ -58,8 +60,7 @@ def validation_errors(exc: ValidationError, model: type[BaseModel], origins: dic
             missing = (*loc[:-1], meant[0]) if meant else None
             if missing in best and best[missing]["type"] == "missing":
                 del best[missing]
-    out = [_error(err, model, tags, origins, name) for err in best.values()]
-    return sorted(out, key=lambda e: (e.file != name, e.file or "", e.line or 0))  # file order
+    return [_error(err, model, tags, origins, name) for err in best.values()]
 
 
 def clean_loc(raw: Any, tags: set[str]) -> tuple:

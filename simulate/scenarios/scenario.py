@@ -9,21 +9,20 @@ out of the checks against the config, which cannot read them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from simulate.errors import InputError, raise_all
-from simulate.io import yamlio
+from simulate.errors import InputError, in_file_order, raise_all
 from simulate.io.limits import MAX_ERRORS, echo
 from simulate.scenarios import domains, events, levers
 from simulate.scenarios import rules as scenario_rules
 from simulate.scenarios.compose import Origin, compose
-from simulate.scenarios.messages import clean_loc, tags_of, validation_errors
 from simulate.scenarios.parameters import Config, load_config
+from simulate.scenarios.scenario_config import config_for
 from simulate.scenarios.schema import Scenario
+from simulate.scenarios.validation import validate
 
 
 @dataclass
@@ -50,139 +49,45 @@ class LoadedScenario:
         return dump(self.scenario)
 
 
-def load(source: str | Path | dict, *, config: Config | None = None) -> LoadedScenario:
-    """Load and validate a scenario from a YAML file or a plain mapping.
+def load(source: str | Path | Mapping[str, Any] | LoadedScenario, *,
+         config: Config | str | Path | None = None) -> LoadedScenario:  # fmt: skip
+    """Load and validate a scenario: the one way in, for every kind of source.
+
+    A file is read (a bare name that is no file here is the shipped scenario of that
+    name), merged with what it ``extends``, checked against the schema, given its config
+    and actors, and checked against them; a scenario loaded before only takes another
+    config, and is checked against it.
 
     Args:
-        source: A path to a YAML file, or the scenario as a mapping.
-        config: A parameter config to use instead of the scenario's own.
+        source: A path to a YAML file, a shipped scenario's name, the scenario as a
+            mapping, or a scenario loaded before.
+        config: A parameter config (or its file) to use instead of the scenario's own;
+            the scenario's actors are added to it.
 
     Raises:
         InputError: naming file, line and field for anything invalid.
     """
-    composed = compose(source)
-    name = "<scenario>" if isinstance(source, dict) else str(source)
-    problems: list[InputError] = []
-    try:
-        scenario: Scenario | None = Scenario.model_validate(composed.data, strict=True)
-        origins = composed.origins
-    except ValidationError as exc:
-        problems = validation_errors(exc, Scenario, composed.origins, name)
-        # the rest of the file is still checked against the config, without those parts
-        scenario, origins = _without_invalid(composed.data, composed.origins, exc)
-    if scenario is None:
-        raise_all(problems, MAX_ERRORS)
+    if isinstance(config, str | Path):
+        config = load_config(config)
+    if isinstance(source, LoadedScenario):
+        if config is None:
+            return source
+        scenario, origins, problems = source.scenario, source.origins, []
+        file, notes = source.file, list(source.notes)
+    else:
+        composed = compose(dict(source) if isinstance(source, Mapping) else source)
+        checked = validate(composed)
+        scenario, origins, problems = checked.scenario, checked.origins, checked.problems
+        file, notes = composed.file, composed.notes
+    loaded = None
+    if scenario is not None:  # what the schema accepts is checked against the config
+        loaded = LoadedScenario(scenario=scenario, config=config_for(scenario, origins, config),
+                                origins=origins, file=file, notes=notes)  # fmt: skip
+        problems = [*problems, *config_problems(loaded)]
+    raise_all(in_file_order(problems, file), MAX_ERRORS)
+    if loaded is None:
         raise AssertionError("unreachable: a scenario that does not validate has problems")
-    if config is None:
-        config = _scenario_config(scenario, origins)
-    config = _with_actors(config, scenario, origins)
-    loaded = LoadedScenario(scenario=scenario, config=config, origins=origins, file=name,
-                            notes=composed.notes)  # fmt: skip
-    raise_all(in_file_order([*problems, *config_problems(loaded)], name), MAX_ERRORS)
     return loaded
-
-
-def in_file_order(errors: list[InputError], file: str) -> list[InputError]:
-    """Errors by line, those of ``file`` first, then those of the files it extends."""
-    return sorted(errors, key=lambda e: (e.file != file, e.file or "", e.line or 0))
-
-
-#: Sections whose entries are checked one by one: an invalid entry is set aside alone.
-_ENTRIES = ("initial", "parameters", "paths", "events", "uncertainties", "levers", "outputs")
-
-
-def _without_invalid(data: dict, origins: dict[tuple, Origin], exc: ValidationError,
-                     ) -> tuple[Scenario | None, dict[tuple, Origin]]:  # fmt: skip
-    """The scenario without the fields and entries the schema refused, and their origins.
-
-    Returns:
-        The scenario that is left, validated, or None when what is left is not a
-        scenario (a required field was refused); the origins, renumbered where list
-        entries were left out.
-    """
-    tags = tags_of(Scenario)
-    drop: set[tuple] = set()
-    for err in exc.errors():
-        loc = clean_loc(err["loc"], tags)
-        if not loc:
-            return None, origins
-        drop.add(loc[:2] if loc[0] in _ENTRIES and len(loc) > 1 else loc[:1])
-    data = dict(data)
-    kept_origins = dict(origins)
-    for key in {d[0] for d in drop}:
-        gone = {d[1] for d in drop if d[0] == key and len(d) == 2}
-        if (key,) in drop or key not in data:
-            data.pop(key, None)
-            continue
-        value = data[key]
-        if isinstance(value, dict):
-            data[key] = {k: v for k, v in value.items() if k not in gone}
-        elif isinstance(value, list):
-            kept = [i for i in range(len(value)) if i not in gone]
-            data[key] = [value[i] for i in kept]
-            renumber = {old: new for new, old in enumerate(kept)}
-            kept_origins = {p: o for p, o in kept_origins.items()
-                            if not (p[:1] == (key,) and len(p) > 1)}  # fmt: skip
-            for p, o in origins.items():
-                if p[:1] == (key,) and len(p) > 1 and p[1] in renumber:
-                    kept_origins[(key, renumber[p[1]], *p[2:])] = o
-    try:
-        return Scenario.model_validate(data, strict=True), kept_origins
-    except ValidationError:
-        return None, origins
-
-
-def _scenario_config(scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
-    """The scenario's config; an error in it also names the scenario line that chose it."""
-    if not scenario.config:
-        return load_config()
-    o = origins.get(("config",)) or Origin("<scenario>", None)
-    ref = yamlio.Ref(o.file, o.line, "config")
-    yamlio.read_text(scenario.config, named_at=ref)  # a missing or unreadable file, named here
-    try:
-        return load_config(scenario.config)  # an overlay's extends, actors named by file
-    except InputError as exc:
-        raise InputError(exc.message, file=exc.file, line=exc.line, field=exc.field,
-                         via=(*o.via, str(ref))) from None  # fmt: skip
-
-
-def _with_actors(config: Config, scenario: Scenario, origins: dict[tuple, Origin]) -> Config:
-    """The config with the scenario's ``actors:`` added; an error also names the scenario line."""
-    if not scenario.actors:
-        return config
-    from simulate.scenarios.actors import with_actors
-
-    o = origins.get(("actors",)) or Origin("<scenario>", None)
-    try:
-        return with_actors(config, scenario.actors)
-    except InputError as exc:
-        ref = yamlio.Ref(o.file, o.line, "actors")
-        raise InputError(exc.message, file=exc.file or o.file, line=exc.line if exc.file
-                         else o.line, field=exc.field if exc.file else "actors",
-                         via=(*o.via, str(ref)) if exc.file else o.via) from None  # fmt: skip
-
-
-def with_config(loaded: LoadedScenario, config: Config) -> LoadedScenario:
-    """``loaded`` run with another config: the scenario's actors added to it, and every field
-    checked against it.
-
-    Raises:
-        InputError: what the scenario names that the config lacks (every problem).
-    """
-    config = _with_actors(config, loaded.scenario, loaded.origins)
-    out = LoadedScenario(scenario=loaded.scenario, config=config, origins=loaded.origins,
-                         file=loaded.file, notes=list(loaded.notes))  # fmt: skip
-    check_against_config(out)
-    return out
-
-
-def check_against_config(loaded: LoadedScenario) -> None:
-    """Check parameters, events and outputs with the config; every problem is reported.
-
-    Raises:
-        InputError: One problem; :class:`~simulate.errors.InputErrors` for several.
-    """
-    raise_all(config_problems(loaded), MAX_ERRORS)
 
 
 def config_problems(loaded: LoadedScenario) -> list[InputError]:
@@ -301,8 +206,3 @@ def dump(scenario: Scenario) -> dict[str, Any]:
     data.pop("extends", None)
     data["paths"] = {p: {float(k): v for k, v in s.items()} for p, s in scenario.paths.items()}
     return data
-
-
-def dumps(scenario: Scenario) -> str:
-    """A scenario as YAML text."""
-    return yamlio.dumps(dump(scenario))

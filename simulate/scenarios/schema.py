@@ -1,13 +1,15 @@
 """The scenario schema (pydantic), published as JSON Schema in ``docs/scenario.schema.json``.
 
-This module only describes shapes and simple bounds; checks that need the
-parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenarios.scenario`.
+This module only describes shapes and simple bounds, and the name a run with
+overrides takes within the rule of a name (:func:`overridden_name`); checks that need
+the parameter config (does ``russia.trade`` exist?) live in :mod:`simulate.scenarios.scenario`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -306,3 +308,14 @@ class Scenario(_Strict):
 def json_schema() -> str:
     """The scenario JSON Schema, as published in ``docs/scenario.schema.json``."""
     return json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def overridden_name(name: str, values: Mapping[str, float]) -> str:
+    """The name of a scenario run with overrides: ``<name>-set-<8 hex digits of the values>``.
+
+    The digest depends only on the overridden paths and values, so the same ``--set``
+    always gives the same name, and a modified run is never mistaken for the original;
+    the name is cut so that the whole keeps to the rule of :attr:`Scenario.name`.
+    """
+    blob = json.dumps(sorted((k, float(v)) for k, v in values.items())).encode()
+    return f"{name[:50]}-set-{hashlib.sha256(blob).hexdigest()[:8]}"
