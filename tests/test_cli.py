@@ -35,6 +35,14 @@ def test_run_two_scenarios_side_by_side(tmp_path):
     assert (tmp_path / "middle_corridor.parquet").exists()
 
 
+def test_a_bad_scenario_among_several_stops_the_command_before_any_runs(tmp_path):
+    r = invoke("run", SCENARIOS / "baseline.yaml", tmp_path / "missing.yaml", "--runs", "3",
+               "-o", tmp_path)  # fmt: skip
+    assert r.exit_code == 2 and "missing.yaml" in r.output
+    assert not (tmp_path / "baseline.parquet").exists()  # nothing ran, nothing written
+    assert "run/s" not in r.output
+
+
 def test_run_summary_answers_what_changed_with_units_and_paired_intervals(tmp_path):
     r = invoke("run", SCENARIOS / "baseline.yaml", SCENARIOS / "middle_corridor.yaml",
                "--runs", "20", "--seed", "4", "-o", tmp_path)  # fmt: skip

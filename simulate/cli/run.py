@@ -28,8 +28,9 @@ from simulate.cli import options as opt
 @click.option("--threshold-check/--no-threshold-check", default=None,
               envvar="SIMULATE_THRESHOLD_CHECK", show_envvar=True,
               help="Rerun the first 1,000 runs with each outcome-class threshold moved ±20% "
-                   "and say whether a class probability flips, and for a class no run reaches how far "
-                   "its threshold would have to move (default: on up to 5,000 runs; "
+                   "and say whether a class probability flips, and for a class no run "
+                   "reaches how far its threshold would have to move (default: on up to "
+                   "5,000 runs; "
                    "SIMULATE_THRESHOLD_CHECK=0 turns it off for every run).")
 @opt.executor_options
 @opt.quiet_opt
@@ -62,6 +63,7 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, config_path, thr
                          field="--output")  # fmt: skip
     finals, summaries, written, thresholds = {}, {}, {}, {}
     at, sizes, seeds = {}, {}, {}
+    planned: dict[str, tuple] = {}  # every scenario is loaded and checked before any runs
     for path in scenarios:
         exp = Experiment(path, config=config_path)
         spec = exp.spec(runs=runs, seed=seed, overrides=overrides)
@@ -70,9 +72,11 @@ def run(scenarios, output, runs, seed, overrides, engine, keep, config_path, thr
             for note in spec.loaded.notes:
                 click.echo(f"note: {note}", err=True)
         target = _target(output, name)
-        if name in written:
+        if name in planned:
             raise InputError(f"two scenarios are named {name!r}; their results would share "
                              f"{target}", file=path, field="name")  # fmt: skip
+        planned[name] = (exp, spec, target)
+    for name, (exp, spec, target) in planned.items():
         with base.progress_bar(spec.scenario.runs, name, quiet) as bar:
             res = exp.run(runs=runs, seed=seed, overrides=overrides, engine=engine,
                           output=target, keep=keep, progress=bar, **executor)  # fmt: skip
