@@ -195,6 +195,11 @@ def test_a_class_no_run_reaches_says_how_far_its_threshold_would_have_to_move():
     (row,) = [r for r in classes.margins(tipped, dyn.outcome_class(tipped, 0.5, 0.75), labels,
                                          ["a", "b"], 0.5, 0.75) if r["class"] == "balanced"]
     assert row["move"] == pytest.approx(0.2)
+    # past the leaning threshold but always aligned: the threshold is not what keeps it out
+    held = np.array([[0.8, 0.1], [0.9, 0.2]])
+    (lean_a,) = [r for r in classes.margins(held, dyn.outcome_class(held, 0.5, 0.75), labels,
+                                            ["a", "b"], 0.5, 0.75) if r["class"] == "leaning:a"]
+    assert lean_a["move"] > 0 and "another class takes them" in classes.margins_text([lean_a])[0]
 
 
 # --- the pieces of ABC ------------------------------------------------------------------------

@@ -127,6 +127,10 @@ def margins_text(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"  no run balanced: the lowest top agenda share is {r['closest']:.3f}; "
                        f"{r['threshold']} {r['value']:g} would have to rise by "
                        f"{r['move']:.0%} for one run to count as balanced")  # fmt: skip
+        elif r["move"] >= 0:  # runs pass the threshold, yet another class takes them
+            out.append(f"  no run {r['class']}: runs follow up to {r['closest']:.3f} of the "
+                       f"agenda, past {r['threshold']} {r['value']:g}; another class takes "
+                       f"them (a larger share of another power's agenda, or alignment)")
         else:
             out.append(f"  no run {r['class']}: the closest run follows {r['closest']:.3f} of "
                        f"the agenda; {r['threshold']} {r['value']:g} would have to fall by "
