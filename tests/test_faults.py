@@ -236,7 +236,7 @@ def test_a_killed_worker_has_its_chunks_run_again_exactly_once(tmp_path, runs, l
     if extra[0] == "--dask-local":
         pytest.importorskip("distributed")
     rng = random.Random(f"{SEED}-worker-{keep}-{extra[0]}")
-    n = 10_000  # the workers are busy for a few seconds
+    n = 4_000  # the workers are busy for a few seconds (1-2 ms a run, 20 chunks)
     reference = tmp_path / "reference.parquet"
     simulate.run_scenario(lean, runs=n, keep=keep, output=reference, workers=1)
     work = tmp_path / "work"
