@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simulate.analysis.check import paired_interval
+from simulate.analysis.classes import margins
 from simulate.model.batch import simulate_runs
 from simulate.model.preparation import prepare
 from simulate.results.summary import wilson
@@ -57,12 +58,10 @@ def classes_table(names: list[str], runs: int) -> None:
             leaning = "; ".join(f"{k.split(':')[1]} {p(k)}" for k in cls if k.startswith("lean"))
             aligned_p = "; ".join(f"{k.split(':')[1]} {p(k)}" for k in cls
                                   if k.startswith("aligned"))  # fmt: skip
-            close = []
-            for j, power in enumerate(spec.powers):
-                top = out["agenda_share"][:, t, j].max()
-                for kind, bar in (("leaning", lean), ("aligned", aligned)):
-                    if out["outcome"][:, t, cls.index(f"{kind}:{power}")].sum() == 0:
-                        close.append(f"{kind}:{power} max share {top:.2f} of {bar:g}")
+            close = [f"{r['class']} max share {r['closest']:.2f} of {r['value']:g}"
+                     for r in margins(out["agenda_share"][:, t, :], out["outcome"][:, t, :],
+                                      cls, list(spec.powers), lean, aligned)
+                     if r["class"] != "balanced"]  # fmt: skip
             print(f"| {name} | {year:g} | {p('balanced')} | {leaning} | {aligned_p} | "
                   f"{'; '.join(close)} |")
 
